@@ -1,0 +1,135 @@
+//! The `crateship` command: maps arguments onto the crateship library and shows
+//! its progress. No packaging logic lives here.
+
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+/// Turn a Cargo project into release artifacts for Windows, macOS and Linux.
+#[derive(Debug, Parser)]
+#[command(name = "crateship", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the release plan: targets, build commands, artifacts, CI matrix.
+    Plan(Selection),
+    /// Build every target and write the artifacts, SHA256SUMS and dist-manifest.json.
+    Dist(DistArgs),
+}
+
+/// Which project, targets and formats.
+#[derive(Debug, Args)]
+struct Selection {
+    /// Path to the project's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package to release, when the workspace has several.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Option<String>,
+    /// Rust target triple to build (repeatable). Default: the config's, else the host.
+    #[arg(long = "target", value_name = "TRIPLE")]
+    targets: Vec<String>,
+    /// Format to write (repeatable): tar.gz zip msi app dmg pkg appimage deb rpm.
+    #[arg(long = "format", value_name = "FORMAT")]
+    formats: Vec<String>,
+    /// Output directory. Default: <target-dir>/dist.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DistArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Do not build: package prebuilt binaries from --binary-dir.
+    #[arg(long, requires = "binary_dir")]
+    no_build: bool,
+    /// Directory holding prebuilt binaries (with --no-build).
+    #[arg(long, value_name = "DIR", requires = "no_build")]
+    binary_dir: Option<PathBuf>,
+    /// Install missing rustup targets, ziglang and cargo-zigbuild before building.
+    #[arg(long)]
+    install_missing: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Plan(sel) => {
+            let options = options(&sel, None, false)?;
+            let inputs = crateship::Inputs::gather(&options)?;
+            let plan = crateship::plan::plan(&inputs, &options)?;
+            if sel.json {
+                println!("{}", serde_json::to_string_pretty(&plan)?);
+            } else {
+                report::print_plan(&plan);
+            }
+        }
+        Command::Dist(args) => {
+            let sel = &args.selection;
+            let options = options(sel, args.binary_dir.clone(), args.install_missing)?;
+            let inputs = crateship::Inputs::gather(&options)?;
+            let plan = crateship::plan::plan(&inputs, &options)?;
+            let reporter = report::Progress::new(sel.json);
+            let manifest = crateship::dist::execute(&plan, &reporter);
+            reporter.finish();
+            let manifest = manifest.with_context(|| {
+                format!("release of {} {} failed", plan.app.name, plan.app.version)
+            })?;
+            if sel.json {
+                println!("{}", serde_json::to_string_pretty(&manifest)?);
+            } else {
+                report::print_manifest(&plan, &manifest);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn options(
+    sel: &Selection,
+    binary_dir: Option<PathBuf>,
+    install_missing: bool,
+) -> anyhow::Result<crateship::Options> {
+    Ok(crateship::Options {
+        manifest_path: sel.manifest_path.clone(),
+        package: sel.package.clone(),
+        targets: sel
+            .targets
+            .iter()
+            .map(|t| t.parse())
+            .collect::<Result<_, _>>()?,
+        formats: sel
+            .formats
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<_, _>>()?,
+        out_dir: sel.out_dir.clone(),
+        binary_dir,
+        install_missing,
+    })
+}

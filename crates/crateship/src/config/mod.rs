@@ -1,0 +1,336 @@
+//! Configuration: [`RawConfig`] as written, validated into [`Config`].
+//!
+//! Package-level keys override workspace-level keys table by table; unknown keys
+//! are errors naming the key and the file.
+
+mod raw;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use raw::{RawConfig, RawLinux, RawMacos, RawWindows};
+
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::target::TargetTriple;
+
+/// Validated configuration: every value checked, defaults not yet applied
+/// where they depend on Cargo metadata (the planner does that).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Config {
+    /// Human-readable product name.
+    pub product_name: Option<String>,
+    /// Reverse-DNS identifier.
+    pub identifier: Option<String>,
+    /// Icon source, relative to the package directory.
+    pub icon: Option<String>,
+    /// Targets to build.
+    pub targets: Option<Vec<TargetTriple>>,
+    /// Formats to produce.
+    pub formats: Option<Vec<Format>>,
+    /// Binary names to ship.
+    pub binaries: Option<Vec<String>>,
+    /// Resource globs.
+    pub resources: Vec<String>,
+    /// MSI upgrade code.
+    pub upgrade_code: Option<String>,
+    /// `MACOSX_DEPLOYMENT_TARGET`.
+    pub macos_minimum_system_version: String,
+    /// freedesktop categories.
+    pub linux_categories: Vec<String>,
+    /// glibc ceiling.
+    pub max_glibc: Option<GlibcVersion>,
+}
+
+/// A glibc version such as 2.17, ordered numerically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct GlibcVersion {
+    /// Major version (2 for every glibc in use).
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+}
+
+impl std::fmt::Display for GlibcVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl std::str::FromStr for GlibcVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a glibc version MAJOR.MINOR");
+        let parts: Vec<u32> = s
+            .split('.')
+            .map(|p| p.parse::<u32>().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?;
+        match parts.as_slice() {
+            [major, minor] | [major, minor, _] => Ok(GlibcVersion {
+                major: *major,
+                minor: *minor,
+            }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Default `MACOSX_DEPLOYMENT_TARGET` when the config names none.
+pub const DEFAULT_MACOS_MINIMUM: &str = "11.0";
+
+/// Where a raw config table came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct ConfigSource<'a> {
+    /// The raw JSON value of the metadata table (as cargo metadata reports it).
+    pub value: &'a serde_json::Value,
+    /// The Cargo.toml that holds it.
+    pub file: &'a Path,
+    /// `package` or `workspace`, for the table name in messages.
+    pub level: &'static str,
+}
+
+/// Parses one `metadata.crateship` table, naming the file and key on error.
+pub fn parse_raw(src: &ConfigSource<'_>) -> Result<RawConfig> {
+    serde_path_to_error::deserialize(src.value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let key = if path == "." { String::new() } else { path };
+        Error::Config {
+            file: src.file.to_path_buf(),
+            key: format!("[{}.metadata.crateship]{}", src.level, prefixed(&key)),
+            message: format!("{inner}; fix or remove the key (see docs/config.md)"),
+        }
+    })
+}
+
+fn prefixed(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!(" {key}")
+    }
+}
+
+/// Merges workspace and package tables: a package value wins over the workspace one.
+pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
+    RawConfig {
+        product_name: package.product_name.or(workspace.product_name),
+        identifier: package.identifier.or(workspace.identifier),
+        icon: package.icon.or(workspace.icon),
+        targets: package.targets.or(workspace.targets),
+        formats: package.formats.or(workspace.formats),
+        binaries: package.binaries.or(workspace.binaries),
+        resources: package.resources.or(workspace.resources),
+        windows: package.windows.or(workspace.windows),
+        macos: package.macos.or(workspace.macos),
+        linux: package.linux.or(workspace.linux),
+    }
+}
+
+/// Validates a raw table into a [`Config`]; `file` is named in every error.
+pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
+    let err = |key: &str, message: String| Error::Config {
+        file: PathBuf::from(file),
+        key: key.to_owned(),
+        message,
+    };
+    if let Some(id) = &raw.identifier {
+        validate_identifier(id).map_err(|m| err("identifier", m))?;
+    }
+    let targets = raw
+        .targets
+        .map(|ts| {
+            ts.iter()
+                .map(|t| {
+                    t.parse::<TargetTriple>()
+                        .map_err(|e| err("targets", e.to_string()))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?;
+    let formats = raw
+        .formats
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    f.parse::<Format>()
+                        .map_err(|e| err("formats", e.to_string()))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?;
+    for pattern in raw.resources.iter().flatten() {
+        validate_resource_pattern(pattern).map_err(|m| err("resources", m))?;
+    }
+    let windows = raw.windows.unwrap_or_default();
+    if let Some(code) = &windows.upgrade_code {
+        validate_guid(code).map_err(|m| err("windows.upgrade-code", m))?;
+    }
+    let macos = raw.macos.unwrap_or_default();
+    let macos_min = macos
+        .minimum_system_version
+        .unwrap_or_else(|| DEFAULT_MACOS_MINIMUM.into());
+    validate_macos_version(&macos_min).map_err(|m| err("macos.minimum-system-version", m))?;
+    let linux = raw.linux.unwrap_or_default();
+    let max_glibc = linux
+        .max_glibc
+        .map(|v| {
+            v.parse::<GlibcVersion>()
+                .map_err(|m| err("linux.max-glibc", format!("{m}, e.g. \"2.31\"")))
+        })
+        .transpose()?;
+    Ok(Config {
+        product_name: raw.product_name,
+        identifier: raw.identifier,
+        icon: raw.icon,
+        targets,
+        formats,
+        binaries: raw.binaries,
+        resources: raw.resources.unwrap_or_default(),
+        upgrade_code: windows.upgrade_code,
+        macos_minimum_system_version: macos_min,
+        linux_categories: linux.categories.unwrap_or_default(),
+        max_glibc,
+    })
+}
+
+fn validate_identifier(id: &str) -> Result<(), String> {
+    let parts: Vec<&str> = id.split('.').collect();
+    let ok_part =
+        |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if parts.len() < 2 || !parts.iter().all(ok_part) {
+        return Err(format!(
+            "`{id}` is not a reverse-DNS identifier; use letters, digits and '-' in dot-separated parts, e.g. \"org.example.hello\""
+        ));
+    }
+    Ok(())
+}
+
+fn validate_guid(code: &str) -> Result<(), String> {
+    let trimmed = code.trim_start_matches('{').trim_end_matches('}');
+    let groups: Vec<&str> = trimmed.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .zip(lens)
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{code}` is not a GUID; write it as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+        ))
+    }
+}
+
+fn validate_macos_version(v: &str) -> Result<(), String> {
+    let parts: Vec<&str> = v.split('.').collect();
+    if (1..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.parse::<u32>().is_ok())
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{v}` is not a macOS version; write it like \"11.0\""
+        ))
+    }
+}
+
+fn validate_resource_pattern(pattern: &str) -> Result<(), String> {
+    let escapes = Path::new(pattern).is_absolute()
+        || pattern.starts_with('/')
+        || pattern.split(['/', '\\']).any(|c| c == "..");
+    if escapes {
+        Err(format!(
+            "`{pattern}` leaves the project; resource patterns must be relative and stay inside the package directory"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(value: serde_json::Value) -> Result<Config> {
+        let file = Path::new("/p/Cargo.toml");
+        let raw = parse_raw(&ConfigSource {
+            value: &value,
+            file,
+            level: "package",
+        })?;
+        validate(raw, file)
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let err = parse(json!({"product-nam": "x"})).unwrap_err().to_string();
+        assert!(err.contains("/p/Cargo.toml"), "{err}");
+        assert!(err.contains("product-nam"), "{err}");
+        let err = parse(json!({"macos": {"minimum-sytem-version": "11"}}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("macos") && err.contains("minimum-sytem-version"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_table_gives_defaults() {
+        let c = parse(json!({})).unwrap();
+        assert_eq!(c.macos_minimum_system_version, "11.0");
+        assert!(c.targets.is_none() && c.formats.is_none());
+    }
+
+    #[test]
+    fn values_are_validated() {
+        for (value, key) in [
+            (json!({"identifier": "hello"}), "identifier"),
+            (json!({"targets": ["x86_64-unknown-linux-gnux"]}), "targets"),
+            (json!({"formats": ["exe"]}), "formats"),
+            (json!({"resources": ["../secrets/*"]}), "resources"),
+            (
+                json!({"windows": {"upgrade-code": "not-a-guid"}}),
+                "windows.upgrade-code",
+            ),
+            (
+                json!({"macos": {"minimum-system-version": "eleven"}}),
+                "macos.minimum-system-version",
+            ),
+            (json!({"linux": {"max-glibc": "2"}}), "linux.max-glibc"),
+        ] {
+            let err = parse(value).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn package_overrides_workspace() {
+        let ws = RawConfig {
+            product_name: Some("W".into()),
+            icon: Some("w.png".into()),
+            ..Default::default()
+        };
+        let pkg = RawConfig {
+            product_name: Some("P".into()),
+            ..Default::default()
+        };
+        let merged = merge(ws, pkg);
+        assert_eq!(merged.product_name.as_deref(), Some("P"));
+        assert_eq!(merged.icon.as_deref(), Some("w.png"));
+    }
+
+    #[test]
+    fn glibc_versions_order_numerically() {
+        let a: GlibcVersion = "2.9".parse().unwrap();
+        let b: GlibcVersion = "2.17".parse().unwrap();
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,68 @@
+//! `RawConfig`: the `[package.metadata.crateship]` table exactly as written.
+//!
+//! Every field is optional and unknown keys are rejected, so a typo is an error
+//! rather than a silently ignored setting. The doc comments here are the config
+//! reference: `cargo xtask codegen` renders them into docs/config.md.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// `[package.metadata.crateship]` (or `[workspace.metadata.crateship]`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawConfig {
+    /// Human-readable product name shown in installers and archive READMEs.
+    /// Default: the package name.
+    pub product_name: Option<String>,
+    /// Reverse-DNS application identifier, e.g. `org.example.hello`. Required for
+    /// macOS formats; used to derive stable installer GUIDs.
+    pub identifier: Option<String>,
+    /// Source image for every icon (PNG of at least 1024 px, or SVG), relative to
+    /// the package directory. Default: crateship's built-in icon.
+    pub icon: Option<String>,
+    /// Rust target triples to build. Default: the host target.
+    pub targets: Option<Vec<String>>,
+    /// Artifact formats to produce. Default: every available format that applies
+    /// to each target (`tar.gz` for Linux and macOS, `zip` for Windows).
+    pub formats: Option<Vec<String>>,
+    /// Binary targets of the package to ship. Default: every `[[bin]]` target.
+    pub binaries: Option<Vec<String>>,
+    /// Extra files to ship beside the binary, as glob patterns relative to the
+    /// package directory; a pattern may not leave the project.
+    pub resources: Option<Vec<String>>,
+    /// Windows settings.
+    pub windows: Option<RawWindows>,
+    /// macOS settings.
+    pub macos: Option<RawMacos>,
+    /// Linux settings.
+    pub linux: Option<RawLinux>,
+}
+
+/// `[package.metadata.crateship.windows]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawWindows {
+    /// MSI UpgradeCode (a GUID) that stays the same across versions so new
+    /// versions replace old ones. Default: derived from `identifier`.
+    pub upgrade_code: Option<String>,
+}
+
+/// `[package.metadata.crateship.macos]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawMacos {
+    /// Oldest macOS release the binaries run on, passed to the linker as
+    /// `MACOSX_DEPLOYMENT_TARGET`. Default: `11.0`.
+    pub minimum_system_version: Option<String>,
+}
+
+/// `[package.metadata.crateship.linux]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLinux {
+    /// freedesktop.org menu categories, e.g. `["Utility"]`.
+    pub categories: Option<Vec<String>>,
+    /// Highest glibc version a gnu binary may require, e.g. `"2.31"`. The build
+    /// fails if a binary needs a newer glibc. Default: no ceiling.
+    pub max_glibc: Option<String>,
+}

@@ -1,0 +1,248 @@
+//! Executing a [`Plan`]: build each target, write each artifact, then finalize
+//! with `SHA256SUMS` and `dist-manifest.json`.
+//!
+//! Architecture Invariant: execution reads only the plan, never the config.
+
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::archive::{self, ArchiveFile, ArchiveSpec};
+use crate::atomic::{self, AtomicFile};
+use crate::build;
+use crate::elf;
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::manifest::{DistManifest, ManifestApp, ManifestArtifact, Requirements};
+use crate::plan::{ArtifactPlan, BuildStep, Plan, TargetPlan};
+use crate::progress::{Event, Reporter};
+use crate::target::Os;
+
+/// Name of the checksum file in the out dir.
+pub const SHA256SUMS: &str = "SHA256SUMS";
+/// Name of the manifest in the out dir.
+pub const MANIFEST: &str = "dist-manifest.json";
+
+/// Runs the whole plan and returns the manifest it wrote.
+pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
+    prepare_out_dir(&plan.out_dir)?;
+    let builds = plan
+        .targets
+        .iter()
+        .filter(|t| matches!(t.build, BuildStep::Cargo { .. }))
+        .count();
+    let artifacts: usize = plan.targets.iter().map(|t| t.artifacts.len()).sum();
+    let total = builds + artifacts + 1;
+    if builds > 0 {
+        let missing = build::missing_tools(plan)?;
+        if !missing.is_empty() {
+            if !plan.install_missing {
+                return Err(Error::MissingTools(missing));
+            }
+            for tool in &missing {
+                reporter.report(Event::Started {
+                    step: format!("install {}", tool.what),
+                    total,
+                });
+            }
+            build::install(&missing)?;
+        }
+    }
+    let mut requirements = Vec::new();
+    for target in &plan.targets {
+        if let BuildStep::Cargo { command, .. } = &target.build {
+            let step = format!("build {}", target.triple);
+            reporter.report(Event::Started {
+                step: step.clone(),
+                total,
+            });
+            build::run_cargo(command, target.triple.as_str())?;
+            reporter.report(Event::Finished {
+                step,
+                detail: format!("{} binaries", target.binaries.len()),
+            });
+        }
+        requirements.push(check_binaries(plan, target)?);
+    }
+    let mut written = Vec::new();
+    for (target, reqs) in plan.targets.iter().zip(&requirements) {
+        for artifact in &target.artifacts {
+            let step = format!("{} {}", artifact.format, target.triple);
+            reporter.report(Event::Started {
+                step: step.clone(),
+                total,
+            });
+            let path = plan.out_dir.join(&artifact.file_name);
+            write_artifact(plan, artifact, &path)?;
+            let (sha256, size) = hash_file(&path)?;
+            reporter.report(Event::Finished {
+                step,
+                detail: artifact.file_name.clone(),
+            });
+            written.push(ManifestArtifact {
+                path: artifact.file_name.clone(),
+                format: artifact.format.name().to_owned(),
+                target: target.triple.to_string(),
+                sha256,
+                size,
+                requirements: reqs.clone(),
+            });
+        }
+    }
+    reporter.report(Event::Started {
+        step: "finalize".into(),
+        total,
+    });
+    let manifest = finalize(plan, written)?;
+    reporter.report(Event::Finished {
+        step: "finalize".into(),
+        detail: format!("{SHA256SUMS}, {MANIFEST}"),
+    });
+    Ok(manifest)
+}
+
+/// Creates the out dir and proves it writable before any long build starts.
+fn prepare_out_dir(dir: &Path) -> Result<()> {
+    let fix = |e: std::io::Error| Error::Io {
+        action: "out dir is not writable (choose another --out-dir):",
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(fix)?;
+    let probe = AtomicFile::create(&dir.join(".crateship-write-test")).map_err(|e| match e {
+        Error::Io { source, .. } => fix(source),
+        other => other,
+    })?;
+    drop(probe);
+    Ok(())
+}
+
+/// Checks that every binary exists and meets the plan's requirements.
+fn check_binaries(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
+    let mut reqs = Requirements::default();
+    for bin in &target.binaries {
+        if !bin.path.is_file() {
+            let fix = match &target.build {
+                BuildStep::Prebuilt { .. } => {
+                    "put the binary there, or drop --no-build to let crateship build it"
+                }
+                BuildStep::Cargo { .. } => "the build finished without it; check the [[bin]] name",
+            };
+            return Err(Error::Usage(format!(
+                "binary `{}` for {} not found at {}; {fix}",
+                bin.name,
+                target.triple,
+                bin.path.display()
+            )));
+        }
+        if target.triple.is_gnu_linux() {
+            if let Some(floor) = elf::glibc_floor(&bin.path)? {
+                if let Some(max) = plan.max_glibc {
+                    if floor > max {
+                        return Err(Error::Requirement(format!(
+                            "{} requires glibc >= {floor}, above the configured ceiling linux.max-glibc = \"{max}\"; \
+                             build against an older glibc (cargo zigbuild --target {}.{max}) or raise the ceiling",
+                            bin.path.display(),
+                            target.triple
+                        )));
+                    }
+                }
+                let current = reqs.glibc.as_deref().and_then(|g| g.parse().ok());
+                if current.is_none_or(|c| floor > c) {
+                    reqs.glibc = Some(floor.to_string());
+                }
+            }
+        }
+    }
+    if target.os == Os::Macos {
+        reqs.macos = plan
+            .targets
+            .iter()
+            .find(|t| t.os == Os::Macos)
+            .and(Some(macos_minimum(target)));
+    }
+    Ok(reqs)
+}
+
+fn macos_minimum(target: &TargetPlan) -> String {
+    match &target.build {
+        BuildStep::Cargo { command, .. } => command
+            .env
+            .get("MACOSX_DEPLOYMENT_TARGET")
+            .cloned()
+            .unwrap_or_default(),
+        BuildStep::Prebuilt { .. } => crate::config::DEFAULT_MACOS_MINIMUM.to_owned(),
+    }
+}
+
+fn write_artifact(plan: &Plan, artifact: &ArtifactPlan, path: &Path) -> Result<()> {
+    let spec = ArchiveSpec {
+        root_dir: artifact.root_dir.clone(),
+        files: artifact
+            .entries
+            .iter()
+            .map(|e| ArchiveFile {
+                source: e.source.clone(),
+                dest: e.dest.clone(),
+                executable: e.executable,
+            })
+            .collect(),
+        mtime: plan.source_date_epoch,
+        level: 6,
+    };
+    let out = AtomicFile::create(path)?;
+    let out = match artifact.format {
+        Format::TarGz => archive::tar_gz::write(&spec, out)?,
+        Format::Zip => archive::zip::write(&spec, out)?,
+        other => {
+            return Err(Error::Usage(format!(
+                "format `{other}` is not available in this version of crateship"
+            )));
+        }
+    };
+    out.commit()?;
+    Ok(())
+}
+
+/// SHA-256 (hex) and size of a file, read in a streaming fashion.
+pub fn hash_file(path: &Path) -> Result<(String, u64)> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| Error::io("cannot read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((format!("{:x}", hasher.finalize()), size))
+}
+
+/// Writes `SHA256SUMS` and `dist-manifest.json` for the artifacts of this run.
+pub fn finalize(plan: &Plan, mut artifacts: Vec<ManifestArtifact>) -> Result<DistManifest> {
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let sums: String = artifacts
+        .iter()
+        .map(|a| format!("{}  {}\n", a.sha256, a.path))
+        .collect();
+    atomic::write(&plan.out_dir.join(SHA256SUMS), sums.as_bytes())?;
+    let manifest = DistManifest {
+        app: ManifestApp {
+            name: plan.app.name.clone(),
+            version: plan.app.version.clone(),
+            identifier: plan.app.identifier.clone(),
+        },
+        artifacts,
+    };
+    let json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::Command(format!("cannot serialise the manifest: {e}")))?
+        + "\n";
+    atomic::write(&plan.out_dir.join(MANIFEST), json.as_bytes())?;
+    Ok(manifest)
+}

@@ -1,0 +1,142 @@
+//! Artifact formats: the names the CLI and config accept and which targets they apply to.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::target::{Os, TargetTriple};
+
+/// An artifact format crateship can be asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// gzip-compressed tar archive (Linux and macOS).
+    #[serde(rename = "tar.gz")]
+    TarGz,
+    /// zip archive (Windows).
+    #[serde(rename = "zip")]
+    Zip,
+    /// Windows Installer package.
+    #[serde(rename = "msi")]
+    Msi,
+    /// macOS application bundle.
+    #[serde(rename = "app")]
+    App,
+    /// macOS disk image.
+    #[serde(rename = "dmg")]
+    Dmg,
+    /// macOS flat installer package.
+    #[serde(rename = "pkg")]
+    Pkg,
+    /// Linux AppImage.
+    #[serde(rename = "appimage")]
+    AppImage,
+    /// Debian package.
+    #[serde(rename = "deb")]
+    Deb,
+    /// RPM package.
+    #[serde(rename = "rpm")]
+    Rpm,
+}
+
+/// Every format name, in the order the CLI documents them.
+pub const ALL_FORMATS: &[Format] = &[
+    Format::TarGz,
+    Format::Zip,
+    Format::Msi,
+    Format::App,
+    Format::Dmg,
+    Format::Pkg,
+    Format::AppImage,
+    Format::Deb,
+    Format::Rpm,
+];
+
+impl Format {
+    /// The name used on the command line, in config and in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::TarGz => "tar.gz",
+            Format::Zip => "zip",
+            Format::Msi => "msi",
+            Format::App => "app",
+            Format::Dmg => "dmg",
+            Format::Pkg => "pkg",
+            Format::AppImage => "appimage",
+            Format::Deb => "deb",
+            Format::Rpm => "rpm",
+        }
+    }
+
+    /// The operating system whose users install this format.
+    pub fn os(self) -> Option<Os> {
+        match self {
+            Format::TarGz | Format::Zip => None,
+            Format::Msi => Some(Os::Windows),
+            Format::App | Format::Dmg | Format::Pkg => Some(Os::Macos),
+            Format::AppImage | Format::Deb | Format::Rpm => Some(Os::Linux),
+        }
+    }
+
+    /// Whether this version of crateship can write the format.
+    pub fn is_available(self) -> bool {
+        matches!(self, Format::TarGz | Format::Zip)
+    }
+
+    /// Whether the format makes sense for `target` (zip for Windows, tar.gz elsewhere).
+    pub fn applies_to(self, target: &TargetTriple) -> bool {
+        match self {
+            Format::TarGz => target.os() != Os::Windows,
+            Format::Zip => target.os() == Os::Windows,
+            other => other.os() == Some(target.os()),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        ALL_FORMATS
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = ALL_FORMATS.iter().map(|f| f.name()).collect();
+                Error::Usage(format!(
+                    "unknown format `{s}`; known formats: {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in ALL_FORMATS {
+            assert_eq!(f.name().parse::<Format>().unwrap(), *f);
+        }
+        let err = "tgz".parse::<Format>().unwrap_err().to_string();
+        assert!(err.contains("`tgz`") && err.contains("tar.gz"), "{err}");
+    }
+
+    #[test]
+    fn archives_follow_platform_convention() {
+        let win: TargetTriple = "x86_64-pc-windows-gnu".parse().unwrap();
+        let mac: TargetTriple = "aarch64-apple-darwin".parse().unwrap();
+        assert!(Format::Zip.applies_to(&win) && !Format::TarGz.applies_to(&win));
+        assert!(Format::TarGz.applies_to(&mac) && Format::Dmg.applies_to(&mac));
+        assert!(!Format::Deb.applies_to(&mac));
+    }
+}

@@ -1,0 +1,73 @@
+//! `dist-manifest.json`: what a run produced, for tools and tests to find artifacts.
+//!
+//! The shape is fixed by DESIGN §6; `schema/dist-manifest.schema.json` is generated
+//! from these types and kept in sync by `cargo xtask codegen --check`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The whole manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistManifest {
+    /// The application released.
+    pub app: ManifestApp,
+    /// Every artifact written, sorted by path.
+    pub artifacts: Vec<ManifestArtifact>,
+}
+
+/// Identity of the released application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestApp {
+    /// Package name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Reverse-DNS identifier, `null` if not configured.
+    pub identifier: Option<String>,
+}
+
+/// One artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestArtifact {
+    /// Path relative to the out dir, `/`-separated.
+    pub path: String,
+    /// Format name, e.g. `tar.gz`.
+    pub format: String,
+    /// Rust target triple it is for.
+    pub target: String,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// What the binaries inside need from the host system.
+    #[serde(default, skip_serializing_if = "Requirements::is_empty")]
+    pub requirements: Requirements,
+}
+
+/// Host requirements of an artifact's binaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    /// Minimum glibc (e.g. `2.17`) for gnu Linux binaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
+    /// Minimum macOS version for macOS binaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macos: Option<String>,
+}
+
+impl Requirements {
+    /// True when nothing is required.
+    pub fn is_empty(&self) -> bool {
+        self.glibc.is_none() && self.macos.is_none()
+    }
+}
+
+/// The JSON Schema of [`DistManifest`], pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(DistManifest);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}

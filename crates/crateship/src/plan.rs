@@ -1,0 +1,555 @@
+//! The [`Plan`]: every target, build command and artifact of a release, as plain data.
+//!
+//! [`plan`] is a pure function of [`Inputs`] and [`Options`]; `crateship plan --json`
+//! prints its result and `dist` executes it. Its `ci` part is a ready-made CI
+//! matrix: one entry per target with the commands a matrix job runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::GlibcVersion;
+use crate::epoch::{self, EpochSource};
+use crate::error::{Error, Result};
+use crate::format::{ALL_FORMATS, Format};
+use crate::inputs::Inputs;
+use crate::process::CommandSpec;
+use crate::target::{Arch, Os, TargetTriple};
+
+/// What the user asked for on the command line (or through the xtask API).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The project's Cargo.toml; default `./Cargo.toml`.
+    pub manifest_path: Option<PathBuf>,
+    /// The package to release, when the workspace has several.
+    pub package: Option<String>,
+    /// Targets to build; empty means the config's, else the host.
+    pub targets: Vec<TargetTriple>,
+    /// Formats to write; empty means the config's, else every applicable one.
+    pub formats: Vec<Format>,
+    /// Output directory; default `<target-dir>/dist`.
+    pub out_dir: Option<PathBuf>,
+    /// Package prebuilt binaries from this directory instead of building.
+    pub binary_dir: Option<PathBuf>,
+    /// Install missing rustup targets, ziglang and cargo-zigbuild before building.
+    pub install_missing: bool,
+}
+
+/// A complete release plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Version of crateship that made the plan.
+    pub crateship_version: String,
+    /// The application being released.
+    pub app: App,
+    /// The package's Cargo.toml.
+    pub manifest_path: PathBuf,
+    /// Cargo's target directory.
+    pub target_dir: PathBuf,
+    /// Where artifacts, `SHA256SUMS` and `dist-manifest.json` go.
+    pub out_dir: PathBuf,
+    /// Timestamp of every file in every artifact.
+    pub source_date_epoch: i64,
+    /// Where the timestamp came from.
+    pub epoch_source: EpochSource,
+    /// Build information compiled into the binaries.
+    pub build_info: BuildInfo,
+    /// Highest glibc a gnu binary may require.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_glibc: Option<GlibcVersion>,
+    /// Install missing build tools before building.
+    pub install_missing: bool,
+    /// One entry per target, built one at a time in this order.
+    pub targets: Vec<TargetPlan>,
+    /// A CI matrix: one job per target.
+    pub ci: CiMatrix,
+}
+
+/// Identity of the application, from Cargo metadata and config.
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    /// Package name, used in file names.
+    pub name: String,
+    /// Package version (semver).
+    pub version: String,
+    /// Human-readable product name.
+    pub product_name: String,
+    /// Reverse-DNS identifier, if configured.
+    pub identifier: Option<String>,
+    /// One-line description.
+    pub description: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// SPDX license expression.
+    pub license: Option<String>,
+    /// Homepage URL.
+    pub homepage: Option<String>,
+    /// Repository URL.
+    pub repository: Option<String>,
+}
+
+/// The build information passed to the compiler as environment variables.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildInfo {
+    /// Git commit hash, or `unknown` outside git.
+    pub commit: String,
+    /// Whether the checkout had uncommitted changes.
+    pub dirty: bool,
+    /// Build time (RFC 3339, from `SOURCE_DATE_EPOCH`).
+    pub time: String,
+}
+
+/// Everything done for one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetPlan {
+    /// The Rust target triple.
+    pub triple: TargetTriple,
+    /// Its operating system.
+    pub os: Os,
+    /// Its CPU architecture.
+    pub arch: Arch,
+    /// How its binaries are obtained.
+    pub build: BuildStep,
+    /// The binaries shipped, with where the build leaves them.
+    pub binaries: Vec<Binary>,
+    /// Artifacts written for this target.
+    pub artifacts: Vec<ArtifactPlan>,
+}
+
+/// How a target's binaries are obtained.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum BuildStep {
+    /// Run cargo (`cargo build` for the host, `cargo zigbuild` otherwise).
+    Cargo {
+        /// The exact command, environment included.
+        command: CommandSpec,
+        /// Rustup target that must be installed.
+        rustup_target: String,
+        /// Whether zig and cargo-zigbuild are needed.
+        needs_zig: bool,
+    },
+    /// Take prebuilt binaries from a directory (`--no-build --binary-dir`).
+    Prebuilt {
+        /// Directory holding the binaries.
+        binary_dir: PathBuf,
+    },
+}
+
+/// One shipped executable.
+#[derive(Debug, Clone, Serialize)]
+pub struct Binary {
+    /// The `[[bin]]` name.
+    pub name: String,
+    /// File name on the target (with `.exe` on Windows).
+    pub file_name: String,
+    /// Where the build leaves it.
+    pub path: PathBuf,
+}
+
+/// One artifact to write.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactPlan {
+    /// Its format.
+    pub format: Format,
+    /// File name inside the out dir.
+    pub file_name: String,
+    /// Top-level directory inside archives.
+    pub root_dir: String,
+    /// Files it contains, in archive order.
+    pub entries: Vec<Entry>,
+}
+
+/// One file placed in an artifact.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Where it comes from on disk.
+    pub source: PathBuf,
+    /// Its path inside the artifact, below `root_dir`, with `/` separators.
+    pub dest: String,
+    /// Whether it is executable (mode 0755, else 0644).
+    pub executable: bool,
+}
+
+/// A CI matrix: `include` entries, as GitHub Actions' `strategy.matrix` takes them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CiMatrix {
+    /// One job per target.
+    pub include: Vec<MatrixJob>,
+}
+
+/// One CI job.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixJob {
+    /// The target this job builds.
+    pub target: TargetTriple,
+    /// The runner image (every target cross-builds on Linux).
+    pub runner: String,
+    /// Shell commands the job runs, in order.
+    pub commands: Vec<String>,
+}
+
+/// Makes the plan for `inputs` and `options`. Pure: no I/O.
+pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
+    let pkg = &inputs.package;
+    let config = &inputs.config;
+    let app = App {
+        name: pkg.name.to_string(),
+        version: pkg.version.to_string(),
+        product_name: config
+            .product_name
+            .clone()
+            .unwrap_or_else(|| pkg.name.to_string()),
+        identifier: config.identifier.clone(),
+        description: pkg.description.clone(),
+        authors: pkg.authors.clone(),
+        license: pkg.license.clone(),
+        homepage: pkg.homepage.clone(),
+        repository: pkg.repository.clone(),
+    };
+    let targets = choose_targets(inputs, options)?;
+    let formats = choose_formats(inputs, options, &targets)?;
+    let binaries = choose_binaries(inputs)?;
+    let target_dir = inputs.metadata.target_directory.clone().into_std_path_buf();
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| target_dir.join("dist"));
+    let build_info = BuildInfo {
+        commit: inputs
+            .git
+            .as_ref()
+            .map(|g| g.commit.clone())
+            .unwrap_or_else(|| "unknown".into()),
+        dirty: inputs.git.as_ref().is_some_and(|g| g.dirty),
+        time: epoch::rfc3339(inputs.source_date_epoch),
+    };
+    let docs = doc_files(inputs);
+    let target_plans = targets
+        .iter()
+        .map(|triple| {
+            let build = build_step(inputs, options, triple, &binaries, &build_info, &target_dir);
+            let bin_dir = match &build {
+                BuildStep::Cargo { .. } => target_dir.join(triple.as_str()).join("release"),
+                BuildStep::Prebuilt { binary_dir } => binary_dir.clone(),
+            };
+            let bins: Vec<Binary> = binaries
+                .iter()
+                .map(|name| {
+                    let file_name = format!("{name}{}", triple.exe_suffix());
+                    Binary {
+                        name: name.clone(),
+                        path: bin_dir.join(&file_name),
+                        file_name,
+                    }
+                })
+                .collect();
+            let artifacts = formats
+                .iter()
+                .filter(|f| f.applies_to(triple))
+                .map(|&format| artifact(&app, triple, format, &bins, &docs, &inputs.package_dir()))
+                .collect();
+            TargetPlan {
+                triple: triple.clone(),
+                os: triple.os(),
+                arch: triple.arch(),
+                build,
+                binaries: bins,
+                artifacts,
+            }
+        })
+        .collect::<Vec<_>>();
+    let ci = ci_matrix(inputs, &targets);
+    Ok(Plan {
+        crateship_version: env!("CARGO_PKG_VERSION").to_owned(),
+        app,
+        manifest_path: pkg.manifest_path.clone().into_std_path_buf(),
+        target_dir,
+        out_dir,
+        source_date_epoch: inputs.source_date_epoch,
+        epoch_source: inputs.epoch_source,
+        build_info,
+        max_glibc: config.max_glibc,
+        install_missing: options.install_missing,
+        targets: target_plans,
+        ci,
+    })
+}
+
+fn choose_targets(inputs: &Inputs, options: &Options) -> Result<Vec<TargetTriple>> {
+    let mut targets = if !options.targets.is_empty() {
+        options.targets.clone()
+    } else if let Some(t) = &inputs.config.targets {
+        t.clone()
+    } else {
+        vec![inputs.host.parse().map_err(|_| {
+            Error::Usage(format!(
+                "the host target {} is not one crateship builds; name targets with --target",
+                inputs.host
+            ))
+        })?]
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    targets.retain(|t| seen.insert(t.clone()));
+    Ok(targets)
+}
+
+fn choose_formats(
+    inputs: &Inputs,
+    options: &Options,
+    targets: &[TargetTriple],
+) -> Result<Vec<Format>> {
+    let explicit = if !options.formats.is_empty() {
+        Some(options.formats.clone())
+    } else {
+        inputs.config.formats.clone()
+    };
+    let Some(formats) = explicit else {
+        return Ok(ALL_FORMATS
+            .iter()
+            .copied()
+            .filter(|f| f.is_available())
+            .collect());
+    };
+    for f in &formats {
+        if !f.is_available() {
+            let available: Vec<_> = ALL_FORMATS
+                .iter()
+                .filter(|f| f.is_available())
+                .map(|f| f.name())
+                .collect();
+            return Err(Error::Usage(format!(
+                "format `{f}` is not available in crateship {} yet; available formats: {}",
+                env!("CARGO_PKG_VERSION"),
+                available.join(", ")
+            )));
+        }
+        if !targets.iter().any(|t| f.applies_to(t)) {
+            let names: Vec<_> = targets.iter().map(|t| t.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "format `{f}` applies to none of the targets ({}); add a matching --target or drop the format",
+                names.join(", ")
+            )));
+        }
+    }
+    let mut formats = formats;
+    formats.sort();
+    formats.dedup();
+    Ok(formats)
+}
+
+fn choose_binaries(inputs: &Inputs) -> Result<Vec<String>> {
+    let all: Vec<String> = inputs
+        .package
+        .targets
+        .iter()
+        .filter(|t| t.is_bin())
+        .map(|t| t.name.clone())
+        .collect();
+    let chosen = match &inputs.config.binaries {
+        None => all.clone(),
+        Some(names) => {
+            for n in names {
+                if !all.contains(n) {
+                    return Err(Error::Config {
+                        file: inputs.config_file.clone(),
+                        key: "binaries".into(),
+                        message: format!(
+                            "`{n}` is not a [[bin]] target of {}; binaries: {}",
+                            inputs.package.name,
+                            all.join(", ")
+                        ),
+                    });
+                }
+            }
+            names.clone()
+        }
+    };
+    if chosen.is_empty() {
+        return Err(Error::Usage(format!(
+            "package {} has no binary target to release",
+            inputs.package.name
+        )));
+    }
+    Ok(chosen)
+}
+
+/// README and license files shipped in every archive, relative to the package dir.
+fn doc_files(inputs: &Inputs) -> Vec<String> {
+    let mut docs: Vec<String> = Vec::new();
+    let pkg = &inputs.package;
+    if let Some(readme) = &pkg.readme {
+        docs.push(readme.to_string());
+    }
+    if let Some(lf) = &pkg.license_file {
+        docs.push(lf.to_string());
+    }
+    for name in &inputs.package_files {
+        let upper = name.to_ascii_uppercase();
+        let is_doc = [
+            "README",
+            "LICENSE",
+            "LICENCE",
+            "COPYING",
+            "COPYRIGHT",
+            "NOTICE",
+        ]
+        .iter()
+        .any(|p| upper.starts_with(p));
+        if is_doc && !docs.contains(name) {
+            docs.push(name.clone());
+        }
+    }
+    docs.extend(inputs.resource_files.iter().cloned());
+    docs.sort();
+    docs.dedup();
+    docs
+}
+
+fn artifact(
+    app: &App,
+    triple: &TargetTriple,
+    format: Format,
+    bins: &[Binary],
+    docs: &[String],
+    package_dir: &Path,
+) -> ArtifactPlan {
+    let root_dir = format!("{}-{}-{}", app.name, app.version, triple);
+    let extension = match format {
+        Format::Zip => "zip",
+        _ => "tar.gz",
+    };
+    let mut entries: Vec<Entry> = bins
+        .iter()
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: b.file_name.clone(),
+            executable: true,
+        })
+        .chain(docs.iter().map(|d| Entry {
+            source: package_dir.join(d),
+            dest: d.replace('\\', "/"),
+            executable: false,
+        }))
+        .collect();
+    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    ArtifactPlan {
+        format,
+        file_name: format!("{root_dir}.{extension}"),
+        root_dir,
+        entries,
+    }
+}
+
+fn build_step(
+    inputs: &Inputs,
+    options: &Options,
+    triple: &TargetTriple,
+    binaries: &[String],
+    info: &BuildInfo,
+    target_dir: &Path,
+) -> BuildStep {
+    if let Some(dir) = &options.binary_dir {
+        return BuildStep::Prebuilt {
+            binary_dir: dir.clone(),
+        };
+    }
+    let needs_zig = triple.as_str() != inputs.host;
+    let manifest = inputs.package.manifest_path.to_string();
+    let mut args: Vec<String> = vec![if needs_zig { "zigbuild" } else { "build" }.into()];
+    args.extend(["--release", "--manifest-path"].map(String::from));
+    args.push(manifest);
+    args.extend([
+        "--target".into(),
+        triple.to_string(),
+        "--package".into(),
+        inputs.package.name.to_string(),
+    ]);
+    for b in binaries {
+        args.extend(["--bin".into(), b.clone()]);
+    }
+    let mut env = BTreeMap::new();
+    env.insert(
+        "CARGO_ENCODED_RUSTFLAGS".to_owned(),
+        rustflags(inputs, target_dir).join("\u{1f}"),
+    );
+    env.insert(
+        "CARGO_PROFILE_RELEASE_STRIP".to_owned(),
+        "symbols".to_owned(),
+    );
+    env.insert(
+        "SOURCE_DATE_EPOCH".to_owned(),
+        inputs.source_date_epoch.to_string(),
+    );
+    env.insert(
+        "CRATESHIP_VERSION".to_owned(),
+        inputs.package.version.to_string(),
+    );
+    env.insert("CRATESHIP_GIT_COMMIT".to_owned(), info.commit.clone());
+    env.insert("CRATESHIP_GIT_DIRTY".to_owned(), info.dirty.to_string());
+    env.insert("CRATESHIP_BUILD_TIME".to_owned(), info.time.clone());
+    env.insert("CRATESHIP_TARGET".to_owned(), triple.to_string());
+    if triple.os() == Os::Macos {
+        env.insert(
+            "MACOSX_DEPLOYMENT_TARGET".to_owned(),
+            inputs.config.macos_minimum_system_version.clone(),
+        );
+    }
+    BuildStep::Cargo {
+        command: CommandSpec {
+            program: "cargo".into(),
+            args,
+            env,
+            cwd: None,
+        },
+        rustup_target: triple.to_string(),
+        needs_zig,
+    }
+}
+
+/// Rust flags for a release build: the user's own, then path remapping so no
+/// host path reaches a binary. (Windows PE timestamps come from the
+/// `SOURCE_DATE_EPOCH` the build environment carries, which lld honours.)
+fn rustflags(inputs: &Inputs, target_dir: &Path) -> Vec<String> {
+    let mut flags = inputs.user_rustflags.clone();
+    let workspace = inputs.metadata.workspace_root.as_std_path();
+    let remaps = [
+        (inputs.cargo_home.as_path(), "/cargo"),
+        (inputs.rustup_home.as_path(), "/rustup"),
+        (target_dir, "/target"),
+        (workspace, "/build"),
+    ];
+    for (from, to) in remaps {
+        if !from.as_os_str().is_empty() {
+            flags.push(format!("--remap-path-prefix={}={to}", from.display()));
+        }
+    }
+    flags
+}
+
+fn ci_matrix(inputs: &Inputs, targets: &[TargetTriple]) -> CiMatrix {
+    let manifest = inputs.package.manifest_path.as_std_path();
+    let root = inputs
+        .git
+        .as_ref()
+        .map(|g| g.toplevel.as_path())
+        .unwrap_or(inputs.metadata.workspace_root.as_std_path());
+    let rel = manifest
+        .strip_prefix(root)
+        .unwrap_or(manifest)
+        .to_string_lossy()
+        .replace('\\', "/");
+    CiMatrix {
+        include: targets
+            .iter()
+            .map(|t| MatrixJob {
+                target: t.clone(),
+                runner: "ubuntu-latest".into(),
+                commands: vec![format!(
+                    "crateship dist --manifest-path {rel} --target {t} --install-missing"
+                )],
+            })
+            .collect(),
+    }
+}
