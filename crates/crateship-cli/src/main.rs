@@ -23,6 +23,27 @@ enum Command {
     Plan(Selection),
     /// Build every target and write the artifacts, SHA256SUMS and dist-manifest.json.
     Dist(DistArgs),
+    /// Tools for developing and benchmarking crateship itself.
+    #[command(subcommand, hide = true)]
+    Debug(DebugCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DebugCommand {
+    /// Archive a directory with crateship's own writer (used by `cargo xtask bench`).
+    Archive {
+        /// `tar.gz` or `zip`.
+        #[arg(long)]
+        format: String,
+        /// Top-level directory name inside the archive.
+        #[arg(long, default_value = "")]
+        root: String,
+        /// Directory to archive.
+        dir: PathBuf,
+        /// Archive to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 /// Which project, targets and formats.
@@ -105,6 +126,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 report::print_manifest(&plan, &manifest);
             }
+        }
+        Command::Debug(DebugCommand::Archive {
+            format,
+            root,
+            dir,
+            output,
+        }) => {
+            let format: crateship::Format = format.parse()?;
+            let spec = crateship::archive::ArchiveSpec::from_dir(
+                &dir,
+                &root,
+                crateship::epoch::FALLBACK_EPOCH,
+            )?;
+            crateship::archive::write(format, &spec, &output)?;
         }
     }
     Ok(())

@@ -11,9 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::archive::{self, ArchiveFile, ArchiveSpec};
 use crate::atomic::{self, AtomicFile};
 use crate::build;
+use crate::config::GlibcVersion;
 use crate::elf;
 use crate::error::{Error, Result};
-use crate::format::Format;
 use crate::manifest::{DistManifest, ManifestApp, ManifestArtifact, Requirements};
 use crate::plan::{ArtifactPlan, BuildStep, Plan, TargetPlan};
 use crate::progress::{Event, Reporter};
@@ -136,44 +136,32 @@ fn check_binaries(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
                 bin.path.display()
             )));
         }
-        if target.triple.is_gnu_linux() {
-            if let Some(floor) = elf::glibc_floor(&bin.path)? {
-                if let Some(max) = plan.max_glibc {
-                    if floor > max {
-                        return Err(Error::Requirement(format!(
-                            "{} requires glibc >= {floor}, above the configured ceiling linux.max-glibc = \"{max}\"; \
-                             build against an older glibc (cargo zigbuild --target {}.{max}) or raise the ceiling",
-                            bin.path.display(),
-                            target.triple
-                        )));
-                    }
-                }
-                let current = reqs.glibc.as_deref().and_then(|g| g.parse().ok());
-                if current.is_none_or(|c| floor > c) {
-                    reqs.glibc = Some(floor.to_string());
-                }
+        let floor = if target.triple.is_gnu_linux() {
+            elf::glibc_floor(&bin.path)?
+        } else {
+            None
+        };
+        if let (Some(floor), Some(max)) = (floor, plan.max_glibc)
+            && floor > max
+        {
+            return Err(Error::Requirement(format!(
+                "{} requires glibc >= {floor}, above the configured ceiling linux.max-glibc = \"{max}\"; \
+                 build against an older glibc (cargo zigbuild --target {}.{max}) or raise the ceiling",
+                bin.path.display(),
+                target.triple
+            )));
+        }
+        if target.os == Os::Macos {
+            reqs.macos = elf::macos_minimum(&bin.path)?;
+        }
+        if let Some(floor) = floor {
+            let current: Option<GlibcVersion> = reqs.glibc.as_deref().and_then(|g| g.parse().ok());
+            if current.is_none_or(|c| floor > c) {
+                reqs.glibc = Some(floor.to_string());
             }
         }
     }
-    if target.os == Os::Macos {
-        reqs.macos = plan
-            .targets
-            .iter()
-            .find(|t| t.os == Os::Macos)
-            .and(Some(macos_minimum(target)));
-    }
     Ok(reqs)
-}
-
-fn macos_minimum(target: &TargetPlan) -> String {
-    match &target.build {
-        BuildStep::Cargo { command, .. } => command
-            .env
-            .get("MACOSX_DEPLOYMENT_TARGET")
-            .cloned()
-            .unwrap_or_default(),
-        BuildStep::Prebuilt { .. } => crate::config::DEFAULT_MACOS_MINIMUM.to_owned(),
-    }
 }
 
 fn write_artifact(plan: &Plan, artifact: &ArtifactPlan, path: &Path) -> Result<()> {
@@ -191,18 +179,7 @@ fn write_artifact(plan: &Plan, artifact: &ArtifactPlan, path: &Path) -> Result<(
         mtime: plan.source_date_epoch,
         level: 6,
     };
-    let out = AtomicFile::create(path)?;
-    let out = match artifact.format {
-        Format::TarGz => archive::tar_gz::write(&spec, out)?,
-        Format::Zip => archive::zip::write(&spec, out)?,
-        other => {
-            return Err(Error::Usage(format!(
-                "format `{other}` is not available in this version of crateship"
-            )));
-        }
-    };
-    out.commit()?;
-    Ok(())
+    archive::write(artifact.format, &spec, path)
 }
 
 /// SHA-256 (hex) and size of a file, read in a streaming fashion.

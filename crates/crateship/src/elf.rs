@@ -1,4 +1,5 @@
-//! Reading what a Linux binary needs from its host: the glibc floor.
+//! Reading what a binary needs from its host: the glibc floor of ELF binaries
+//! and the minimum macOS version of Mach-O binaries.
 
 use std::path::Path;
 
@@ -33,4 +34,36 @@ pub fn glibc_floor_of(bytes: &[u8]) -> Result<Option<GlibcVersion>, String> {
         }
     }
     Ok(floor)
+}
+
+/// The minimum macOS version a Mach-O binary declares (`LC_BUILD_VERSION` or
+/// `LC_VERSION_MIN_MACOSX`), e.g. `11.0`; `None` if it declares none.
+pub fn macos_minimum(path: &Path) -> Result<Option<String>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let bad = |m: String| {
+        Error::Requirement(format!("cannot read Mach-O binary {}: {m}", path.display()))
+    };
+    let macho = match goblin::mach::Mach::parse(&bytes).map_err(|e| bad(e.to_string()))? {
+        goblin::mach::Mach::Binary(m) => m,
+        goblin::mach::Mach::Fat(fat) => match fat.get(0).map_err(|e| bad(e.to_string()))? {
+            goblin::mach::SingleArch::MachO(m) => m,
+            goblin::mach::SingleArch::Archive(_) => {
+                return Err(bad("a fat archive is not an executable".into()));
+            }
+        },
+    };
+    use goblin::mach::load_command::CommandVariant;
+    let encoded = macho.load_commands.iter().find_map(|lc| match &lc.command {
+        CommandVariant::BuildVersion(b) => Some(b.minos),
+        CommandVariant::VersionMinMacosx(v) => Some(v.version),
+        _ => None,
+    });
+    Ok(encoded.map(|v| {
+        let (major, minor, patch) = (v >> 16, (v >> 8) & 0xff, v & 0xff);
+        if patch == 0 {
+            format!("{major}.{minor}")
+        } else {
+            format!("{major}.{minor}.{patch}")
+        }
+    }))
 }

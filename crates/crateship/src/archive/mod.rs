@@ -11,7 +11,9 @@ pub mod tar_gz;
 pub mod zip;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
 
 /// What goes into an archive.
 #[derive(Debug, Clone)]
@@ -80,6 +82,74 @@ impl ArchiveSpec {
         items.sort_by(|a, b| a.0.cmp(&b.0));
         items.into_iter().map(|(_, item)| item).collect()
     }
+}
+
+impl ArchiveSpec {
+    /// Every file below `dir` (recursively, symlinks followed), executables
+    /// recognised by their Unix mode; for archiving a directory as it is.
+    pub fn from_dir(dir: &Path, root_dir: &str, mtime: i64) -> Result<ArchiveSpec> {
+        let mut files = Vec::new();
+        collect(dir, dir, &mut files)?;
+        files.sort_by(|a, b| a.dest.cmp(&b.dest));
+        Ok(ArchiveSpec {
+            root_dir: root_dir.to_owned(),
+            files,
+            mtime,
+            level: 6,
+        })
+    }
+}
+
+fn collect(base: &Path, dir: &Path, files: &mut Vec<ArchiveFile>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("cannot list", dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io("cannot list", dir, e))?.path();
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        if meta.is_dir() {
+            collect(base, &path, files)?;
+        } else {
+            let rel = path.strip_prefix(base).unwrap_or(&path);
+            let dest = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(ArchiveFile {
+                source: path.clone(),
+                dest,
+                executable: is_executable(&meta),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Writes `spec` in `format` to `path` atomically: complete, or not at all.
+pub fn write(format: crate::format::Format, spec: &ArchiveSpec, path: &Path) -> Result<()> {
+    use crate::format::Format;
+    let out = crate::atomic::AtomicFile::create(path)?;
+    let out = match format {
+        Format::TarGz => tar_gz::write(spec, out)?,
+        Format::Zip => zip::write(spec, out)?,
+        other => {
+            return Err(Error::Usage(format!(
+                "`{other}` is not an archive format; use tar.gz or zip"
+            )));
+        }
+    };
+    out.commit()?;
+    Ok(())
 }
 
 /// Unix permission bits for an entry.

@@ -43,8 +43,8 @@ pub struct Config {
     pub max_glibc: Option<GlibcVersion>,
 }
 
-/// A glibc version such as 2.17, ordered numerically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A glibc version such as 2.17, ordered numerically; serialised as `"2.17"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GlibcVersion {
     /// Major version (2 for every glibc in use).
     pub major: u32,
@@ -55,6 +55,12 @@ pub struct GlibcVersion {
 impl std::fmt::Display for GlibcVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl Serialize for GlibcVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -1,0 +1,190 @@
+//! The example app, cross-built for all six targets, twice, in two directories:
+//! formats, architectures, build info, host paths and reproducibility, each
+//! checked by a tool we did not write.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::*;
+
+const TARGETS: [(&str, &str); 6] = [
+    (
+        "x86_64-unknown-linux-gnu",
+        "ELF 64-bit LSB pie executable, x86-64",
+    ),
+    (
+        "aarch64-unknown-linux-gnu",
+        "ELF 64-bit LSB pie executable, ARM aarch64",
+    ),
+    ("x86_64-unknown-linux-musl", "statically linked"),
+    (
+        "x86_64-pc-windows-gnu",
+        "PE32+ executable (console) x86-64, for MS Windows",
+    ),
+    ("x86_64-apple-darwin", "Mach-O 64-bit x86_64 executable"),
+    ("aarch64-apple-darwin", "Mach-O 64-bit arm64 executable"),
+];
+
+/// Copies the example into `dir` and commits it with fixed identities and dates,
+/// so both copies have the same commit hash.
+fn example_checkout(dir: &Path) -> PathBuf {
+    let src = repo_root().join("examples/hello-desktop");
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "LICENSE",
+        "README.md",
+        "src",
+        "assets",
+    ] {
+        verify(
+            "cp",
+            &[
+                "-r",
+                src.join(entry).to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+            dir,
+        );
+    }
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+            .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join(".gitignore"), "/target\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "example"]);
+    dir.join("Cargo.toml")
+}
+
+fn dist(manifest: &Path) -> PathBuf {
+    let out = run(crateship()
+        .args(["dist", "--install-missing", "--manifest-path"])
+        .arg(manifest));
+    assert!(out.status.success(), "dist failed:\n{}", stderr(&out));
+    manifest.parent().unwrap().join("target/dist")
+}
+
+#[test]
+fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = example_checkout(&tmp.path().join("one"));
+    let second = example_checkout(&tmp.path().join("twö with spaces"));
+    let dist_one = dist(&first);
+    let dist_two = dist(&second);
+
+    // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
+    let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
+    assert_eq!(sums.lines().count(), 6, "{sums}");
+    assert_eq!(
+        sums,
+        std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
+    );
+    verify("sha256sum", &["-c", "SHA256SUMS"], &dist_one);
+
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dist_one.join("dist-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let commit = verify("git", &["rev-parse", "HEAD"], first.parent().unwrap())
+        .trim()
+        .to_owned();
+    let unpacked = tmp.path().join("unpacked");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    for (triple, file_kind) in TARGETS {
+        let artifact = manifest["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["target"] == triple)
+            .unwrap_or_else(|| panic!("no artifact for {triple}"));
+        let path = dist_one.join(artifact["path"].as_str().unwrap());
+        let archive = path.to_str().unwrap();
+        if triple.contains("windows") {
+            verify("unzip", &["-q", archive], &unpacked);
+        } else {
+            verify("tar", &["-xzf", archive], &unpacked);
+        }
+        let root = unpacked.join(format!("hello-desktop-1.2.3-{triple}"));
+        let bin = root.join(if triple.contains("windows") {
+            "hello-desktop.exe"
+        } else {
+            "hello-desktop"
+        });
+        let bin_str = bin.to_str().unwrap();
+
+        let kind = verify("file", &["-b", bin_str], &unpacked);
+        assert!(kind.contains(file_kind), "{triple}: `file` says {kind}");
+        assert!(root.join("LICENSE").is_file() && root.join("README.md").is_file());
+
+        // No host path, user name or home directory inside.
+        let strings = verify("strings", &["-a", bin_str], &unpacked);
+        for needle in [
+            tmp.path().to_str().unwrap(),
+            "/root",
+            "/home/",
+            ".cargo/registry",
+            ".rustup",
+            "twö",
+        ] {
+            assert!(
+                !strings.contains(needle),
+                "{triple}: binary contains host path {needle:?}"
+            );
+        }
+
+        // Build info and glibc floor.
+        let runner: Option<Vec<&str>> = match triple {
+            "x86_64-unknown-linux-gnu" | "x86_64-unknown-linux-musl" => Some(vec![]),
+            "aarch64-unknown-linux-gnu" => {
+                Some(vec!["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"])
+            }
+            _ => None,
+        };
+        if let Some(prefix) = runner {
+            let mut argv = prefix.clone();
+            argv.push(bin_str);
+            argv.push("--build-info");
+            let out = verify(argv[0], &argv[1..], &unpacked);
+            assert!(out.contains("version:    1.2.3"), "{triple}: {out}");
+            assert!(
+                out.contains(&format!("commit:     {commit}")),
+                "{triple}: {out}"
+            );
+            assert!(
+                out.contains("built:      2023-11-14T22:13:20Z"),
+                "{triple}: {out}"
+            );
+            assert!(
+                out.contains(&format!("target:     {triple}")),
+                "{triple}: {out}"
+            );
+        }
+        if triple.ends_with("-gnu") && triple.contains("linux") {
+            let floor = artifact["requirements"]["glibc"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{triple}: no glibc floor"));
+            let objdump = verify("objdump", &["-T", bin_str], &unpacked);
+            assert!(
+                objdump.contains(&format!("GLIBC_{floor}")),
+                "{triple}: floor {floor} not among its symbols"
+            );
+        }
+        if triple.contains("apple") {
+            assert_eq!(artifact["requirements"]["macos"], "11.0");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Bad input: one clear message naming the input and the fix, the right exit
+//! code, and no artifact left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::*;
+
+struct Case {
+    _tmp: tempfile::TempDir,
+    manifest: PathBuf,
+    bins: PathBuf,
+    out_dir: PathBuf,
+}
+
+fn case(config: &str) -> Case {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", config);
+    let bins = binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    Case {
+        _tmp: tmp,
+        manifest,
+        bins,
+        out_dir,
+    }
+}
+
+fn dist(c: &Case, extra: &[&str]) -> Output {
+    run(crateship()
+        .args(["dist", "--no-build", "--binary-dir"])
+        .arg(&c.bins)
+        .arg("--manifest-path")
+        .arg(&c.manifest)
+        .arg("--out-dir")
+        .arg(&c.out_dir)
+        .args(extra))
+}
+
+fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert!(
+        stdout(out).is_empty(),
+        "nothing on stdout on failure: {}",
+        stdout(out)
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr should mention {n:?}:\n{err}");
+    }
+}
+
+fn assert_no_artifacts(dir: &Path) {
+    let left = list(dir);
+    assert!(
+        left.is_empty(),
+        "out dir should hold nothing, holds {left:?}"
+    );
+}
+
+#[test]
+fn success_exits_zero() {
+    let c = case("");
+    let out = dist(&c, &["--target", "x86_64-unknown-linux-gnu"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let out = run(crateship().args(["dist", "--no-such-flag"]));
+    assert_fails(&out, 2, &["--no-such-flag"]);
+    let out = run(crateship().args(["dist", "--no-build"]));
+    assert_fails(&out, 2, &["--binary-dir"]);
+}
+
+#[test]
+fn unknown_config_key_names_key_and_file() {
+    let c = case("product-nme = \"Typo\"");
+    let out = dist(&c, &[]);
+    assert_fails(
+        &out,
+        1,
+        &[
+            "product-nme",
+            &c.manifest.display().to_string(),
+            "docs/config.md",
+        ],
+    );
+    assert_no_artifacts(&c.out_dir);
+}
+
+#[test]
+fn malformed_cargo_toml_is_reported_with_its_path() {
+    let c = case("");
+    std::fs::write(&c.manifest, "[package\nname = ").unwrap();
+    let out = dist(&c, &[]);
+    assert_fails(&out, 1, &["Cargo.toml"]);
+    assert_no_artifacts(&c.out_dir);
+}
+
+#[test]
+fn unknown_target_and_format_list_the_valid_ones() {
+    let c = case("");
+    let out = dist(&c, &["--target", "x86_64-unknown-linux-gnux"]);
+    assert_fails(
+        &out,
+        1,
+        &["`x86_64-unknown-linux-gnux`", "aarch64-apple-darwin"],
+    );
+    let out = dist(&c, &["--format", "exe"]);
+    assert_fails(&out, 1, &["`exe`", "tar.gz"]);
+    assert_no_artifacts(&c.out_dir);
+}
+
+#[test]
+fn missing_prebuilt_binary_names_the_path() {
+    let c = case("");
+    let out = dist(&c, &["--target", "x86_64-pc-windows-gnu"]);
+    assert_fails(&out, 1, &["tiny.exe", "--no-build"]);
+    assert!(!c.out_dir.join("SHA256SUMS").exists());
+}
+
+#[test]
+fn source_date_epoch_must_be_a_number() {
+    let c = case("");
+    let out = run(crateship()
+        .args(["plan", "--manifest-path"])
+        .arg(&c.manifest)
+        .env("SOURCE_DATE_EPOCH", "last tuesday"));
+    assert_fails(&out, 1, &["SOURCE_DATE_EPOCH=`last tuesday`"]);
+}
+
+#[test]
+fn unwritable_out_dir_is_reported_before_building() {
+    let c = case("");
+    let blocker = c.manifest.parent().unwrap().join("a-file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = run(crateship()
+        .args(["dist", "--no-build", "--binary-dir"])
+        .arg(&c.bins)
+        .arg("--manifest-path")
+        .arg(&c.manifest)
+        .arg("--out-dir")
+        .arg(blocker.join("out")));
+    assert_fails(
+        &out,
+        1,
+        &["out dir is not writable", "a-file/out", "--out-dir"],
+    );
+}
+
+#[test]
+fn glibc_above_the_ceiling_fails_with_the_fix() {
+    let c = case("[package.metadata.crateship.linux]\nmax-glibc = \"2.0\"");
+    let out = dist(&c, &["--target", "x86_64-unknown-linux-gnu"]);
+    assert_fails(&out, 1, &["requires glibc >=", "linux.max-glibc = \"2.0\""]);
+    assert_no_artifacts(&c.out_dir);
+}
+
+#[test]
+fn missing_zig_is_reported_with_install_commands() {
+    let c = case("");
+    // A PATH with cargo, rustc and rustup but neither zig, python3 nor cargo-zigbuild.
+    let tools = c.manifest.parent().unwrap().join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    for tool in ["cargo", "rustc", "rustup"] {
+        let real = which(tool);
+        std::os::unix::fs::symlink(real, tools.join(tool)).unwrap();
+    }
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--target",
+            "aarch64-unknown-linux-gnu",
+            "--manifest-path",
+        ])
+        .arg(&c.manifest)
+        .arg("--out-dir")
+        .arg(&c.out_dir)
+        .env("PATH", &tools));
+    assert_fails(
+        &out,
+        1,
+        &[
+            "python3 -m pip install ziglang",
+            "cargo install cargo-zigbuild --locked",
+            "--install-missing",
+        ],
+    );
+    assert_no_artifacts(&c.out_dir);
+}
+
+fn which(tool: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap();
+    std::env::split_paths(&path)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{tool} not on PATH"))
+}

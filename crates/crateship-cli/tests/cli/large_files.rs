@@ -1,0 +1,90 @@
+//! Payloads beyond 4 GiB, and runs killed while writing.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::support::*;
+
+/// A sparse file a little over 4 GiB (zip64 territory) posing as the binary.
+fn huge_binary(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let bins = dir.join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    let f = std::fs::File::create(bins.join(name)).unwrap();
+    f.set_len(4 * 1024 * 1024 * 1024 + 4096).unwrap();
+    bins
+}
+
+#[test]
+fn files_over_4_gib_are_archived_with_zip64_and_read_back_by_unzip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
+    let bins = huge_binary(tmp.path(), "tiny.exe");
+    let out_dir = tmp.path().join("out");
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--no-build",
+            "--target",
+            "x86_64-pc-windows-gnu",
+            "--binary-dir",
+        ])
+        .arg(&bins)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let zip = "tiny-0.4.2-x86_64-pc-windows-gnu.zip";
+    let listing = verify("unzip", &["-l", zip], &out_dir);
+    assert!(
+        listing.contains("4294971392"),
+        "unzip should list the full 4 GiB + 4 KiB size:\n{listing}"
+    );
+    verify("unzip", &["-tq", zip], &out_dir);
+}
+
+#[test]
+fn a_run_killed_mid_write_leaves_no_partial_file_and_keeps_the_old_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
+    let bins = huge_binary(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let artifact = out_dir.join("tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz");
+    std::fs::write(&artifact, b"previous release").unwrap();
+    let mut child = crateship()
+        .args([
+            "dist",
+            "--no-build",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--binary-dir",
+        ])
+        .arg(&bins)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Writing 4 GiB takes seconds; look while it is under way, then kill it hard.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "crateship finished before it could be killed"
+    );
+    assert_eq!(
+        list(&out_dir),
+        ["tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"],
+        "no temp file is visible while writing"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        list(&out_dir),
+        ["tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"]
+    );
+    assert_eq!(std::fs::read(&artifact).unwrap(), b"previous release");
+}

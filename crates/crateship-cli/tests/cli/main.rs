@@ -1,0 +1,13 @@
+//! End-to-end tests of the `crateship` binary, checked with independent tools.
+//!
+//! One test binary; every test works in its own temp dir. Tests that cross-build
+//! the example app for all six targets are few and slow; the rest package tiny
+//! prebuilt binaries with `--no-build --binary-dir` and run in seconds.
+#![allow(clippy::disallowed_methods)] // tests spawn crateship and independent verifiers directly
+
+mod support;
+
+mod cross_build;
+mod errors;
+mod large_files;
+mod prebuilt;

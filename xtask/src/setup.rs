@@ -1,0 +1,124 @@
+//! Installing what builds and tests need on a fresh Debian machine.
+
+use anyhow::Context;
+use xshell::{Shell, cmd};
+
+/// Debian packages the test suite's independent verifiers come from.
+pub const APT_PACKAGES: &[&str] = &[
+    "file",
+    "binutils",
+    "qemu-user-static",
+    "libc6-arm64-cross",
+    "libgcc-s1-arm64-cross",
+    "libarchive-tools",
+    "unzip",
+    "zip",
+    "pigz",
+    "imagemagick",
+    "icnsutils",
+    "python3-pil",
+    "time",
+];
+
+/// PyPI packages the tests use.
+pub const PIP_PACKAGES: &[&str] = &["ziglang", "icnsutil"];
+
+/// Rust targets the example app is built for.
+pub const RUST_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "x86_64-pc-windows-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+];
+
+/// rustup targets, zig (PyPI `ziglang`) and cargo-zigbuild.
+pub fn build_tools(sh: &Shell) -> anyhow::Result<()> {
+    let installed = cmd!(sh, "rustup target list --installed").read()?;
+    let missing: Vec<&str> = RUST_TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if !missing.is_empty() {
+        cmd!(sh, "rustup target add {missing...}").run()?;
+    }
+    pip_install(sh, &["ziglang"])?;
+    if cmd!(sh, "cargo zigbuild --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_err()
+    {
+        cmd!(sh, "cargo install cargo-zigbuild --locked").run()?;
+    }
+    Ok(())
+}
+
+/// Debian and PyPI packages of the independent verifiers.
+pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            let status_format = "-f=${Status}";
+            let status = cmd!(sh, "dpkg-query -W {status_format} {p}")
+                .quiet()
+                .ignore_stderr()
+                .read();
+            status.map(|s| !s.contains("ok installed")).unwrap_or(true)
+        })
+        .collect();
+    if !missing.is_empty() {
+        // As root call apt-get directly; otherwise through sudo.
+        let (program, prefix): (&str, &[&str]) = if cmd!(sh, "id -u").read()?.trim() == "0" {
+            ("apt-get", &[])
+        } else {
+            ("sudo", &["apt-get"])
+        };
+        cmd!(sh, "{program} {prefix...} update -qq")
+            .run()
+            .context("apt-get update")?;
+        cmd!(
+            sh,
+            "{program} {prefix...} install -y -qq --no-install-recommends {missing...}"
+        )
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+        .context("installing the verifier packages")?;
+    }
+    pip_install(sh, PIP_PACKAGES)
+}
+
+fn pip_install(sh: &Shell, packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            cmd!(sh, "python3 -m pip show -q {p}")
+                .quiet()
+                .ignore_stdout()
+                .ignore_stderr()
+                .run()
+                .is_err()
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names = &missing;
+    if cmd!(sh, "python3 -m pip install -q {names...}")
+        .run()
+        .is_err()
+    {
+        // Debian's own Python refuses plain pip installs (PEP 668).
+        cmd!(
+            sh,
+            "python3 -m pip install -q --break-system-packages {missing...}"
+        )
+        .run()?;
+    }
+    Ok(())
+}
