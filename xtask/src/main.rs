@@ -69,7 +69,7 @@ fn test(sh: &Shell) -> anyhow::Result<()> {
         .run()
         .context("formatting differs: run `cargo fmt --all`")?;
     cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()?;
-    cmd!(sh, "cargo doc --workspace --no-deps")
+    cmd!(sh, "cargo doc --workspace --no-deps --lib")
         .env("RUSTDOCFLAGS", "-D warnings")
         .run()?;
     cmd!(sh, "cargo test --workspace").run()?;

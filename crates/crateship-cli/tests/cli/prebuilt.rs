@@ -176,3 +176,49 @@ fn plan_json_is_one_document_with_a_ci_matrix() {
         "zigbuild"
     );
 }
+
+#[test]
+fn binary_names_with_spaces_and_non_ascii_are_packaged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
+    let mut toml = std::fs::read_to_string(&manifest).unwrap();
+    toml.push_str("\n[[bin]]\nname = \"héllo wörld\"\npath = \"src/main.rs\"\n");
+    std::fs::write(&manifest, toml).unwrap();
+    let bins = binary_dir(tmp.path(), "héllo wörld.exe");
+    std::fs::copy(bins.join("héllo wörld.exe"), bins.join("héllo wörld")).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--no-build",
+            "--target",
+            "x86_64-pc-windows-gnu",
+            "--target",
+            "x86_64-unknown-linux-musl",
+        ])
+        .arg("--binary-dir")
+        .arg(&bins)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let zip = verify(
+        "unzip",
+        &["-l", "tiny-0.4.2-x86_64-pc-windows-gnu.zip"],
+        &out_dir,
+    );
+    assert!(
+        zip.contains("tiny-0.4.2-x86_64-pc-windows-gnu/héllo wörld.exe"),
+        "{zip}"
+    );
+    let tar = verify(
+        "bsdtar",
+        &["-tf", "tiny-0.4.2-x86_64-unknown-linux-musl.tar.gz"],
+        &out_dir,
+    );
+    assert!(
+        tar.contains("tiny-0.4.2-x86_64-unknown-linux-musl/héllo wörld\n"),
+        "{tar}"
+    );
+}
