@@ -21,8 +21,156 @@ struct Measurement {
     size: u64,
 }
 
-/// Runs the benchmark; `--scale F` scales the payload (10 = 1 GB), `--runs N`.
+/// Runs the benchmarks: `bench [archives|icons] [--scale F] [--runs N]`.
 pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("archives") => archives(sh, &args[1..]),
+        Some("icons") => icons(sh, &args[1..]),
+        _ => {
+            archives(sh, args)?;
+            icons(sh, args)
+        }
+    }
+}
+
+/// Icon generation against the ImageMagick pipeline (convert for the .ico and the
+/// PNG set, png2icns for the .icns), for an SVG and a 1024 px PNG source.
+fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(5);
+    for tool in ["convert", "png2icns"] {
+        if cmd!(sh, "which {tool}")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .is_err()
+        {
+            bail!("`{tool}` is missing: `apt-get install imagemagick icnsutils`");
+        }
+    }
+    let time = Path::new("/usr/bin/time");
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    let crateship = project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string();
+    let work = project_root().join("target/bench/icons");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let svg = project_root().join("assets/icon.svg").display().to_string();
+    let seed = work.join("seed");
+    cmd!(sh, "{crateship} icons {svg} -o {seed} --name seed")
+        .quiet()
+        .run()?;
+    let png = seed.join("png/seed-1024x1024.png").display().to_string();
+    let mut results = Vec::new();
+    for (label, src) in [("svg", svg.as_str()), ("png 1024", png.as_str())] {
+        let ours_dir = work.join("ours");
+        let im_dir = work.join("magick");
+        let ours: Vec<String> = vec![
+            crateship.clone(),
+            "icons".into(),
+            src.into(),
+            "-o".into(),
+            ours_dir.display().to_string(),
+            "--name".into(),
+            "app".into(),
+        ];
+        let sizes = [
+            16, 20, 22, 24, 32, 40, 44, 48, 64, 96, 128, 192, 256, 512, 1024,
+        ];
+        let mut set = String::new();
+        for s in sizes {
+            set.push_str(&format!(
+                " \\( +clone -resize {s}x{s} -write p{s}.png +delete \\)"
+            ));
+        }
+        let chain = format!(
+            "mkdir -p '{d}' && cd '{d}' && convert -background none '{src}'{set} null: && \
+             convert -background none '{src}' -define icon:auto-resize=256,128,96,64,48,40,32,24,20,16 app.ico && \
+             png2icns app.icns p16.png p32.png p128.png p256.png p512.png p1024.png >/dev/null",
+            d = im_dir.display()
+        );
+        let magick: Vec<String> = vec!["sh".into(), "-c".into(), chain];
+        for (name, argv, dir) in [
+            (format!("crateship icons ({label})"), ours, &ours_dir),
+            (format!("ImageMagick ({label})"), magick, &im_dir),
+        ] {
+            let mut samples = Vec::new();
+            for _ in 0..runs {
+                let _ = std::fs::remove_dir_all(dir);
+                samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
+            }
+            samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (wall, cpu, rss_mb) = samples[samples.len() / 2];
+            results.push(Measurement {
+                name,
+                wall,
+                cpu,
+                rss_mb,
+                size: dir_size(dir),
+            });
+        }
+    }
+    println!(
+        "\n{:<30} {:>8} {:>8} {:>9} {:>12}",
+        "icon pipeline", "wall s", "cpu s", "RSS MB", "bytes out"
+    );
+    for m in &results {
+        println!(
+            "{:<30} {:>8.3} {:>8.3} {:>9.1} {:>12}",
+            m.name, m.wall, m.cpu, m.rss_mb, m.size
+        );
+    }
+    let mut ratios = serde_json::Map::new();
+    for pair in results.chunks(2) {
+        let (ours, im) = (&pair[0], &pair[1]);
+        let speedup = im.wall / ours.wall.max(0.001);
+        let verdict = if speedup >= 8.0 && ours.rss_mb <= im.rss_mb {
+            "meets goal"
+        } else {
+            "MISSES goal"
+        };
+        println!(
+            "{} vs {}: {speedup:.1}x faster (goal >= 8x), RSS {:.1} vs {:.1} MB: {verdict}",
+            ours.name, im.name, ours.rss_mb, im.rss_mb
+        );
+        ratios.insert(
+            ours.name.clone(),
+            json!({"speedup": speedup, "rss_mb": ours.rss_mb, "peer_rss_mb": im.rss_mb}),
+        );
+    }
+    let json = json!({
+        "results": results.iter().map(|m| json!({"pipeline": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "bytes": m.size})).collect::<Vec<_>>(),
+        "ratios": ratios,
+    });
+    let path = project_root().join("target/bench/icons.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                dir_size(&p)
+            } else {
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            }
+        })
+        .sum()
+}
+
+/// Archive writers against tar+pigz, tar -czf and Info-ZIP.
+fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let scale = flag(args, "--scale").unwrap_or_else(|| "1".into());
     let runs: usize = flag(args, "--runs")
         .map(|r| r.parse())

@@ -23,9 +23,29 @@ enum Command {
     Plan(Selection),
     /// Build every target and write the artifacts, SHA256SUMS and dist-manifest.json.
     Dist(DistArgs),
+    /// Generate .ico, .icns, hicolor and .iconset icons from one PNG or SVG.
+    Icons(IconsArgs),
     /// Tools for developing and benchmarking crateship itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+struct IconsArgs {
+    /// Source image: PNG (1024 px recommended) or SVG.
+    source: PathBuf,
+    /// Output directory.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Base name of the icon files. Default: the source's file stem.
+    #[arg(long)]
+    name: Option<String>,
+    /// Hand-made layer replacing one size, as SIZE=FILE (repeatable), e.g. 16=icon-16.png.
+    #[arg(long = "override", value_name = "SIZE=FILE")]
+    overrides: Vec<String>,
+    /// Print the generated set as one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +147,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report::print_manifest(&plan, &manifest);
             }
         }
+        Command::Icons(args) => icons(args)?,
         Command::Debug(DebugCommand::Archive {
             format,
             root,
@@ -141,6 +162,48 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             crateship::archive::write(format, &spec, &output)?;
         }
+    }
+    Ok(())
+}
+
+fn icons(args: IconsArgs) -> anyhow::Result<()> {
+    let name = match args.name {
+        Some(n) => n,
+        None => args
+            .source
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "icon".into()),
+    };
+    let mut overrides = std::collections::BTreeMap::new();
+    for o in &args.overrides {
+        let (size, file) = o
+            .split_once('=')
+            .and_then(|(s, f)| Some((s.parse::<u32>().ok()?, PathBuf::from(f))))
+            .ok_or_else(|| {
+                anyhow::anyhow!("--override `{o}` is not SIZE=FILE, e.g. 16=icon-16.png")
+            })?;
+        overrides.insert(size, file);
+    }
+    let request = crateship_icons::IconRequest {
+        source: args.source,
+        name,
+        overrides,
+    };
+    let set = crateship_icons::generate(&request, &args.output)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&set)?);
+    } else {
+        for w in &set.warnings {
+            eprintln!("warning: {w}");
+        }
+        println!(
+            "wrote {}, {}, {} and {}",
+            set.ico.display(),
+            set.icns.display(),
+            set.hicolor_dir.display(),
+            set.iconset_dir.display()
+        );
     }
     Ok(())
 }

@@ -33,7 +33,19 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         .filter(|t| matches!(t.build, BuildStep::Cargo { .. }))
         .count();
     let artifacts: usize = plan.targets.iter().map(|t| t.artifacts.len()).sum();
-    let total = builds + artifacts + 1;
+    let total = builds + artifacts + 2;
+    reporter.report(Event::Started {
+        step: "icons".into(),
+        total,
+    });
+    let icon_set = crate::icons::generate(&plan.icons)?;
+    for warning in &icon_set.warnings {
+        reporter.report(Event::Warning(format!("icon: {warning}")));
+    }
+    reporter.report(Event::Finished {
+        step: "icons".into(),
+        detail: plan.icons.out_dir.display().to_string(),
+    });
     if builds > 0 {
         let missing = build::missing_tools(plan)?;
         if !missing.is_empty() {

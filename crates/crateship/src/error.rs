@@ -48,6 +48,9 @@ pub enum Error {
         .0.iter().map(|t| format!("  - {}: `{}`", t.what, t.install)).collect::<Vec<_>>().join("\n")
     )]
     MissingTools(Vec<MissingTool>),
+    /// The icon source or an override could not be turned into an icon set.
+    #[error("icons: {0}")]
+    Icons(String),
     /// A built binary does not meet a configured requirement.
     #[error("{0}")]
     Requirement(String),

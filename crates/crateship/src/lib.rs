@@ -24,6 +24,7 @@ pub mod epoch;
 pub mod error;
 pub mod format;
 pub mod git;
+pub mod icons;
 pub mod inputs;
 pub mod manifest;
 pub mod plan;

@@ -60,6 +60,8 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// The icon set every bundle format draws from.
+    pub icons: IconsStep,
     /// One entry per target, built one at a time in this order.
     pub targets: Vec<TargetPlan>,
     /// A CI matrix: one job per target.
@@ -98,6 +100,32 @@ pub struct BuildInfo {
     pub dirty: bool,
     /// Build time (RFC 3339, from `SOURCE_DATE_EPOCH`).
     pub time: String,
+}
+
+/// Generating the icon set (.ico, .icns, hicolor, .iconset) from one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct IconsStep {
+    /// The source image.
+    pub source: IconSource,
+    /// Base name of the icon files (the identifier, else the package name).
+    pub name: String,
+    /// Hand-made layers by pixel size.
+    pub overrides: BTreeMap<u32, PathBuf>,
+    /// Where the icon set is written.
+    pub out_dir: PathBuf,
+}
+
+/// Where the icon comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum IconSource {
+    /// The file named by the `icon` config key.
+    File {
+        /// Its path.
+        path: PathBuf,
+    },
+    /// crateship's built-in icon (assets/icon.svg), used when none is configured.
+    Default,
 }
 
 /// Everything done for one target.
@@ -261,6 +289,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         })
         .collect::<Vec<_>>();
     let ci = ci_matrix(inputs, &targets);
+    let icons = icons_step(inputs, &app, &target_dir);
     Ok(Plan {
         crateship_version: env!("CARGO_PKG_VERSION").to_owned(),
         app,
@@ -272,9 +301,30 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: config.max_glibc,
         install_missing: options.install_missing,
+        icons,
         targets: target_plans,
         ci,
     })
+}
+
+fn icons_step(inputs: &Inputs, app: &App, target_dir: &Path) -> IconsStep {
+    let dir = inputs.package_dir();
+    IconsStep {
+        source: match &inputs.config.icon {
+            Some(icon) => IconSource::File {
+                path: dir.join(icon),
+            },
+            None => IconSource::Default,
+        },
+        name: app.identifier.clone().unwrap_or_else(|| app.name.clone()),
+        overrides: inputs
+            .config
+            .icon_overrides
+            .iter()
+            .map(|(px, p)| (*px, dir.join(p)))
+            .collect(),
+        out_dir: target_dir.join("crateship").join("icons"),
+    }
 }
 
 fn choose_targets(inputs: &Inputs, options: &Options) -> Result<Vec<TargetTriple>> {

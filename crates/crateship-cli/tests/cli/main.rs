@@ -9,5 +9,6 @@ mod support;
 
 mod cross_build;
 mod errors;
+mod icons;
 mod large_files;
 mod prebuilt;

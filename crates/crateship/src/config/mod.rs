@@ -25,6 +25,8 @@ pub struct Config {
     pub identifier: Option<String>,
     /// Icon source, relative to the package directory.
     pub icon: Option<String>,
+    /// Hand-made icon layers by pixel size, relative to the package directory.
+    pub icon_overrides: std::collections::BTreeMap<u32, String>,
     /// Targets to build.
     pub targets: Option<Vec<TargetTriple>>,
     /// Formats to produce.
@@ -124,6 +126,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         product_name: package.product_name.or(workspace.product_name),
         identifier: package.identifier.or(workspace.identifier),
         icon: package.icon.or(workspace.icon),
+        icon_overrides: package.icon_overrides.or(workspace.icon_overrides),
         targets: package.targets.or(workspace.targets),
         formats: package.formats.or(workspace.formats),
         binaries: package.binaries.or(workspace.binaries),
@@ -169,6 +172,24 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
     for pattern in raw.resources.iter().flatten() {
         validate_resource_pattern(pattern).map_err(|m| err("resources", m))?;
     }
+    let mut icon_overrides = std::collections::BTreeMap::new();
+    for (size, path) in raw.icon_overrides.unwrap_or_default() {
+        let px: u32 = size
+            .parse()
+            .ok()
+            .filter(|px| (1..=1024).contains(px))
+            .ok_or_else(|| {
+                err(
+                    "icon-overrides",
+                    format!("`{size}` is not a pixel size; use e.g. `16 = \"assets/icon-16.png\"`"),
+                )
+            })?;
+        validate_resource_pattern(&path).map_err(|m| err("icon-overrides", m))?;
+        icon_overrides.insert(px, path);
+    }
+    if let Some(icon) = &raw.icon {
+        validate_resource_pattern(icon).map_err(|m| err("icon", m))?;
+    }
     let windows = raw.windows.unwrap_or_default();
     if let Some(code) = &windows.upgrade_code {
         validate_guid(code).map_err(|m| err("windows.upgrade-code", m))?;
@@ -190,6 +211,7 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         product_name: raw.product_name,
         identifier: raw.identifier,
         icon: raw.icon,
+        icon_overrides,
         targets,
         formats,
         binaries: raw.binaries,
@@ -252,7 +274,7 @@ fn validate_resource_pattern(pattern: &str) -> Result<(), String> {
         || pattern.split(['/', '\\']).any(|c| c == "..");
     if escapes {
         Err(format!(
-            "`{pattern}` leaves the project; resource patterns must be relative and stay inside the package directory"
+            "`{pattern}` leaves the project; paths and patterns must be relative and stay inside the package directory"
         ))
     } else {
         Ok(())

@@ -20,6 +20,9 @@ pub struct RawConfig {
     /// Source image for every icon (PNG of at least 1024 px, or SVG), relative to
     /// the package directory. Default: crateship's built-in icon.
     pub icon: Option<String>,
+    /// Hand-drawn PNGs that replace the generated icon at one pixel size, e.g.
+    /// `icon-overrides = { 16 = "assets/icon-16.png" }`; each must be exactly that size.
+    pub icon_overrides: Option<std::collections::BTreeMap<String, String>>,
     /// Rust target triples to build. Default: the host target.
     pub targets: Option<Vec<String>>,
     /// Artifact formats to produce. Default: every available format that applies
