@@ -18,6 +18,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "icnsutils",
     "python3-pil",
     "time",
+    // Linux package verifiers and test inputs (crateship-linux).
+    "dpkg-dev",
+    "lintian",
+    "rpm",
+    "rpmlint",
+    "desktop-file-utils",
+    "appstream",
+    "gcc",
+    "zlib1g-dev",
+    "libfontconfig-dev",
 ];
 
 /// PyPI packages the tests use.

@@ -14,6 +14,7 @@ use crate::build;
 use crate::config::GlibcVersion;
 use crate::elf;
 use crate::error::{Error, Result};
+use crate::format::Format;
 use crate::manifest::{DistManifest, ManifestApp, ManifestArtifact, Requirements};
 use crate::plan::{ArtifactPlan, BuildStep, Plan, TargetPlan};
 use crate::progress::{Event, Reporter};
@@ -86,7 +87,21 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 total,
             });
             let path = plan.out_dir.join(&artifact.file_name);
-            write_artifact(plan, artifact, &path)?;
+            match artifact.format {
+                Format::Deb | Format::Rpm => {
+                    let ctx = crate::linux::Context {
+                        plan,
+                        target,
+                        artifact,
+                        icons: &icon_set,
+                        glibc: reqs.glibc.clone(),
+                    };
+                    for warning in crate::linux::write_package(&ctx, &path)? {
+                        reporter.report(Event::Warning(warning));
+                    }
+                }
+                _ => write_artifact(plan, artifact, &path)?,
+            }
             let (sha256, size) = hash_file(&path)?;
             reporter.report(Event::Finished {
                 step,

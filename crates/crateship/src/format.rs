@@ -81,7 +81,16 @@ impl Format {
 
     /// Whether this version of crateship can write the format.
     pub fn is_available(self) -> bool {
-        matches!(self, Format::TarGz | Format::Zip)
+        matches!(
+            self,
+            Format::TarGz | Format::Zip | Format::Deb | Format::Rpm
+        )
+    }
+
+    /// Whether the format needs the app's reverse-DNS `identifier` (desktop
+    /// integration files and installer GUIDs are named after it).
+    pub fn needs_identifier(self) -> bool {
+        !matches!(self, Format::TarGz | Format::Zip)
     }
 
     /// Whether the format makes sense for `target` (zip for Windows, tar.gz elsewhere).
@@ -89,6 +98,9 @@ impl Format {
         match self {
             Format::TarGz => target.os() != Os::Windows,
             Format::Zip => target.os() == Os::Windows,
+            // Distribution packages carry the glibc build; a musl build of the same
+            // architecture would collide with it under the same package name.
+            Format::Deb | Format::Rpm | Format::AppImage => target.is_gnu_linux(),
             other => other.os() == Some(target.os()),
         }
     }
@@ -138,5 +150,8 @@ mod tests {
         assert!(Format::Zip.applies_to(&win) && !Format::TarGz.applies_to(&win));
         assert!(Format::TarGz.applies_to(&mac) && Format::Dmg.applies_to(&mac));
         assert!(!Format::Deb.applies_to(&mac));
+        let musl: TargetTriple = "x86_64-unknown-linux-musl".parse().unwrap();
+        let gnu: TargetTriple = "aarch64-unknown-linux-gnu".parse().unwrap();
+        assert!(!Format::Deb.applies_to(&musl) && Format::Rpm.applies_to(&gnu));
     }
 }

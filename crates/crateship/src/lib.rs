@@ -26,6 +26,7 @@ pub mod format;
 pub mod git;
 pub mod icons;
 pub mod inputs;
+pub mod linux;
 pub mod manifest;
 pub mod plan;
 pub mod process;

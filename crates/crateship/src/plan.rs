@@ -60,6 +60,8 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// Desktop integration for Linux packages.
+    pub linux: LinuxDesktop,
     /// The icon set every bundle format draws from.
     pub icons: IconsStep,
     /// One entry per target, built one at a time in this order.
@@ -100,6 +102,13 @@ pub struct BuildInfo {
     pub dirty: bool,
     /// Build time (RFC 3339, from `SOURCE_DATE_EPOCH`).
     pub time: String,
+}
+
+/// What the .desktop file and AppStream metainfo of Linux packages say.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinuxDesktop {
+    /// freedesktop.org menu categories.
+    pub categories: Vec<String>,
 }
 
 /// Generating the icon set (.ico, .icns, hicolor, .iconset) from one source.
@@ -239,6 +248,24 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
     let targets = choose_targets(inputs, options)?;
     let formats = choose_formats(inputs, options, &targets)?;
     let binaries = choose_binaries(inputs)?;
+    let packages_linux = formats
+        .iter()
+        .any(|f| matches!(f, Format::Deb | Format::Rpm))
+        && targets.iter().any(|t| Format::Deb.applies_to(t));
+    if packages_linux
+        && !app
+            .authors
+            .iter()
+            .any(|a| a.contains('<') && a.contains('>'))
+    {
+        return Err(Error::Config {
+            file: pkg.manifest_path.clone().into_std_path_buf(),
+            key: "package.authors".into(),
+            message: "deb and rpm packages need a maintainer with an e-mail address; set \
+                      `authors = [\"Name <mail@example.org>\"]`, or choose formats with --format"
+                .into(),
+        });
+    }
     let target_dir = inputs.metadata.target_directory.clone().into_std_path_buf();
     let out_dir = options
         .out_dir
@@ -276,7 +303,22 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             let artifacts = formats
                 .iter()
                 .filter(|f| f.applies_to(triple))
-                .map(|&format| artifact(&app, triple, format, &bins, &docs, &inputs.package_dir()))
+                .map(|&format| match format {
+                    Format::Deb | Format::Rpm => linux_package(
+                        &app,
+                        triple,
+                        format,
+                        &bins,
+                        &docs,
+                        &inputs.resource_files,
+                        &inputs.package_dir(),
+                    ),
+                    _ => {
+                        let mut files = docs.clone();
+                        files.extend(inputs.resource_files.iter().cloned());
+                        artifact(&app, triple, format, &bins, &files, &inputs.package_dir())
+                    }
+                })
                 .collect();
             TargetPlan {
                 triple: triple.clone(),
@@ -301,6 +343,13 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: config.max_glibc,
         install_missing: options.install_missing,
+        linux: LinuxDesktop {
+            categories: if config.linux_categories.is_empty() {
+                vec!["Utility".to_owned()]
+            } else {
+                config.linux_categories.clone()
+            },
+        },
         icons,
         targets: target_plans,
         ci,
@@ -355,14 +404,26 @@ fn choose_formats(
     } else {
         inputs.config.formats.clone()
     };
+    let has_identifier = inputs.config.identifier.is_some();
     let Some(formats) = explicit else {
+        // By default, formats that need an identifier are made only when one is set.
         return Ok(ALL_FORMATS
             .iter()
             .copied()
-            .filter(|f| f.is_available())
+            .filter(|f| f.is_available() && (has_identifier || !f.needs_identifier()))
             .collect());
     };
     for f in &formats {
+        if f.needs_identifier() && !has_identifier {
+            return Err(Error::Config {
+                file: inputs.config_file.clone(),
+                key: "identifier".into(),
+                message: format!(
+                    "format `{f}` needs the app's reverse-DNS identifier; add `identifier = \"org.example.{}\"` to [package.metadata.crateship]",
+                    inputs.package.name
+                ),
+            });
+        }
         if !f.is_available() {
             let available: Vec<_> = ALL_FORMATS
                 .iter()
@@ -451,10 +512,62 @@ fn doc_files(inputs: &Inputs) -> Vec<String> {
             docs.push(name.clone());
         }
     }
-    docs.extend(inputs.resource_files.iter().cloned());
     docs.sort();
     docs.dedup();
     docs
+}
+
+/// A .deb or .rpm: binaries in `usr/bin`, docs in `usr/share/doc/NAME`,
+/// resources in `usr/share/NAME`; desktop file, metainfo and icons are added
+/// when the package is written.
+fn linux_package(
+    app: &App,
+    triple: &TargetTriple,
+    format: Format,
+    bins: &[Binary],
+    docs: &[String],
+    resources: &[String],
+    package_dir: &Path,
+) -> ArtifactPlan {
+    let arch = match triple.arch() {
+        Arch::X86_64 => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    };
+    let naming =
+        crateship_linux::LinuxPackage::new(app.name.clone(), app.version.clone(), "", "", arch);
+    let file_name = match format {
+        Format::Deb => crateship_linux::deb_file_name(&naming),
+        _ => crateship_linux::rpm_file_name(&naming),
+    };
+    let file = |rel: &String, prefix: String| Entry {
+        source: package_dir.join(rel),
+        dest: format!("{prefix}/{}", rel.replace('\\', "/")),
+        executable: false,
+    };
+    let mut entries: Vec<Entry> = bins
+        .iter()
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: format!("usr/bin/{}", b.file_name),
+            executable: true,
+        })
+        .chain(
+            docs.iter()
+                .map(|d| file(d, format!("usr/share/doc/{}", app.name))),
+        )
+        .chain(
+            resources
+                .iter()
+                .map(|r| file(r, format!("usr/share/{}", app.name))),
+        )
+        .collect();
+    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    ArtifactPlan {
+        format,
+        file_name,
+        root_dir: String::new(),
+        entries,
+    }
 }
 
 fn artifact(

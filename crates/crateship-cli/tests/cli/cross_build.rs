@@ -88,7 +88,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 6, "{sums}");
+    assert_eq!(sums.lines().count(), 10, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -109,7 +109,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|a| a["target"] == triple)
+            .find(|a| a["target"] == triple && (a["format"] == "tar.gz" || a["format"] == "zip"))
             .unwrap_or_else(|| panic!("no artifact for {triple}"));
         let path = dist_one.join(artifact["path"].as_str().unwrap());
         let archive = path.to_str().unwrap();
@@ -182,6 +182,35 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
                 objdump.contains(&format!("GLIBC_{floor}")),
                 "{triple}: floor {floor} not among its symbols"
             );
+        }
+        if triple.ends_with("-linux-gnu") {
+            let (deb_arch, rpm_arch) = if triple.starts_with("aarch64") {
+                ("arm64", "aarch64")
+            } else {
+                ("amd64", "x86_64")
+            };
+            let deb = format!("hello-desktop_1.2.3_{deb_arch}.deb");
+            let rpm = format!("hello-desktop-1.2.3-1.{rpm_arch}.rpm");
+            let floor = artifact["requirements"]["glibc"].as_str().unwrap();
+            assert_eq!(
+                verify("dpkg-deb", &["-f", &deb, "Architecture"], &dist_one).trim(),
+                deb_arch
+            );
+            let depends = verify("dpkg-deb", &["-f", &deb, "Depends"], &dist_one);
+            assert!(
+                depends.contains(&format!("libc6 (>= {floor})")),
+                "{triple}: Depends {depends}"
+            );
+            assert_eq!(
+                verify("rpm", &["-qp", "--qf", "%{ARCH}", &rpm], &dist_one),
+                rpm_arch
+            );
+            let requires = verify("rpm", &["-qpR", &rpm], &dist_one);
+            assert!(
+                requires.contains(&format!("GLIBC_{floor})")),
+                "{triple}: Requires {requires}"
+            );
+            verify("rpm", &["-K", &rpm], &dist_one);
         }
         if triple.contains("apple") {
             assert_eq!(artifact["requirements"]["macos"], "11.0");

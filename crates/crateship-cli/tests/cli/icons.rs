@@ -51,6 +51,8 @@ fn dist_renders_the_configured_icon_and_fails_early_on_a_corrupt_one() {
                 "--no-build",
                 "--target",
                 "x86_64-unknown-linux-gnu",
+                "--format",
+                "tar.gz",
                 "--binary-dir",
             ])
             .arg(&bins)

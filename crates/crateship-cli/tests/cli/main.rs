@@ -11,4 +11,5 @@ mod cross_build;
 mod errors;
 mod icons;
 mod large_files;
+mod linux_packages;
 mod prebuilt;

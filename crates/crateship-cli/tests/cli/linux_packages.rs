@@ -1,0 +1,237 @@
+//! .deb and .rpm from `dist`: desktop integration, icons, dependencies, and a real
+//! install into a scratch root with dpkg and rpm.
+
+use std::path::Path;
+
+use crate::support::*;
+
+const CONFIG: &str = "identifier = \"org.example.tiny\"\nproduct-name = \"Tiny App\"\n\
+                      [package.metadata.crateship.linux]\ncategories = [\"Utility\", \"Development\"]";
+
+fn tiny_linux_dist(tmp: &Path) -> std::path::PathBuf {
+    let project = tmp.join("p");
+    let manifest = tiny_project(&project, "tiny", CONFIG);
+    let toml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("description = \"tiny\"", "description = \"Program that does nothing, successfully\"")
+        .replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]\nhomepage = \"https://example.org/tiny\"",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    std::fs::write(
+        project.join("README.md"),
+        "# Tiny\n\nTiny does nothing, successfully, every time.\n",
+    )
+    .unwrap();
+    let bins = binary_dir(tmp, "tiny");
+    let out_dir = tmp.join("out");
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--no-build",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--binary-dir",
+        ])
+        .arg(&bins)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .env("SOURCE_DATE_EPOCH", "1700000000"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    out_dir
+}
+
+#[test]
+fn deb_passes_lintian_and_installs_into_a_scratch_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tiny_linux_dist(tmp.path());
+    let deb = "tiny_0.4.2_amd64.deb";
+    assert!(list(&out).contains(&deb.to_owned()), "{:?}", list(&out));
+    let info = verify("dpkg-deb", &["-I", deb], &out);
+    for field in [
+        "Package: tiny",
+        "Version: 0.4.2",
+        "Architecture: amd64",
+        "Maintainer: Tiny Maintainer <tiny@example.org>",
+        "Depends: libc6 (>= 2.",
+    ] {
+        assert!(info.contains(field), "missing {field:?} in\n{info}");
+    }
+    let contents = verify("dpkg-deb", &["-c", deb], &out);
+    for path in [
+        "./usr/bin/tiny",
+        "./usr/share/applications/org.example.tiny.desktop",
+        "./usr/share/metainfo/org.example.tiny.metainfo.xml",
+        "./usr/share/icons/hicolor/48x48/apps/org.example.tiny.png",
+        "./usr/share/icons/hicolor/scalable/apps/org.example.tiny.svg",
+        "./usr/share/doc/tiny/copyright",
+    ] {
+        assert!(contents.contains(path), "missing {path} in\n{contents}");
+    }
+    assert!(
+        contents.lines().all(|l| l.contains("root/root")),
+        "{contents}"
+    );
+    // no-manual-page: crateship does not generate man pages (yet).
+    verify(
+        "lintian",
+        &[
+            "--fail-on",
+            "error,warning",
+            "--suppress-tags",
+            "no-manual-page",
+            deb,
+        ],
+        &out,
+    );
+
+    let root = tmp.path().join("root");
+    for dir in [
+        "var/lib/dpkg/info",
+        "var/lib/dpkg/updates",
+        "var/lib/dpkg/triggers",
+    ] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    std::fs::write(root.join("var/lib/dpkg/status"), "").unwrap();
+    let root_arg = format!("--root={}", root.display());
+    verify(
+        "dpkg",
+        &[
+            &root_arg,
+            "--force-depends",
+            "--force-script-chrootless",
+            "-i",
+            deb,
+        ],
+        &out,
+    );
+    assert_eq!(verify("dpkg", &[&root_arg, "--verify", "tiny"], &out), "");
+    verify(root.join("usr/bin/tiny").to_str().unwrap(), &[], &out);
+    verify(
+        "desktop-file-validate",
+        &["usr/share/applications/org.example.tiny.desktop"],
+        &root,
+    );
+    verify(
+        "appstreamcli",
+        &[
+            "validate",
+            "--no-net",
+            "usr/share/metainfo/org.example.tiny.metainfo.xml",
+        ],
+        &root,
+    );
+    verify(
+        "dpkg",
+        &[&root_arg, "--force-script-chrootless", "-r", "tiny"],
+        &out,
+    );
+    assert!(!root.join("usr/bin/tiny").exists());
+}
+
+#[test]
+fn rpm_verifies_and_installs_into_a_scratch_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tiny_linux_dist(tmp.path());
+    let rpm = "tiny-0.4.2-1.x86_64.rpm";
+    verify("rpm", &["-K", rpm], &out);
+    let info = verify("rpm", &["-qpi", rpm], &out);
+    for field in [
+        "tiny",
+        "0.4.2",
+        "MIT",
+        "https://example.org/tiny",
+        "localhost",
+    ] {
+        assert!(info.contains(field), "missing {field:?} in\n{info}");
+    }
+    let files = verify("rpm", &["-qplv", rpm], &out);
+    assert!(
+        files.contains("/usr/share/applications/org.example.tiny.desktop"),
+        "{files}"
+    );
+    assert!(
+        !files
+            .lines()
+            .any(|l| l.ends_with(" /usr") || l.ends_with(" /usr/bin")),
+        "must not own system dirs:\n{files}"
+    );
+    let root = tmp.path().join("rpmroot");
+    std::fs::create_dir_all(&root).unwrap();
+    let root_str = root.to_str().unwrap();
+    verify("rpm", &["--root", root_str, "--initdb"], &out);
+    verify("rpm", &["--root", root_str, "-i", "--nodeps", rpm], &out);
+    assert_eq!(
+        verify("rpm", &["--root", root_str, "-V", "--nodeps", "tiny"], &out),
+        ""
+    );
+    verify(root.join("usr/bin/tiny").to_str().unwrap(), &[], &out);
+    verify("rpm", &["--root", root_str, "-e", "--nodeps", "tiny"], &out);
+    assert!(!root.join("usr/bin/tiny").exists());
+}
+
+#[test]
+fn deb_and_rpm_need_an_identifier_when_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
+    let out = run(crateship()
+        .args([
+            "plan",
+            "--format",
+            "deb",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--manifest-path",
+        ])
+        .arg(&manifest));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("identifier"), "{}", stderr(&out));
+    // Zero config still works: archives only.
+    let out = run(crateship()
+        .args([
+            "plan",
+            "--json",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--manifest-path",
+        ])
+        .arg(&manifest));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(plan["targets"][0]["artifacts"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_missing_maintainer_stops_the_run_before_any_artifact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(
+        &tmp.path().join("p"),
+        "tiny",
+        "identifier = \"org.example.tiny\"",
+    );
+    let bins = binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--no-build",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--binary-dir",
+        ])
+        .arg(&bins)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("authors = [\"Name <mail@example.org>\"]"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
+}

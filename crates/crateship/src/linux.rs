@@ -1,0 +1,242 @@
+//! The Linux packaging step: turns a planned .deb or .rpm into a
+//! `crateship_linux::LinuxPackage` (binaries, docs, resources, desktop entry,
+//! AppStream metainfo, hicolor icons, shared-library dependencies) and writes it.
+
+use std::path::{Path, PathBuf};
+
+use crateship_icons::IconSet;
+use crateship_linux::{DesktopApp, LinuxPackage, PackageFile, Release};
+
+use crate::atomic::AtomicFile;
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::plan::{ArtifactPlan, Plan, TargetPlan};
+use crate::process::{self, CommandSpec};
+use crate::target::Arch;
+
+/// Everything one package needs from the run so far.
+pub struct Context<'a> {
+    /// The release plan.
+    pub plan: &'a Plan,
+    /// The target the package is for.
+    pub target: &'a TargetPlan,
+    /// The planned artifact.
+    pub artifact: &'a ArtifactPlan,
+    /// The generated icon set.
+    pub icons: &'a IconSet,
+    /// The glibc floor measured on the binaries.
+    pub glibc: Option<String>,
+}
+
+/// Writes the package to `path` atomically; returns warnings (unmapped libraries).
+pub fn write_package(ctx: &Context<'_>, path: &Path) -> Result<Vec<String>> {
+    let (pkg, warnings) = package(ctx)?;
+    let fail = |e: crateship_linux::LinuxError| {
+        Error::Command(format!("cannot write {}: {e}", path.display()))
+    };
+    let out = AtomicFile::create(path)?;
+    let out = match ctx.artifact.format {
+        Format::Deb => crateship_linux::write_deb(&pkg, out).map_err(fail)?,
+        _ => crateship_linux::write_rpm(&pkg, out).map_err(fail)?,
+    };
+    out.commit()?;
+    Ok(warnings)
+}
+
+/// Builds the package description for one artifact.
+pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
+    let app = &ctx.plan.app;
+    let app_id = app.identifier.clone().ok_or_else(|| {
+        Error::Usage(format!(
+            "{} needs `identifier` in [package.metadata.crateship]",
+            ctx.artifact.format
+        ))
+    })?;
+    let maintainer = app
+        .authors
+        .iter()
+        .find(|a| a.contains('<') && a.contains('>'))
+        .cloned()
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{} packages need a maintainer with an e-mail address; set `authors = [\"Name <mail@example.org>\"]` in {}",
+                ctx.artifact.format,
+                ctx.plan.manifest_path.display()
+            ))
+        })?;
+    let summary = app
+        .description
+        .clone()
+        .unwrap_or_else(|| app.product_name.clone());
+    let main_bin = ctx
+        .target
+        .binaries
+        .first()
+        .map(|b| b.file_name.clone())
+        .unwrap_or_default();
+
+    let long_description = readme_paragraph(ctx.artifact)
+        .unwrap_or_else(|| format!("{} {} for the desktop.", app.product_name, app.version));
+    let mut desktop = DesktopApp::new(
+        app_id.clone(),
+        app.product_name.clone(),
+        summary.trim_end_matches('.'),
+        main_bin,
+    );
+    desktop.description = long_description.clone();
+    desktop.categories = ctx.plan.linux.categories.clone();
+    desktop.developer_name = maintainer
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    desktop.homepage = app.homepage.clone();
+    desktop.project_license = app.license.clone();
+    desktop.releases = vec![Release {
+        version: app.version.clone(),
+        date: ctx.plan.source_date_epoch,
+    }];
+    let linux_err =
+        |e: crateship_linux::LinuxError| Error::Usage(format!("{}: {e}", ctx.artifact.file_name));
+    let desktop_entry = crateship_linux::desktop_entry(&desktop).map_err(linux_err)?;
+    let metainfo = crateship_linux::metainfo_xml(&desktop).map_err(linux_err)?;
+
+    let arch = match ctx.target.arch {
+        Arch::X86_64 => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    };
+    let mut pkg = LinuxPackage::new(
+        app.name.clone(),
+        app.version.clone(),
+        summary.clone(),
+        maintainer,
+        arch,
+    );
+    pkg.description = long_description;
+    pkg.license = app.license.clone();
+    pkg.homepage = app.homepage.clone();
+    pkg.glibc_floor = ctx.glibc.clone();
+    pkg.source_date_epoch = ctx.plan.source_date_epoch;
+    pkg.license_text = license_text(ctx.artifact)?;
+    for e in &ctx.artifact.entries {
+        pkg.files.push(PackageFile::from_path(
+            e.source.clone(),
+            e.dest.clone(),
+            if e.executable { 0o755 } else { 0o644 },
+        ));
+    }
+    pkg.files.push(PackageFile::from_bytes(
+        desktop_entry,
+        format!("usr/share/applications/{}", desktop.desktop_file_name()),
+        0o644,
+    ));
+    pkg.files.push(PackageFile::from_bytes(
+        metainfo,
+        format!("usr/share/metainfo/{app_id}.metainfo.xml"),
+        0o644,
+    ));
+    for (source, rel) in files_below(&ctx.icons.hicolor_dir)? {
+        pkg.files.push(PackageFile::from_path(
+            source,
+            format!("usr/share/icons/hicolor/{rel}"),
+            0o644,
+        ));
+    }
+    let mut warnings = Vec::new();
+    if ctx.artifact.format == Format::Deb {
+        let deps = crateship_linux::deb_shlib_depends(&pkg, &dpkg_owner).map_err(linux_err)?;
+        for soname in &deps.unmapped {
+            warnings.push(format!(
+                "{}: no Debian package found for shared library {soname}; it is not declared in Depends",
+                ctx.artifact.file_name
+            ));
+        }
+        pkg.deb_depends = deps.depends;
+    }
+    Ok((pkg, warnings))
+}
+
+/// The first prose paragraph of the README (headings, code and lists skipped), as
+/// the package's long description; the summary alone would repeat the synopsis.
+fn readme_paragraph(artifact: &ArtifactPlan) -> Option<String> {
+    let readme = artifact.entries.iter().find(|e| {
+        let name = e
+            .dest
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        name.starts_with("README")
+    })?;
+    let text = std::fs::read_to_string(&readme.source).ok()?;
+    let paragraph: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with(['#', '`', '-', '*', '<', '!', '[', '|']))?
+        .lines()
+        .map(str::trim)
+        .collect();
+    Some(paragraph.join(" ").trim_end_matches(':').to_owned() + ".").map(|p| p.replace("..", "."))
+}
+
+/// The first license file among the entries, for `copyright` / `%license`.
+fn license_text(artifact: &ArtifactPlan) -> Result<Option<String>> {
+    let license = artifact.entries.iter().find(|e| {
+        let name = e
+            .dest
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        name.starts_with("LICENSE") || name.starts_with("LICENCE") || name.starts_with("COPYING")
+    });
+    license
+        .map(|e| {
+            std::fs::read_to_string(&e.source)
+                .map_err(|err| Error::io("cannot read", &e.source, err))
+        })
+        .transpose()
+}
+
+/// The Debian package that ships `soname` in a system library directory, via `dpkg -S`.
+fn dpkg_owner(soname: &str) -> Option<String> {
+    if !process::on_path("dpkg") {
+        return None;
+    }
+    let (ok, out) = CommandSpec::new("dpkg", &["-S", soname])
+        .run_unchecked()
+        .ok()?;
+    if !ok {
+        return None;
+    }
+    out.stdout.lines().find_map(|line| {
+        let (package, path) = line.split_once(": ")?;
+        let system_dir = path.starts_with("/lib/") || path.starts_with("/usr/lib/");
+        (system_dir && path.ends_with(&format!("/{soname}")))
+            .then(|| package.split(':').next().unwrap_or(package).to_owned())
+    })
+}
+
+/// Every file below `dir` with its `/`-separated path relative to `dir`, sorted.
+fn files_below(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| Error::io("cannot list", &d, e))? {
+            let path = entry.map_err(|e| Error::io("cannot list", &d, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((path, rel));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
