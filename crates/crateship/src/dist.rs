@@ -164,7 +164,7 @@ fn check_binaries(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
             )));
         }
         let floor = if target.triple.is_gnu_linux() {
-            elf::glibc_floor(&bin.path)?
+            elf::glibc_floor(&bin.path, target.arch)?
         } else {
             None
         };

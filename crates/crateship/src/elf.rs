@@ -5,13 +5,42 @@ use std::path::Path;
 
 use crate::config::GlibcVersion;
 use crate::error::{Error, Result};
+use crate::target::Arch;
 
-/// The highest `GLIBC_x.y` symbol version an ELF binary requires, or `None` for
-/// binaries that need no glibc (static musl). Errors name the file.
-pub fn glibc_floor(path: &Path) -> Result<Option<GlibcVersion>> {
+/// The highest `GLIBC_x.y` symbol version an ELF binary for `arch` requires, or
+/// `None` for binaries that need no glibc (static musl). A file that is not a
+/// 64-bit ELF for `arch` is an error naming it, found from its header alone.
+pub fn glibc_floor(path: &Path, arch: Arch) -> Result<Option<GlibcVersion>> {
+    check_header(path, arch)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     glibc_floor_of(&bytes)
         .map_err(|m| Error::Requirement(format!("cannot read ELF binary {}: {m}", path.display())))
+}
+
+/// Checks the ELF magic, class and machine without reading the whole file.
+fn check_header(path: &Path, arch: Arch) -> Result<()> {
+    let mut header = [0u8; 20];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let n =
+        std::io::Read::read(&mut f, &mut header).map_err(|e| Error::io("cannot read", path, e))?;
+    let machine = u16::from_le_bytes([header[18], header[19]]);
+    let expected: u16 = match arch {
+        Arch::X86_64 => 62,
+        Arch::Aarch64 => 183,
+    };
+    if n < 20 || &header[..4] != b"\x7fELF" {
+        return Err(Error::Requirement(format!(
+            "{} is not an ELF executable; give a Linux binary built for {arch:?}",
+            path.display()
+        )));
+    }
+    if header[4] != 2 || header[5] != 1 || machine != expected {
+        return Err(Error::Requirement(format!(
+            "{} is an ELF binary for another architecture (e_machine {machine}); build it for {arch:?}",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// [`glibc_floor`] on bytes already in memory.

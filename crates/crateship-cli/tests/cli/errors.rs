@@ -27,14 +27,7 @@ fn case(config: &str) -> Case {
 }
 
 fn dist(c: &Case, extra: &[&str]) -> Output {
-    run(crateship()
-        .args(["dist", "--no-build", "--binary-dir"])
-        .arg(&c.bins)
-        .arg("--manifest-path")
-        .arg(&c.manifest)
-        .arg("--out-dir")
-        .arg(&c.out_dir)
-        .args(extra))
+    run(dist_prebuilt(&c.manifest, &c.bins, &c.out_dir).args(extra))
 }
 
 fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
@@ -135,13 +128,11 @@ fn unwritable_out_dir_is_reported_before_building() {
     let c = case("");
     let blocker = c.manifest.parent().unwrap().join("a-file");
     std::fs::write(&blocker, "not a directory").unwrap();
-    let out = run(crateship()
-        .args(["dist", "--no-build", "--binary-dir"])
-        .arg(&c.bins)
-        .arg("--manifest-path")
-        .arg(&c.manifest)
-        .arg("--out-dir")
-        .arg(blocker.join("out")));
+    let out = run(&mut dist_prebuilt(
+        &c.manifest,
+        &c.bins,
+        &blocker.join("out"),
+    ));
     assert_fails(
         &out,
         1,
@@ -196,4 +187,13 @@ fn which(tool: &str) -> PathBuf {
         .map(|d| d.join(tool))
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("{tool} not on PATH"))
+}
+
+#[test]
+fn a_binary_for_the_wrong_architecture_is_refused_by_its_header() {
+    let c = case("");
+    // /bin/true is an x86-64 ELF; offer it as the aarch64 build.
+    let out = dist(&c, &["--target", "aarch64-unknown-linux-gnu"]);
+    assert_fails(&out, 1, &["another architecture", "Aarch64"]);
+    assert_no_artifacts(&c.out_dir);
 }

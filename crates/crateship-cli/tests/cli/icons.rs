@@ -45,21 +45,12 @@ fn dist_renders_the_configured_icon_and_fails_early_on_a_corrupt_one() {
     let bins = binary_dir(tmp.path(), "tiny");
     let out_dir = tmp.path().join("out");
     let dist = |out_dir: &std::path::Path| {
-        run(crateship()
-            .args([
-                "dist",
-                "--no-build",
-                "--target",
-                "x86_64-unknown-linux-gnu",
-                "--format",
-                "tar.gz",
-                "--binary-dir",
-            ])
-            .arg(&bins)
-            .arg("--manifest-path")
-            .arg(&manifest)
-            .arg("--out-dir")
-            .arg(out_dir))
+        run(dist_prebuilt(&manifest, &bins, out_dir).args([
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--format",
+            "tar.gz",
+        ]))
     };
     let out = dist(&out_dir);
     assert_eq!(out.status.code(), Some(1));

@@ -20,19 +20,8 @@ fn files_over_4_gib_are_archived_with_zip64_and_read_back_by_unzip() {
     let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
     let bins = huge_binary(tmp.path(), "tiny.exe");
     let out_dir = tmp.path().join("out");
-    let out = run(crateship()
-        .args([
-            "dist",
-            "--no-build",
-            "--target",
-            "x86_64-pc-windows-gnu",
-            "--binary-dir",
-        ])
-        .arg(&bins)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--out-dir")
-        .arg(&out_dir));
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
     assert!(out.status.success(), "{}", stderr(&out));
     let zip = "tiny-0.4.2-x86_64-pc-windows-gnu.zip";
     let listing = verify("unzip", &["-l", zip], &out_dir);
@@ -50,21 +39,10 @@ fn a_run_killed_mid_write_leaves_no_partial_file_and_keeps_the_old_one() {
     let bins = huge_binary(tmp.path(), "tiny");
     let out_dir = tmp.path().join("out");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let artifact = out_dir.join("tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz");
+    let artifact = out_dir.join("tiny-0.4.2-x86_64-unknown-linux-musl.tar.gz");
     std::fs::write(&artifact, b"previous release").unwrap();
-    let mut child = crateship()
-        .args([
-            "dist",
-            "--no-build",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-            "--binary-dir",
-        ])
-        .arg(&bins)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--out-dir")
-        .arg(&out_dir)
+    let mut child = dist_prebuilt(&manifest, &bins, &out_dir)
+        .args(["--target", "x86_64-unknown-linux-musl"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -77,14 +55,19 @@ fn a_run_killed_mid_write_leaves_no_partial_file_and_keeps_the_old_one() {
     );
     assert_eq!(
         list(&out_dir),
-        ["tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"],
+        ["tiny-0.4.2-x86_64-unknown-linux-musl.tar.gz"],
         "no temp file is visible while writing"
     );
     child.kill().unwrap();
-    child.wait().unwrap();
+    let killed = child.wait_with_output().unwrap();
+    let log = stderr(&killed);
+    assert!(
+        log.contains("tar.gz x86_64-unknown-linux-musl") && !log.contains("done tar.gz"),
+        "the kill must land while the archive is being written:\n{log}"
+    );
     assert_eq!(
         list(&out_dir),
-        ["tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"]
+        ["tiny-0.4.2-x86_64-unknown-linux-musl.tar.gz"]
     );
     assert_eq!(std::fs::read(&artifact).unwrap(), b"previous release");
 }

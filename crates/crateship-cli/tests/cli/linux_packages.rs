@@ -26,19 +26,8 @@ fn tiny_linux_dist(tmp: &Path) -> std::path::PathBuf {
     .unwrap();
     let bins = binary_dir(tmp, "tiny");
     let out_dir = tmp.join("out");
-    let out = run(crateship()
-        .args([
-            "dist",
-            "--no-build",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-            "--binary-dir",
-        ])
-        .arg(&bins)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--out-dir")
-        .arg(&out_dir)
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+        .args(["--target", "x86_64-unknown-linux-gnu"])
         .env("SOURCE_DATE_EPOCH", "1700000000"));
     assert!(out.status.success(), "{}", stderr(&out));
     out_dir
@@ -214,19 +203,9 @@ fn a_missing_maintainer_stops_the_run_before_any_artifact() {
     );
     let bins = binary_dir(tmp.path(), "tiny");
     let out_dir = tmp.path().join("out");
-    let out = run(crateship()
-        .args([
-            "dist",
-            "--no-build",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-            "--binary-dir",
-        ])
-        .arg(&bins)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--out-dir")
-        .arg(&out_dir));
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir)
+            .args(["--target", "x86_64-unknown-linux-gnu"]));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("authors = [\"Name <mail@example.org>\"]"),

@@ -14,13 +14,8 @@ fn prebuilt_binaries_become_verified_archives_with_sums_and_manifest() {
     let bins = binary_dir(tmp.path(), "tiny");
     std::fs::copy(bins.join("tiny"), bins.join("tiny.exe")).unwrap();
     let out_dir = tmp.path().join("out dir");
-    let out = run(crateship()
-        .args(["dist", "--json", "--no-build", "--binary-dir"])
-        .arg(&bins)
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--out-dir")
-        .arg(&out_dir)
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+        .args(["--json"])
         .env("SOURCE_DATE_EPOCH", "1700000000"));
     assert!(out.status.success(), "{}", stderr(&out));
     let manifest: serde_json::Value =

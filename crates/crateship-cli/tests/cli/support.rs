@@ -92,3 +92,15 @@ pub fn repo_root() -> PathBuf {
         .canonicalize()
         .unwrap()
 }
+
+/// `crateship dist --no-build` packaging the binaries in `bins` for `manifest` into `out_dir`.
+pub fn dist_prebuilt(manifest: &Path, bins: &Path, out_dir: &Path) -> Command {
+    let mut cmd = crateship();
+    cmd.args(["dist", "--no-build", "--binary-dir"])
+        .arg(bins)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--out-dir")
+        .arg(out_dir);
+    cmd
+}
