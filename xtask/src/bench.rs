@@ -26,8 +26,10 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("archives") => archives(sh, &args[1..]),
         Some("icons") => icons(sh, &args[1..]),
+        Some("deb") => deb(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
+            deb(sh, args)?;
             icons(sh, args)
         }
     }
@@ -152,6 +154,138 @@ fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Our .deb writer against `dpkg-deb --root-owner-group -Zxz` on the payload.
+fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
+    let time = Path::new("/usr/bin/time");
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    let crateship = project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string();
+    let work = project_root().join("target/bench/deb");
+    let payload = ensure_payload(sh, "1")?;
+    // dpkg-deb wants the tree as it will be installed, plus DEBIAN/control.
+    let tree = work.join("tree");
+    if !tree.join("DEBIAN/control").exists() {
+        let _ = std::fs::remove_dir_all(&tree);
+        std::fs::create_dir_all(tree.join("DEBIAN"))?;
+        std::fs::create_dir_all(tree.join("usr/share"))?;
+        let (from, to) = (
+            payload.display().to_string(),
+            tree.join("usr/share/payload").display().to_string(),
+        );
+        cmd!(sh, "cp -r {from} {to}").run()?;
+        let _ = std::fs::remove_file(tree.join("usr/share/payload/.complete"));
+        std::fs::write(
+            tree.join("DEBIAN/control"),
+            "Package: payload\nVersion: 1.0.0\nArchitecture: amd64\nMaintainer: crateship <bench@example.org>\nDescription: Benchmark payload\n",
+        )?;
+    }
+    let ours_out = work.join("ours.deb").display().to_string();
+    let dpkg_out = work.join("dpkg.deb").display().to_string();
+    let p = payload.display().to_string();
+    let t = tree.display().to_string();
+    let cases: Vec<(&str, Vec<String>, &String)> = vec![
+        (
+            "crateship .deb (xz)",
+            vec![
+                crateship.clone(),
+                "debug".into(),
+                "deb".into(),
+                p,
+                "-o".into(),
+                ours_out.clone(),
+            ],
+            &ours_out,
+        ),
+        (
+            "dpkg-deb -Zxz",
+            vec![
+                "dpkg-deb".into(),
+                "--root-owner-group".into(),
+                "-Zxz".into(),
+                "-b".into(),
+                t,
+                dpkg_out.clone(),
+            ],
+            &dpkg_out,
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, argv, out) in cases {
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            let _ = std::fs::remove_file(out);
+            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
+        }
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
+        results.push(Measurement {
+            name: name.to_owned(),
+            wall,
+            cpu,
+            rss_mb,
+            size: std::fs::metadata(out)?.len(),
+        });
+    }
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
+        "deb writer", "wall s", "cpu s", "RSS MB", "size bytes"
+    );
+    for m in &results {
+        println!(
+            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
+            m.name, m.wall, m.cpu, m.rss_mb, m.size
+        );
+    }
+    let (ours, peer) = (&results[0], &results[1]);
+    let (wall, size, rss) = (
+        ours.wall / peer.wall,
+        ours.size as f64 / peer.size as f64,
+        ours.rss_mb / peer.rss_mb,
+    );
+    let verdict = if wall <= 1.0 && size <= 1.0 && rss <= 1.0 {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    println!(
+        "crateship .deb vs dpkg-deb: wall {wall:.2}x (goal <= 1.0x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 1.0x): {verdict}"
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall, "size": size, "rss": rss},
+    });
+    let path = project_root().join("target/bench/deb.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The standard payload at `scale`, generated once under target/bench.
+fn ensure_payload(sh: &Shell, scale: &str) -> anyhow::Result<PathBuf> {
+    let payload = project_root()
+        .join("target/bench")
+        .join(format!("payload-x{scale}"));
+    if !payload.join(".complete").exists() {
+        let script = project_root().join("../shared/fixtures/make_payload.py");
+        if !script.exists() {
+            bail!(
+                "{} not found: the bench needs the shared fixtures beside the repository",
+                script.display()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&payload);
+        cmd!(sh, "python3 {script} {payload} --scale {scale}").run()?;
+        std::fs::write(payload.join(".complete"), b"")?;
+    }
+    Ok(payload)
+}
+
 fn dir_size(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -195,27 +329,9 @@ fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     cmd!(sh, "cargo build --release -p crateship-cli").run()?;
     let crateship = project_root().join("target/release/crateship");
     let work = project_root().join("target/bench");
-    let payload = work.join(format!("payload-x{scale}"));
-    if !payload.join(".complete").exists() {
-        let script = project_root().join("../shared/fixtures/make_payload.py");
-        if !script.exists() {
-            bail!(
-                "{} not found: the bench needs the shared fixtures beside the repository",
-                script.display()
-            );
-        }
-        let _ = std::fs::remove_dir_all(&payload);
-        cmd!(sh, "python3 {script} {payload} --scale {scale}").run()?;
-        std::fs::write(payload.join(".complete"), b"")?;
-    }
+    let payload = ensure_payload(sh, &scale)?;
     let out = work.join("out");
     std::fs::create_dir_all(&out)?;
-    let payload_files = std::fs::read_dir(&payload)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".complete")
-        .collect::<Vec<_>>();
-    let _ = payload_files;
     let p = payload.display().to_string();
     let c = crateship.display().to_string();
     let o = |name: &str| out.join(name).display().to_string();

@@ -50,6 +50,14 @@ struct IconsArgs {
 
 #[derive(Debug, Subcommand)]
 enum DebugCommand {
+    /// Package a directory as a .deb under usr/share/NAME (used by `cargo xtask bench`).
+    Deb {
+        /// Directory to package.
+        dir: PathBuf,
+        /// .deb to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Archive a directory with crateship's own writer (used by `cargo xtask bench`).
     Archive {
         /// `tar.gz` or `zip`.
@@ -148,6 +156,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Icons(args) => icons(args)?,
+        Command::Debug(DebugCommand::Deb { dir, output }) => {
+            crateship::linux::deb_from_dir(
+                &dir,
+                "payload",
+                &output,
+                crateship::epoch::FALLBACK_EPOCH,
+            )?;
+        }
         Command::Debug(DebugCommand::Archive {
             format,
             root,

@@ -157,6 +157,31 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
     Ok((pkg, warnings))
 }
 
+/// Packages every file below `dir` into a .deb at `out` under `usr/share/NAME/`
+/// (for benchmarks against `dpkg-deb -b`; releases go through [`write_package`]).
+pub fn deb_from_dir(dir: &Path, name: &str, out: &Path, source_date_epoch: i64) -> Result<()> {
+    let mut pkg = LinuxPackage::new(
+        name,
+        "1.0.0",
+        "Benchmark payload",
+        "crateship <bench@example.org>",
+        crateship_linux::Arch::X86_64,
+    );
+    pkg.source_date_epoch = source_date_epoch;
+    for (source, rel) in files_below(dir)? {
+        pkg.files.push(PackageFile::from_path(
+            source,
+            format!("usr/share/{name}/{rel}"),
+            0o644,
+        ));
+    }
+    let file = AtomicFile::create(out)?;
+    let file = crateship_linux::write_deb(&pkg, file)
+        .map_err(|e| Error::Command(format!("cannot write {}: {e}", out.display())))?;
+    file.commit()?;
+    Ok(())
+}
+
 /// The first prose paragraph of the README (headings, code and lists skipped), as
 /// the package's long description; the summary alone would repeat the synopsis.
 fn readme_paragraph(artifact: &ArtifactPlan) -> Option<String> {
