@@ -28,6 +28,15 @@ pub const APT_PACKAGES: &[&str] = &[
     "gcc",
     "zlib1g-dev",
     "libfontconfig-dev",
+    // Windows installer verifiers (crateship-windows): msiinfo/msiextract, Authenticode
+    // parsing, Wine for install/upgrade/uninstall, PE resource readers.
+    "msitools",
+    "osslsigncode",
+    "openssl",
+    "wine",
+    "wine64",
+    "icoutils",
+    "python3-pefile",
 ];
 
 /// PyPI packages the tests use.

@@ -100,6 +100,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                         reporter.report(Event::Warning(warning));
                     }
                 }
+                Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,
                 _ => write_artifact(plan, artifact, &path)?,
             }
             let (sha256, size) = hash_file(&path)?;

@@ -83,7 +83,7 @@ impl Format {
     pub fn is_available(self) -> bool {
         matches!(
             self,
-            Format::TarGz | Format::Zip | Format::Deb | Format::Rpm
+            Format::TarGz | Format::Zip | Format::Deb | Format::Rpm | Format::Msi
         )
     }
 

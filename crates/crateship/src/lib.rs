@@ -32,6 +32,7 @@ pub mod plan;
 pub mod process;
 pub mod progress;
 pub mod target;
+pub mod windows;
 
 pub use error::{Error, Result};
 pub use format::Format;

@@ -60,6 +60,8 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// Windows installer settings.
+    pub windows: WindowsInstaller,
     /// Desktop integration for Linux packages.
     pub linux: LinuxDesktop,
     /// The icon set every bundle format draws from.
@@ -102,6 +104,13 @@ pub struct BuildInfo {
     pub dirty: bool,
     /// Build time (RFC 3339, from `SOURCE_DATE_EPOCH`).
     pub time: String,
+}
+
+/// Settings of the MSI installer.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowsInstaller {
+    /// UpgradeCode that ties versions together (`None`: derived from the identifier).
+    pub upgrade_code: Option<String>,
 }
 
 /// What the .desktop file and AppStream metainfo of Linux packages say.
@@ -248,6 +257,17 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
     let targets = choose_targets(inputs, options)?;
     let formats = choose_formats(inputs, options, &targets)?;
     let binaries = choose_binaries(inputs)?;
+    let packages_windows =
+        formats.contains(&Format::Msi) && targets.iter().any(|t| Format::Msi.applies_to(t));
+    if packages_windows {
+        crateship_windows::MsiVersion::from_semver(&app.version).map_err(|e| Error::Config {
+            file: pkg.manifest_path.clone().into_std_path_buf(),
+            key: "package.version".into(),
+            message: format!(
+                "{e}; choose --format zip for Windows, or release a plain major.minor.patch version"
+            ),
+        })?;
+    }
     let packages_linux = formats
         .iter()
         .any(|f| matches!(f, Format::Deb | Format::Rpm))
@@ -304,6 +324,13 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                 .iter()
                 .filter(|f| f.applies_to(triple))
                 .map(|&format| match format {
+                    Format::Msi => msi_package(
+                        &app,
+                        &bins,
+                        &docs,
+                        &inputs.resource_files,
+                        &inputs.package_dir(),
+                    ),
                     Format::Deb | Format::Rpm => linux_package(
                         &app,
                         triple,
@@ -343,6 +370,9 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: config.max_glibc,
         install_missing: options.install_missing,
+        windows: WindowsInstaller {
+            upgrade_code: config.upgrade_code.clone(),
+        },
         linux: LinuxDesktop {
             categories: if config.linux_categories.is_empty() {
                 vec!["Utility".to_owned()]
@@ -515,6 +545,53 @@ fn doc_files(inputs: &Inputs) -> Vec<String> {
     docs.sort();
     docs.dedup();
     docs
+}
+
+/// An MSI: binaries, docs and resources side by side in the install folder
+/// (`Program Files\<product name>`), as Windows apps are laid out.
+fn msi_package(
+    app: &App,
+    bins: &[Binary],
+    docs: &[String],
+    resources: &[String],
+    package_dir: &Path,
+) -> ArtifactPlan {
+    let naming = crateship_windows::MsiPackage {
+        product_name: app.product_name.clone(),
+        manufacturer: String::new(),
+        version: app.version.clone(),
+        identifier: app.identifier.clone().unwrap_or_default(),
+        upgrade_code: None,
+        description: String::new(),
+        homepage: None,
+        files: Vec::new(),
+        main_exe: String::new(),
+        icon: None,
+        desktop_shortcut: false,
+        per_user: false,
+        arch: crateship_windows::MsiArch::X64,
+        source_date_epoch: 0,
+    };
+    let mut entries: Vec<Entry> = bins
+        .iter()
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: b.file_name.clone(),
+            executable: true,
+        })
+        .chain(docs.iter().chain(resources).map(|d| Entry {
+            source: package_dir.join(d),
+            dest: d.replace('\\', "/"),
+            executable: false,
+        }))
+        .collect();
+    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    ArtifactPlan {
+        format: Format::Msi,
+        file_name: crateship_windows::msi_file_name(&naming),
+        root_dir: String::new(),
+        entries,
+    }
 }
 
 /// A .deb or .rpm: binaries in `usr/bin`, docs in `usr/share/doc/NAME`,

@@ -127,12 +127,12 @@ fn remapping_covers_workspace_cargo_and_rustup_homes() {
 #[test]
 fn unavailable_or_inapplicable_formats_are_clear_errors() {
     let msi = Options {
-        formats: vec![Format::Msi],
+        formats: vec![Format::Dmg],
         ..Options::default()
     };
     let err = plan::plan(&fixture_inputs(), &msi).unwrap_err().to_string();
     assert!(
-        err.contains("`msi`") && err.contains("available formats: tar.gz, zip"),
+        err.contains("`dmg`") && err.contains("available formats: tar.gz, zip, msi, deb, rpm"),
         "{err}"
     );
     let zip_for_linux = Options {

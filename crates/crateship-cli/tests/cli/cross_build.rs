@@ -88,7 +88,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 10, "{sums}");
+    assert_eq!(sums.lines().count(), 11, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -211,6 +211,36 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
                 "{triple}: Requires {requires}"
             );
             verify("rpm", &["-K", &rpm], &dist_one);
+        }
+        if triple.contains("windows") {
+            // The MSI installs the very exe the zip carries.
+            let msi_dir = unpacked.join("msi");
+            std::fs::create_dir_all(&msi_dir).unwrap();
+            let listed = verify(
+                "msiextract",
+                &[
+                    "-C",
+                    msi_dir.to_str().unwrap(),
+                    "Hello-Desktop-1.2.3-x64.msi",
+                ],
+                &dist_one,
+            );
+            let exe = listed
+                .lines()
+                .find(|l| l.ends_with("hello-desktop.exe"))
+                .expect("exe in the MSI");
+            assert_eq!(
+                std::fs::read(msi_dir.join(exe)).unwrap(),
+                std::fs::read(&bin).unwrap()
+            );
+            assert!(
+                verify(
+                    "msiinfo",
+                    &["suminfo", "Hello-Desktop-1.2.3-x64.msi"],
+                    &dist_one
+                )
+                .contains("x64;1033")
+            );
         }
         if triple.contains("apple") {
             assert_eq!(artifact["requirements"]["macos"], "11.0");

@@ -13,3 +13,4 @@ mod icons;
 mod large_files;
 mod linux_packages;
 mod prebuilt;
+mod windows_packages;

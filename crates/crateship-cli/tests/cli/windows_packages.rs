@@ -1,0 +1,79 @@
+//! MSI from `dist`, read back with msitools.
+
+use crate::support::*;
+
+fn tiny_windows_project(tmp: &std::path::Path, version: &str) -> std::path::PathBuf {
+    let manifest = tiny_project(
+        &tmp.join("p"),
+        "tiny",
+        "identifier = \"org.example.tiny\"\nproduct-name = \"Tiny Äpp\"",
+    );
+    let toml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("version = \"0.4.2\"", &format!("version = \"{version}\""))
+        .replace(
+            "license = \"MIT\"",
+            "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+        );
+    std::fs::write(&manifest, toml).unwrap();
+    manifest
+}
+
+#[test]
+fn msi_lists_summary_and_extracts_identical_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_windows_project(tmp.path(), "0.4.2");
+    let bins = binary_dir(tmp.path(), "tiny.exe");
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let msi = "Tiny-Äpp-0.4.2-x64.msi";
+    assert!(
+        list(&out_dir).contains(&msi.to_owned()),
+        "{:?}",
+        list(&out_dir)
+    );
+    verify("sha256sum", &["-c", "SHA256SUMS"], &out_dir);
+    let summary = verify("msiinfo", &["suminfo", msi], &out_dir);
+    assert!(summary.contains("x64;1033"), "{summary}");
+    let property = verify("msiinfo", &["export", msi, "Property"], &out_dir);
+    assert!(property.contains("ProductVersion\t0.4.2"), "{property}");
+    assert!(
+        property.contains("Manufacturer\tTiny Maintainer"),
+        "{property}"
+    );
+    let extracted = tmp.path().join("x");
+    std::fs::create_dir_all(&extracted).unwrap();
+    let files = verify(
+        "msiextract",
+        &[
+            "-C",
+            extracted.to_str().unwrap(),
+            out_dir.join(msi).to_str().unwrap(),
+        ],
+        &out_dir,
+    );
+    let exe = files
+        .lines()
+        .find(|l| l.ends_with("tiny.exe"))
+        .unwrap_or_else(|| panic!("no tiny.exe in\n{files}"));
+    assert_eq!(
+        std::fs::read(extracted.join(exe)).unwrap(),
+        std::fs::read(bins.join("tiny.exe")).unwrap()
+    );
+    assert!(files.lines().any(|l| l.ends_with("LICENSE")), "{files}");
+}
+
+#[test]
+fn a_pre_release_version_is_refused_for_msi_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_windows_project(tmp.path(), "0.4.2-rc.1");
+    let bins = binary_dir(tmp.path(), "tiny.exe");
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("package.version"), "{}", stderr(&out));
+    assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
+}
