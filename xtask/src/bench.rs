@@ -27,9 +27,11 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("archives") => archives(sh, &args[1..]),
         Some("icons") => icons(sh, &args[1..]),
         Some("deb") => deb(sh, &args[1..]),
+        Some("msi") => msi(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
+            msi(sh, args)?;
             icons(sh, args)
         }
     }
@@ -179,7 +181,6 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             tree.join("usr/share/payload").display().to_string(),
         );
         cmd!(sh, "cp -r {from} {to}").run()?;
-        let _ = std::fs::remove_file(tree.join("usr/share/payload/.complete"));
         std::fs::write(
             tree.join("DEBIAN/control"),
             "Package: payload\nVersion: 1.0.0\nArchitecture: amd64\nMaintainer: crateship <bench@example.org>\nDescription: Benchmark payload\n",
@@ -266,12 +267,125 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Our MSI writer against `wixl -a x64` with the payload's .wxs.
+fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
+    if cmd!(sh, "which wixl")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_err()
+    {
+        bail!("`wixl` is missing: `apt-get install wixl`");
+    }
+    let time = Path::new("/usr/bin/time");
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    let crateship = project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string();
+    let payload = ensure_payload(sh, "1")?;
+    let work = project_root().join("target/bench/msi");
+    std::fs::create_dir_all(&work)?;
+    let wxs = payload.parent().unwrap_or(&payload).join("payload-x1.wxs");
+    let script = project_root().join("../shared/fixtures/make_payload.py");
+    cmd!(sh, "python3 {script} {payload} --wxs {wxs} --wxs-only")
+        .quiet()
+        .ignore_stdout()
+        .run()?;
+    let ours_out = work.join("ours.msi").display().to_string();
+    let wixl_out = work.join("wixl.msi").display().to_string();
+    let wxs_dir = wxs.parent().unwrap_or(&work).display().to_string();
+    let wxs_name = wxs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let p = payload.display().to_string();
+    let cases: Vec<(&str, Vec<String>, &String)> = vec![
+        (
+            "crateship .msi",
+            vec![
+                crateship.clone(),
+                "debug".into(),
+                "msi".into(),
+                p,
+                "-o".into(),
+                ours_out.clone(),
+            ],
+            &ours_out,
+        ),
+        (
+            "wixl -a x64",
+            vec![
+                "sh".into(),
+                "-c".into(),
+                format!("cd '{wxs_dir}' && wixl -a x64 -o '{wixl_out}' '{wxs_name}'"),
+            ],
+            &wixl_out,
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, argv, out) in cases {
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            let _ = std::fs::remove_file(out);
+            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
+        }
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
+        results.push(Measurement {
+            name: name.to_owned(),
+            wall,
+            cpu,
+            rss_mb,
+            size: std::fs::metadata(out)?.len(),
+        });
+    }
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
+        "msi writer", "wall s", "cpu s", "RSS MB", "size bytes"
+    );
+    for m in &results {
+        println!(
+            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
+            m.name, m.wall, m.cpu, m.rss_mb, m.size
+        );
+    }
+    let (ours, peer) = (&results[0], &results[1]);
+    let (wall, size, rss) = (
+        ours.wall / peer.wall,
+        ours.size as f64 / peer.size as f64,
+        ours.rss_mb / peer.rss_mb,
+    );
+    let verdict = if wall <= 0.6 && size <= 1.0 && rss <= 0.3 {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    println!(
+        "crateship .msi vs wixl: wall {wall:.2}x (goal <= 0.6x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 0.3x): {verdict}"
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall, "size": size, "rss": rss},
+    });
+    let path = project_root().join("target/bench/msi.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
 /// The standard payload at `scale`, generated once under target/bench.
 fn ensure_payload(sh: &Shell, scale: &str) -> anyhow::Result<PathBuf> {
     let payload = project_root()
         .join("target/bench")
         .join(format!("payload-x{scale}"));
-    if !payload.join(".complete").exists() {
+    // The marker sits beside the payload so it never ends up inside an archive.
+    let complete = payload.with_extension("complete");
+    if !complete.exists() {
         let script = project_root().join("../shared/fixtures/make_payload.py");
         if !script.exists() {
             bail!(
@@ -281,7 +395,7 @@ fn ensure_payload(sh: &Shell, scale: &str) -> anyhow::Result<PathBuf> {
         }
         let _ = std::fs::remove_dir_all(&payload);
         cmd!(sh, "python3 {script} {payload} --scale {scale}").run()?;
-        std::fs::write(payload.join(".complete"), b"")?;
+        std::fs::write(&complete, b"")?;
     }
     Ok(payload)
 }

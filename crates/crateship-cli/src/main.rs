@@ -50,6 +50,14 @@ struct IconsArgs {
 
 #[derive(Debug, Subcommand)]
 enum DebugCommand {
+    /// Package a directory as an MSI (used by `cargo xtask bench`).
+    Msi {
+        /// Directory to package.
+        dir: PathBuf,
+        /// .msi to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Package a directory as a .deb under usr/share/NAME (used by `cargo xtask bench`).
     Deb {
         /// Directory to package.
@@ -156,6 +164,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Icons(args) => icons(args)?,
+        Command::Debug(DebugCommand::Msi { dir, output }) => {
+            crateship::windows::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
+        }
         Command::Debug(DebugCommand::Deb { dir, output }) => {
             crateship::linux::deb_from_dir(
                 &dir,

@@ -64,7 +64,15 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     }
     let mut requirements = Vec::new();
     for target in &plan.targets {
-        if let BuildStep::Cargo { command, .. } = &target.build {
+        if let BuildStep::Cargo {
+            command,
+            windows_resources,
+            ..
+        } = &target.build
+        {
+            if let Some(res) = windows_resources {
+                crate::windows::compile_resources(plan, target, &icon_set, res)?;
+            }
             let step = format!("build {}", target.triple);
             reporter.report(Event::Started {
                 step: step.clone(),
@@ -178,6 +186,10 @@ fn check_binaries(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
                 bin.path.display(),
                 target.triple
             )));
+        }
+        if target.os == Os::Windows && plan.windows.windowed {
+            crateship_windows::exe::check_windowed(&bin.path)
+                .map_err(|e| Error::Requirement(e.to_string()))?;
         }
         if target.os == Os::Macos {
             reqs.macos = elf::macos_minimum(&bin.path)?;

@@ -244,7 +244,7 @@ fn dpkg_owner(soname: &str) -> Option<String> {
 }
 
 /// Every file below `dir` with its `/`-separated path relative to `dir`, sorted.
-fn files_below(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+pub(crate) fn files_below(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -111,6 +111,8 @@ pub struct BuildInfo {
 pub struct WindowsInstaller {
     /// UpgradeCode that ties versions together (`None`: derived from the identifier).
     pub upgrade_code: Option<String>,
+    /// Windows binaries must be GUI-subsystem exes.
+    pub windowed: bool,
 }
 
 /// What the .desktop file and AppStream metainfo of Linux packages say.
@@ -175,6 +177,10 @@ pub enum BuildStep {
         rustup_target: String,
         /// Whether zig and cargo-zigbuild are needed.
         needs_zig: bool,
+        /// Windows resources (icon, VERSIONINFO, manifest) compiled before the
+        /// build and linked into every exe.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        windows_resources: Option<PathBuf>,
     },
     /// Take prebuilt binaries from a directory (`--no-build --binary-dir`).
     Prebuilt {
@@ -372,6 +378,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         install_missing: options.install_missing,
         windows: WindowsInstaller {
             upgrade_code: config.upgrade_code.clone(),
+            windowed: config.windows_windowed,
         },
         linux: LinuxDesktop {
             categories: if config.linux_categories.is_empty() {
@@ -709,11 +716,18 @@ fn build_step(
     for b in binaries {
         args.extend(["--bin".into(), b.clone()]);
     }
+    let mut flags = rustflags(inputs, target_dir);
+    let windows_resources = (triple.os() == Os::Windows).then(|| {
+        let res = target_dir
+            .join("crateship")
+            .join("windows")
+            .join(triple.as_str())
+            .join("app.res");
+        flags.push(format!("-Clink-arg={}", res.display()));
+        res
+    });
     let mut env = BTreeMap::new();
-    env.insert(
-        "CARGO_ENCODED_RUSTFLAGS".to_owned(),
-        rustflags(inputs, target_dir).join("\u{1f}"),
-    );
+    env.insert("CARGO_ENCODED_RUSTFLAGS".to_owned(), flags.join("\u{1f}"));
     env.insert(
         "CARGO_PROFILE_RELEASE_STRIP".to_owned(),
         "symbols".to_owned(),
@@ -745,6 +759,7 @@ fn build_step(
         },
         rustup_target: triple.to_string(),
         needs_zig,
+        windows_resources,
     }
 }
 

@@ -213,6 +213,30 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
             verify("rpm", &["-K", &rpm], &dist_one);
         }
         if triple.contains("windows") {
+            // The exe is dressed: icon group, VERSIONINFO and application manifest.
+            let resources = verify("wrestool", &["-l", bin_str], &unpacked);
+            for kind in ["type=group_icon", "type=version", "--type=24"] {
+                assert!(
+                    resources.contains(kind),
+                    "no {kind} resource in\n{resources}"
+                );
+            }
+            let pe = verify(
+                "/usr/bin/python3",
+                &[
+                    "-c",
+                    "import pefile,sys; pe=pefile.PE(sys.argv[1]); \
+                     print({k.decode(): v.decode() for fi in pe.FileInfo[0] if hasattr(fi, 'StringTable') \
+                     for st in fi.StringTable for k, v in st.entries.items()})",
+                    bin_str,
+                ],
+                &unpacked,
+            );
+            assert!(
+                pe.contains("'ProductName': 'Hello Desktop'")
+                    && pe.contains("'FileVersion': '1.2.3'"),
+                "{pe}"
+            );
             // The MSI installs the very exe the zip carries.
             let msi_dir = unpacked.join("msi");
             std::fs::create_dir_all(&msi_dir).unwrap();

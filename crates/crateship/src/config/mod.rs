@@ -37,6 +37,8 @@ pub struct Config {
     pub resources: Vec<String>,
     /// MSI upgrade code.
     pub upgrade_code: Option<String>,
+    /// Windows binaries must be GUI-subsystem exes.
+    pub windows_windowed: bool,
     /// `MACOSX_DEPLOYMENT_TARGET`.
     pub macos_minimum_system_version: String,
     /// freedesktop categories.
@@ -217,6 +219,7 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         binaries: raw.binaries,
         resources: raw.resources.unwrap_or_default(),
         upgrade_code: windows.upgrade_code,
+        windows_windowed: windows.windowed.unwrap_or(false),
         macos_minimum_system_version: macos_min,
         linux_categories: linux.categories.unwrap_or_default(),
         max_glibc,

@@ -48,6 +48,10 @@ pub struct RawWindows {
     /// MSI UpgradeCode (a GUID) that stays the same across versions so new
     /// versions replace old ones. Default: derived from `identifier`.
     pub upgrade_code: Option<String>,
+    /// The app opens its own window: fail the release if a Windows binary is a
+    /// console-subsystem exe (it would open a console window beside the app; the
+    /// fix is `#![windows_subsystem = "windows"]`). Default: `false`.
+    pub windowed: Option<bool>,
 }
 
 /// `[package.metadata.crateship.macos]`.
