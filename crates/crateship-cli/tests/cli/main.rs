@@ -14,3 +14,4 @@ mod large_files;
 mod linux_packages;
 mod prebuilt;
 mod windows_packages;
+mod wine;
