@@ -37,10 +37,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "wine64",
     "icoutils",
     "python3-pefile",
+    // macOS bundle verifiers (crateship-macos): 7zz reads dmg/xar, dmg2img, cpio,
+    // xmllint for Distribution/PackageInfo.
+    "7zip",
+    "dmg2img",
+    "cpio",
+    "libxml2-utils",
 ];
 
 /// PyPI packages the tests use.
-pub const PIP_PACKAGES: &[&str] = &["ziglang", "icnsutil"];
+pub const PIP_PACKAGES: &[&str] = &["ziglang", "icnsutil", "lief"];
 
 /// Rust targets the example app is built for.
 pub const RUST_TARGETS: &[&str] = &[

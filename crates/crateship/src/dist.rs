@@ -108,6 +108,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                         reporter.report(Event::Warning(warning));
                     }
                 }
+                Format::App | Format::Dmg | Format::Pkg => {
+                    crate::macos::write_artifact(plan, target, artifact, &icon_set, &path)?
+                }
                 Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,
                 _ => write_artifact(plan, artifact, &path)?,
             }

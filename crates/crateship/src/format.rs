@@ -83,7 +83,14 @@ impl Format {
     pub fn is_available(self) -> bool {
         matches!(
             self,
-            Format::TarGz | Format::Zip | Format::Deb | Format::Rpm | Format::Msi
+            Format::TarGz
+                | Format::Zip
+                | Format::Deb
+                | Format::Rpm
+                | Format::Msi
+                | Format::App
+                | Format::Dmg
+                | Format::Pkg
         )
     }
 

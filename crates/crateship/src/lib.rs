@@ -27,6 +27,7 @@ pub mod git;
 pub mod icons;
 pub mod inputs;
 pub mod linux;
+pub mod macos;
 pub mod manifest;
 pub mod plan;
 pub mod process;

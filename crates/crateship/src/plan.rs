@@ -60,6 +60,8 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// Oldest macOS the binaries and bundles support (`LSMinimumSystemVersion`).
+    pub macos_minimum_system_version: String,
     /// Windows installer settings.
     pub windows: WindowsInstaller,
     /// Desktop integration for Linux packages.
@@ -330,6 +332,15 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                 .iter()
                 .filter(|f| f.applies_to(triple))
                 .map(|&format| match format {
+                    Format::App | Format::Dmg | Format::Pkg => macos_artifact(
+                        &app,
+                        triple,
+                        format,
+                        &bins,
+                        &docs,
+                        &inputs.resource_files,
+                        &inputs.package_dir(),
+                    ),
                     Format::Msi => msi_package(
                         &app,
                         &bins,
@@ -376,6 +387,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: config.max_glibc,
         install_missing: options.install_missing,
+        macos_minimum_system_version: config.macos_minimum_system_version.clone(),
         windows: WindowsInstaller {
             upgrade_code: config.upgrade_code.clone(),
             windowed: config.windows_windowed,
@@ -552,6 +564,52 @@ fn doc_files(inputs: &Inputs) -> Vec<String> {
     docs.sort();
     docs.dedup();
     docs
+}
+
+/// A macOS artifact built from the app bundle: `.app` (zipped, as apps are
+/// downloaded), `.dmg` or `.pkg`. Entries are the bundle's inputs: the main
+/// binary first, then resources for `Contents/Resources`.
+fn macos_artifact(
+    app: &App,
+    triple: &TargetTriple,
+    format: Format,
+    bins: &[Binary],
+    docs: &[String],
+    resources: &[String],
+    package_dir: &Path,
+) -> ArtifactPlan {
+    let arch = match triple.arch() {
+        Arch::X86_64 => crateship_macos::DmgArch::X86_64,
+        Arch::Aarch64 => crateship_macos::DmgArch::Arm64,
+    };
+    let dmg = crateship_macos::dmg_file_name(&app.product_name, &app.version, arch);
+    let stem = dmg.trim_end_matches(".dmg");
+    let file_name = match format {
+        Format::Dmg => dmg.clone(),
+        // One pkg per architecture until universal builds land, so names must differ.
+        Format::Pkg => format!("{stem}.pkg"),
+        _ => format!("{stem}.app.zip"),
+    };
+    let entries = bins
+        .iter()
+        .take(1)
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: b.file_name.clone(),
+            executable: true,
+        })
+        .chain(docs.iter().chain(resources).map(|d| Entry {
+            source: package_dir.join(d),
+            dest: d.replace('\\', "/"),
+            executable: false,
+        }))
+        .collect();
+    ArtifactPlan {
+        format,
+        file_name,
+        root_dir: format!("{}.app", app.product_name),
+        entries,
+    }
 }
 
 /// An MSI: binaries, docs and resources side by side in the install folder

@@ -126,13 +126,13 @@ fn remapping_covers_workspace_cargo_and_rustup_homes() {
 
 #[test]
 fn unavailable_or_inapplicable_formats_are_clear_errors() {
-    let msi = Options {
-        formats: vec![Format::Dmg],
+    let appimage = Options {
+        formats: vec![Format::AppImage],
         ..Options::default()
     };
-    let err = plan::plan(&fixture_inputs(), &msi).unwrap_err().to_string();
+    let err = plan::plan(&fixture_inputs(), &appimage).unwrap_err().to_string();
     assert!(
-        err.contains("`dmg`") && err.contains("available formats: tar.gz, zip, msi, deb, rpm"),
+        err.contains("`appimage`") && err.contains("available formats: tar.gz, zip, msi, app, dmg, pkg, deb, rpm"),
         "{err}"
     );
     let zip_for_linux = Options {

@@ -88,7 +88,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 11, "{sums}");
+    assert_eq!(sums.lines().count(), 17, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -267,6 +267,41 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
             );
         }
         if triple.contains("apple") {
+            let arch = if triple.starts_with("aarch64") {
+                "arm64"
+            } else {
+                "x86_64"
+            };
+            let dmg = format!("Hello-Desktop-1.2.3-{arch}.dmg");
+            let listing = verify("7zz", &["l", &dmg], &dist_one);
+            for path in [
+                "Hello Desktop.app/Contents/MacOS/hello-desktop",
+                "Hello Desktop.app/Contents/_CodeSignature/CodeResources",
+                "Applications",
+            ] {
+                assert!(listing.contains(path), "{dmg} lacks {path}:\n{listing}");
+            }
+            let pkg = verify(
+                "bsdtar",
+                &["-tf", &format!("Hello-Desktop-1.2.3-{arch}.pkg")],
+                &dist_one,
+            );
+            assert!(
+                pkg.contains("Distribution") && pkg.contains("Payload") && pkg.contains("Bom"),
+                "{pkg}"
+            );
+            let plist = verify(
+                "python3",
+                &[
+                    "-c",
+                    "import plistlib, sys, zipfile; \
+                     p = plistlib.loads(zipfile.ZipFile(sys.argv[1]).read('Hello Desktop.app/Contents/Info.plist')); \
+                     print(p['CFBundleIdentifier'], p['CFBundleShortVersionString'], p['LSMinimumSystemVersion'], p['NSHighResolutionCapable'])",
+                    &format!("Hello-Desktop-1.2.3-{arch}.app.zip"),
+                ],
+                &dist_one,
+            );
+            assert_eq!(plist.trim(), "org.example.hello-desktop 1.2.3 11.0 True");
             assert_eq!(artifact["requirements"]["macos"], "11.0");
         }
     }

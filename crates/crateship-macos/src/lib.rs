@@ -1,0 +1,71 @@
+//! Native macOS release writers for crateship, runnable on any host:
+//!
+//! * [`write_app`] lays out a `.app` bundle (Info.plist generated with the
+//!   `plist` crate, PkgInfo, executable, `.icns`, resources) in a staging
+//!   directory the caller renames into place.
+//! * [`merge_universal`] writes a universal (fat) Mach-O from an x86_64 and an
+//!   arm64 executable, laid out as `lipo -create` does (2^14-aligned slices).
+//! * [`sign_app_adhoc`] seals a bundle with our own ad-hoc code signature
+//!   (CodeResources + an embedded SHA-256 CodeDirectory in every slice of the
+//!   main executable), so it launches on Apple silicon; optional hardened runtime.
+//! * [`write_pkg`] writes a flat product archive (`.pkg`): our own XAR container
+//!   holding `Distribution` and `NAME.pkg/{PackageInfo,Bom,Payload[,Scripts]}`,
+//!   where `Bom` is our own Bom writer and `Payload` a gzip'd odc cpio archive.
+//! * [`write_dmg`] writes a UDZO `.dmg` with an HFS+ volume holding the app and
+//!   an `/Applications` symlink, through the pinned `fstool` crate.
+//! * [`dmg_file_name`] / [`pkg_file_name`] name the artifacts (DESIGN §6).
+//!
+//! Architecture Invariants: this crate never spawns a process; writers take a
+//! `Write` (or a staging directory) and never publish the output path
+//! themselves; every input is validated before the first byte is written; the
+//! same input gives byte-identical output (sorted entries, mtimes =
+//! `source_date_epoch`, uid/gid 0, modes normalised to 0755/0644, no random IDs).
+//!
+//! Pipeline for callers: [`merge_universal`] (if universal) → [`write_app`] into
+//! a staging dir → [`sign_app_adhoc`] (or a Developer ID signer) → [`write_dmg`] /
+//! [`write_pkg`] into temp files → rename everything into place.
+//!
+//! What it does not do (yet): Developer ID signing, notarization, signing nested
+//! code (frameworks, helper executables), entitlements, pkg signing, and
+//! user-overridable Info.plist/Distribution templates (extra Info.plist keys are
+//! supported). Unproven without a Mac: launch, `installer -pkg`, `hdiutil verify`,
+//! `codesign --verify`.
+//!
+//! On a Mac, a maintainer should confirm what cannot be proven here:
+//!
+//! ```text
+//! codesign --verify --deep --strict -vvv Hello.app   # our ad-hoc seal
+//! open Hello.app                                      # launches (arm64 and x86_64)
+//! hdiutil verify Hello-1.2.3-arm64.dmg && hdiutil attach Hello-1.2.3-arm64.dmg
+//! pkgutil --expand Hello-1.2.3.pkg /tmp/x && lsbom /tmp/x/Hello.pkg/Bom
+//! sudo installer -pkg Hello-1.2.3.pkg -target / && ls -l /Applications/Hello.app
+//! ```
+#![deny(missing_docs)]
+
+mod app;
+mod bom;
+mod cksum;
+mod codesign;
+mod cpio;
+mod dmg;
+mod error;
+mod macho;
+mod names;
+mod pkg;
+mod tree;
+pub mod version;
+mod xar;
+
+pub use app::{
+    AppBundle, DocumentType, app_dir_name, info_plist, info_plist_xml, validate_identifier,
+    write_app,
+};
+pub use codesign::{AdHocOptions, sign_app_adhoc};
+pub use dmg::{DmgOptions, write_dmg};
+pub use error::MacosError;
+pub use macho::{
+    CPU_TYPE_ARM64, CPU_TYPE_X86_64, MachArch, MachKind, macho_kind, macho_min_os, macho_slices,
+    merge_universal,
+};
+pub use names::{DmgArch, dmg_file_name, pkg_file_name};
+pub use pkg::{PkgInfo, write_pkg};

@@ -1,0 +1,212 @@
+//! Our own XAR writer, the container of a flat `.pkg`: a 28-byte big-endian
+//! header (`xar!`, header size, version 1, compressed and uncompressed TOC
+//! lengths, checksum algorithm 1 = SHA-1), the zlib-compressed XML table of
+//! contents, then the heap: the SHA-1 of the compressed TOC at heap offset 0,
+//! followed by each file's bytes stored uncompressed
+//! (`application/octet-stream`) with SHA-1 archived/extracted checksums.
+
+use std::fmt::Write as _;
+use std::io::{self, Read, Write};
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use sha1::{Digest, Sha1};
+
+/// The bytes of one archived file.
+pub(crate) enum XarData {
+    /// Small content held in memory.
+    Bytes(Vec<u8>),
+    /// Content spooled to a file (rewound), with its length and SHA-1.
+    Spooled {
+        /// The spool file, positioned at its start.
+        file: std::fs::File,
+        /// Its length.
+        len: u64,
+        /// SHA-1 of the contents.
+        sha1: [u8; 20],
+    },
+}
+
+impl XarData {
+    fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::Spooled { len, .. } => *len,
+        }
+    }
+
+    fn sha1(&self) -> [u8; 20] {
+        match self {
+            Self::Bytes(b) => Sha1::digest(b).into(),
+            Self::Spooled { sha1, .. } => *sha1,
+        }
+    }
+}
+
+/// An entry of the archive tree.
+pub(crate) enum XarNode {
+    /// A directory and its children.
+    Dir(String, Vec<XarNode>),
+    /// A file (mode 0644).
+    File(String, XarData),
+}
+
+/// ISO-8601 UTC time of a Unix timestamp (`2024-05-01T12:00:00Z`).
+pub(crate) fn iso8601(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let secs = epoch % 86_400;
+    // Civil-from-days (proleptic Gregorian), Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Escapes text for XML content and attribute values.
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().fold(String::new(), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    })
+}
+
+struct TocState {
+    xml: String,
+    next_id: u32,
+    heap: u64,
+    time: String,
+}
+
+/// Appends `node` to the TOC; heap offsets follow the same pre-order as [`write_heap`].
+fn toc_node(node: &XarNode, depth: usize, st: &mut TocState) {
+    let pad = " ".repeat(depth + 2);
+    let id = st.next_id;
+    st.next_id += 1;
+    let _ = writeln!(st.xml, "{pad}<file id=\"{id}\">");
+    let (name, mode, ty) = match node {
+        XarNode::Dir(n, _) => (n, "0755", "directory"),
+        XarNode::File(n, _) => (n, "0644", "file"),
+    };
+    if let XarNode::File(_, data) = node {
+        let len = data.len();
+        let sum = hex(&data.sha1());
+        let _ = write!(
+            st.xml,
+            "{pad} <data>\n{pad}  <length>{len}</length>\n{pad}  <offset>{}</offset>\n\
+             {pad}  <size>{len}</size>\n{pad}  <encoding style=\"application/octet-stream\"/>\n\
+             {pad}  <extracted-checksum style=\"sha1\">{sum}</extracted-checksum>\n\
+             {pad}  <archived-checksum style=\"sha1\">{sum}</archived-checksum>\n{pad} </data>\n",
+            st.heap
+        );
+        st.heap += len;
+    }
+    let t = &st.time;
+    let _ = write!(
+        st.xml,
+        "{pad} <ctime>{t}</ctime>\n{pad} <mtime>{t}</mtime>\n{pad} <atime>{t}</atime>\n\
+         {pad} <group>wheel</group>\n{pad} <gid>0</gid>\n{pad} <user>root</user>\n{pad} <uid>0</uid>\n\
+         {pad} <mode>{mode}</mode>\n{pad} <type>{ty}</type>\n{pad} <name>{}</name>\n",
+        xml_escape(name)
+    );
+    if let XarNode::Dir(_, children) = node {
+        for c in children {
+            toc_node(c, depth + 1, st);
+        }
+    }
+    let _ = writeln!(st.xml, "{pad}</file>");
+}
+
+/// Writes a XAR archive of `nodes` (in the given order) to `out`.
+pub(crate) fn write_xar<W: Write>(nodes: &mut [XarNode], epoch: u64, mut out: W) -> io::Result<W> {
+    let time = iso8601(epoch);
+    let mut st = TocState {
+        xml: String::new(),
+        next_id: 1,
+        heap: 20,
+        time: time.clone(),
+    };
+    st.xml
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xar>\n <toc>\n");
+    let _ = write!(
+        st.xml,
+        "  <checksum style=\"sha1\">\n   <offset>0</offset>\n   <size>20</size>\n  </checksum>\n\
+         \x20 <creation-time>{time}</creation-time>\n"
+    );
+    for n in nodes.iter() {
+        toc_node(n, 0, &mut st);
+    }
+    st.xml.push_str(" </toc>\n</xar>\n");
+
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+    z.write_all(st.xml.as_bytes())?;
+    let toc = z.finish()?;
+    let toc_sum: [u8; 20] = Sha1::digest(&toc).into();
+
+    let mut header = Vec::with_capacity(28);
+    header.extend_from_slice(b"xar!");
+    header.extend_from_slice(&28u16.to_be_bytes());
+    header.extend_from_slice(&1u16.to_be_bytes());
+    header.extend_from_slice(&(toc.len() as u64).to_be_bytes());
+    header.extend_from_slice(&(st.xml.len() as u64).to_be_bytes());
+    header.extend_from_slice(&1u32.to_be_bytes());
+    out.write_all(&header)?;
+    out.write_all(&toc)?;
+    out.write_all(&toc_sum)?;
+    write_heap(nodes, &mut out)?;
+    Ok(out)
+}
+
+fn write_heap<W: Write>(nodes: &mut [XarNode], out: &mut W) -> io::Result<()> {
+    for n in nodes {
+        match n {
+            XarNode::Dir(_, children) => write_heap(children, out)?,
+            XarNode::File(_, XarData::Bytes(b)) => out.write_all(b)?,
+            XarNode::File(_, XarData::Spooled { file, len, .. }) => {
+                let copied = io::copy(&mut Read::by_ref(file).take(*len), out)?;
+                if copied != *len {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the spooled payload shrank while being archived",
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_dates() {
+        assert_eq!(super::iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso8601(1_714_564_800), "2024-05-01T12:00:00Z");
+        assert_eq!(super::iso8601(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}
