@@ -82,6 +82,19 @@ pub fn print_plan(plan: &Plan) {
     for t in &plan.targets {
         let how = match &t.build {
             BuildStep::Cargo { command, .. } => command.display(),
+            BuildStep::Universal { parts, .. } => {
+                let commands: Vec<String> = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        BuildStep::Cargo { command, .. } => Some(command.display()),
+                        _ => None,
+                    })
+                    .collect();
+                format!(
+                    "{}, then merge into universal binaries",
+                    commands.join(" && ")
+                )
+            }
             BuildStep::Prebuilt { binary_dir } => format!("prebuilt from {}", binary_dir.display()),
         };
         println!("\n{}\n  build: {how}", t.triple);

@@ -16,12 +16,16 @@ pub const INSTALL_ZIGBUILD: &str = "cargo install cargo-zigbuild --locked";
 pub fn missing_tools(plan: &Plan) -> Result<Vec<MissingTool>> {
     let mut wanted_targets = BTreeSet::new();
     let mut needs_zig = false;
-    for t in &plan.targets {
+    let steps = plan.targets.iter().flat_map(|t| match &t.build {
+        BuildStep::Universal { parts, .. } => parts.iter().collect::<Vec<_>>(),
+        other => vec![other],
+    });
+    for step in steps {
         if let BuildStep::Cargo {
             rustup_target,
             needs_zig: z,
             ..
-        } = &t.build
+        } = step
         {
             wanted_targets.insert(rustup_target.clone());
             needs_zig |= *z;

@@ -31,7 +31,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     let builds = plan
         .targets
         .iter()
-        .filter(|t| matches!(t.build, BuildStep::Cargo { .. }))
+        .filter(|t| !matches!(t.build, BuildStep::Prebuilt { .. }))
         .count();
     let artifacts: usize = plan.targets.iter().map(|t| t.artifacts.len()).sum();
     let total = builds + artifacts + 2;
@@ -64,21 +64,13 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     }
     let mut requirements = Vec::new();
     for target in &plan.targets {
-        if let BuildStep::Cargo {
-            command,
-            windows_resources,
-            ..
-        } = &target.build
-        {
-            if let Some(res) = windows_resources {
-                crate::windows::compile_resources(plan, target, &icon_set, res)?;
-            }
+        if !matches!(target.build, BuildStep::Prebuilt { .. }) {
             let step = format!("build {}", target.triple);
             reporter.report(Event::Started {
                 step: step.clone(),
                 total,
             });
-            build::run_cargo(command, target.triple.as_str())?;
+            run_build(plan, target, &target.build, &icon_set)?;
             reporter.report(Event::Finished {
                 step,
                 detail: format!("{} binaries", target.binaries.len()),
@@ -141,6 +133,69 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     Ok(manifest)
 }
 
+/// Runs one build step: cargo (after compiling Windows resources), or both
+/// Apple builds followed by merging each binary into a universal Mach-O.
+fn run_build(
+    plan: &Plan,
+    target: &TargetPlan,
+    step: &BuildStep,
+    icons: &crateship_icons::IconSet,
+) -> Result<()> {
+    match step {
+        BuildStep::Cargo {
+            command,
+            windows_resources,
+            rustup_target,
+            ..
+        } => {
+            if let Some(res) = windows_resources {
+                crate::windows::compile_resources(plan, target, icons, res)?;
+            }
+            build::run_cargo(command, rustup_target)
+        }
+        BuildStep::Universal {
+            parts,
+            part_dirs,
+            output_dir,
+        } => {
+            for part in parts {
+                run_build(plan, target, part, icons)?;
+            }
+            std::fs::create_dir_all(output_dir)
+                .map_err(|e| Error::io("cannot create", output_dir, e))?;
+            for bin in &target.binaries {
+                let read = |dir: &std::path::PathBuf| {
+                    let path = dir.join(&bin.file_name);
+                    std::fs::read(&path).map_err(|e| Error::io("cannot read", path, e))
+                };
+                let (x86_64, arm64) = (read(&part_dirs[0])?, read(&part_dirs[1])?);
+                let fat = crateship_macos::merge_universal(&x86_64, &arm64).map_err(|e| {
+                    Error::Requirement(format!(
+                        "cannot merge {} into a universal binary: {e}",
+                        bin.name
+                    ))
+                })?;
+                atomic::write(&bin.path, &fat)?;
+                set_executable(&bin.path)?;
+            }
+            Ok(())
+        }
+        BuildStep::Prebuilt { .. } => Ok(()),
+    }
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io("cannot make executable", path, e))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 /// Creates the out dir and proves it writable before any long build starts.
 fn prepare_out_dir(dir: &Path) -> Result<()> {
     let fix = |e: std::io::Error| Error::Io {
@@ -166,7 +221,9 @@ fn check_binaries(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
                 BuildStep::Prebuilt { .. } => {
                     "put the binary there, or drop --no-build to let crateship build it"
                 }
-                BuildStep::Cargo { .. } => "the build finished without it; check the [[bin]] name",
+                BuildStep::Cargo { .. } | BuildStep::Universal { .. } => {
+                    "the build finished without it; check the [[bin]] name"
+                }
             };
             return Err(Error::Usage(format!(
                 "binary `{}` for {} not found at {}; {fix}",

@@ -103,7 +103,8 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
     let metainfo = crateship_linux::metainfo_xml(&desktop).map_err(linux_err)?;
 
     let arch = match ctx.target.arch {
-        Arch::X86_64 => crateship_linux::Arch::X86_64,
+        // Linux targets are never universal.
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
         Arch::Aarch64 => crateship_linux::Arch::Aarch64,
     };
     let mut pkg = LinuxPackage::new(

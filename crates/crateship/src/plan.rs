@@ -184,6 +184,15 @@ pub enum BuildStep {
         #[serde(skip_serializing_if = "Option::is_none")]
         windows_resources: Option<PathBuf>,
     },
+    /// Build both Apple targets, then merge each binary into a universal Mach-O.
+    Universal {
+        /// The two cargo builds, x86-64 first; each is a `cargo` step.
+        parts: Vec<BuildStep>,
+        /// Where each part leaves its binaries, in the same order.
+        part_dirs: Vec<PathBuf>,
+        /// Where the merged binaries are written.
+        output_dir: PathBuf,
+    },
     /// Take prebuilt binaries from a directory (`--no-build --binary-dir`).
     Prebuilt {
         /// Directory holding the binaries.
@@ -315,6 +324,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             let build = build_step(inputs, options, triple, &binaries, &build_info, &target_dir);
             let bin_dir = match &build {
                 BuildStep::Cargo { .. } => target_dir.join(triple.as_str()).join("release"),
+                BuildStep::Universal { output_dir, .. } => output_dir.clone(),
                 BuildStep::Prebuilt { binary_dir } => binary_dir.clone(),
             };
             let bins: Vec<Binary> = binaries
@@ -581,12 +591,16 @@ fn macos_artifact(
     let arch = match triple.arch() {
         Arch::X86_64 => crateship_macos::DmgArch::X86_64,
         Arch::Aarch64 => crateship_macos::DmgArch::Arm64,
+        Arch::Universal => crateship_macos::DmgArch::Universal,
     };
     let dmg = crateship_macos::dmg_file_name(&app.product_name, &app.version, arch);
     let stem = dmg.trim_end_matches(".dmg");
     let file_name = match format {
         Format::Dmg => dmg.clone(),
-        // One pkg per architecture until universal builds land, so names must differ.
+        // A universal pkg serves every Mac; thin ones carry their arch so they don't collide.
+        Format::Pkg if triple.is_universal() => {
+            crateship_macos::pkg_file_name(&app.product_name, &app.version)
+        }
         Format::Pkg => format!("{stem}.pkg"),
         _ => format!("{stem}.app.zip"),
     };
@@ -672,7 +686,8 @@ fn linux_package(
     package_dir: &Path,
 ) -> ArtifactPlan {
     let arch = match triple.arch() {
-        Arch::X86_64 => crateship_linux::Arch::X86_64,
+        // Linux targets are never universal.
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
         Arch::Aarch64 => crateship_linux::Arch::Aarch64,
     };
     let naming =
@@ -758,6 +773,22 @@ fn build_step(
     if let Some(dir) = &options.binary_dir {
         return BuildStep::Prebuilt {
             binary_dir: dir.clone(),
+        };
+    }
+    if let Some(parts) = triple.universal_parts() {
+        return BuildStep::Universal {
+            part_dirs: parts
+                .iter()
+                .map(|t| target_dir.join(t.as_str()).join("release"))
+                .collect(),
+            parts: parts
+                .iter()
+                .map(|t| build_step(inputs, options, t, binaries, info, target_dir))
+                .collect(),
+            output_dir: target_dir
+                .join("crateship")
+                .join(triple.as_str())
+                .join("release"),
         };
     }
     let needs_zig = triple.as_str() != inputs.host;

@@ -27,6 +27,8 @@ pub enum Arch {
     X86_64,
     /// 64-bit ARM.
     Aarch64,
+    /// Both x86-64 and 64-bit ARM in one universal (fat) Mach-O; macOS only.
+    Universal,
 }
 
 /// A validated Rust target triple that crateship supports.
@@ -43,7 +45,12 @@ pub const SUPPORTED_TARGETS: &[&str] = &[
     "x86_64-pc-windows-gnu",
     "x86_64-apple-darwin",
     "aarch64-apple-darwin",
+    UNIVERSAL_APPLE_DARWIN,
 ];
+
+/// The pseudo-target for universal macOS binaries: built for both Apple
+/// targets and merged into one fat Mach-O.
+pub const UNIVERSAL_APPLE_DARWIN: &str = "universal-apple-darwin";
 
 impl TargetTriple {
     /// The triple as written, e.g. `x86_64-unknown-linux-gnu`.
@@ -64,11 +71,28 @@ impl TargetTriple {
 
     /// The CPU architecture of this target.
     pub fn arch(&self) -> Arch {
-        if self.0.starts_with("aarch64") {
+        if self.is_universal() {
+            Arch::Universal
+        } else if self.0.starts_with("aarch64") {
             Arch::Aarch64
         } else {
             Arch::X86_64
         }
+    }
+
+    /// True for the universal macOS pseudo-target.
+    pub fn is_universal(&self) -> bool {
+        self.0 == UNIVERSAL_APPLE_DARWIN
+    }
+
+    /// The real targets a universal binary is merged from (x86-64 first).
+    pub fn universal_parts(&self) -> Option<[TargetTriple; 2]> {
+        self.is_universal().then(|| {
+            [
+                TargetTriple("x86_64-apple-darwin".into()),
+                TargetTriple("aarch64-apple-darwin".into()),
+            ]
+        })
     }
 
     /// True for glibc-linked Linux targets (whose glibc floor we measure).

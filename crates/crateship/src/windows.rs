@@ -74,7 +74,8 @@ pub fn package(
         desktop_shortcut: false,
         per_user: false,
         arch: match target.arch {
-            Arch::X86_64 => MsiArch::X64,
+            // Windows targets are never universal.
+            Arch::X86_64 | Arch::Universal => MsiArch::X64,
             Arch::Aarch64 => MsiArch::Arm64,
         },
         source_date_epoch: plan.source_date_epoch,

@@ -58,7 +58,7 @@ fn plan_of_the_example_app_matches_snapshot() {
 #[test]
 fn ci_matrix_has_one_job_per_target_with_its_command() {
     let plan = plan::plan(&fixture_inputs(), &Options::default()).unwrap();
-    assert_eq!(plan.ci.include.len(), 6);
+    assert_eq!(plan.ci.include.len(), 7);
     let win = plan
         .ci
         .include
@@ -130,9 +130,12 @@ fn unavailable_or_inapplicable_formats_are_clear_errors() {
         formats: vec![Format::AppImage],
         ..Options::default()
     };
-    let err = plan::plan(&fixture_inputs(), &appimage).unwrap_err().to_string();
+    let err = plan::plan(&fixture_inputs(), &appimage)
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.contains("`appimage`") && err.contains("available formats: tar.gz, zip, msi, app, dmg, pkg, deb, rpm"),
+        err.contains("`appimage`")
+            && err.contains("available formats: tar.gz, zip, msi, app, dmg, pkg, deb, rpm"),
         "{err}"
     );
     let zip_for_linux = Options {

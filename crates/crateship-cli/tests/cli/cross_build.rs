@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::*;
 
-const TARGETS: [(&str, &str); 6] = [
+const TARGETS: [(&str, &str); 7] = [
     (
         "x86_64-unknown-linux-gnu",
         "ELF 64-bit LSB pie executable, x86-64",
@@ -23,6 +23,10 @@ const TARGETS: [(&str, &str); 6] = [
     ),
     ("x86_64-apple-darwin", "Mach-O 64-bit x86_64 executable"),
     ("aarch64-apple-darwin", "Mach-O 64-bit arm64 executable"),
+    (
+        "universal-apple-darwin",
+        "Mach-O universal binary with 2 architectures",
+    ),
 ];
 
 /// Copies the example into `dir` and commits it with fixed identities and dates,
@@ -79,7 +83,7 @@ fn dist(manifest: &Path) -> PathBuf {
 }
 
 #[test]
-fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
+fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
     let tmp = tempfile::tempdir().unwrap();
     let first = example_checkout(&tmp.path().join("one"));
     let second = example_checkout(&tmp.path().join("twö with spaces"));
@@ -88,7 +92,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 17, "{sums}");
+    assert_eq!(sums.lines().count(), 21, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -267,10 +271,16 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
             );
         }
         if triple.contains("apple") {
-            let arch = if triple.starts_with("aarch64") {
-                "arm64"
+            let arch = match triple {
+                "aarch64-apple-darwin" => "arm64",
+                "x86_64-apple-darwin" => "x86_64",
+                _ => "universal",
+            };
+            // A universal pkg serves every Mac; thin ones carry their arch.
+            let pkg_name = if arch == "universal" {
+                "Hello-Desktop-1.2.3.pkg".to_owned()
             } else {
-                "x86_64"
+                format!("Hello-Desktop-1.2.3-{arch}.pkg")
             };
             let dmg = format!("Hello-Desktop-1.2.3-{arch}.dmg");
             let listing = verify("7zz", &["l", &dmg], &dist_one);
@@ -281,11 +291,7 @@ fn example_cross_builds_for_six_targets_reproducibly_without_host_paths() {
             ] {
                 assert!(listing.contains(path), "{dmg} lacks {path}:\n{listing}");
             }
-            let pkg = verify(
-                "bsdtar",
-                &["-tf", &format!("Hello-Desktop-1.2.3-{arch}.pkg")],
-                &dist_one,
-            );
+            let pkg = verify("bsdtar", &["-tf", &pkg_name], &dist_one);
             assert!(
                 pkg.contains("Distribution") && pkg.contains("Payload") && pkg.contains("Bom"),
                 "{pkg}"
