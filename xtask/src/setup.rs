@@ -43,6 +43,11 @@ pub const APT_PACKAGES: &[&str] = &[
     "dmg2img",
     "cpio",
     "libxml2-utils",
+    // AppImage verifiers (crateship-appimage): unsquashfs, libappimage for a C
+    // checker, fusermount3 for the unprivileged mount path.
+    "squashfs-tools",
+    "libappimage-dev",
+    "fuse3",
 ];
 
 /// PyPI packages the tests use.
@@ -56,6 +61,8 @@ pub const RUST_TARGETS: &[&str] = &[
     "x86_64-pc-windows-gnu",
     "x86_64-apple-darwin",
     "aarch64-apple-darwin",
+    // The AppImage runtimes are static musl builds for both architectures.
+    "aarch64-unknown-linux-musl",
 ];
 
 /// rustup targets, zig (PyPI `ziglang`) and cargo-zigbuild.

@@ -103,6 +103,16 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 Format::App | Format::Dmg | Format::Pkg => {
                     crate::macos::write_artifact(plan, target, artifact, &icon_set, &path)?
                 }
+                Format::AppImage => {
+                    let ctx = crate::linux::Context {
+                        plan,
+                        target,
+                        artifact,
+                        icons: &icon_set,
+                        glibc: reqs.glibc.clone(),
+                    };
+                    crate::linux::write_appimage(&ctx, &path)?
+                }
                 Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,
                 _ => write_artifact(plan, artifact, &path)?,
             }

@@ -79,21 +79,6 @@ impl Format {
         }
     }
 
-    /// Whether this version of crateship can write the format.
-    pub fn is_available(self) -> bool {
-        matches!(
-            self,
-            Format::TarGz
-                | Format::Zip
-                | Format::Deb
-                | Format::Rpm
-                | Format::Msi
-                | Format::App
-                | Format::Dmg
-                | Format::Pkg
-        )
-    }
-
     /// Whether the format needs the app's reverse-DNS `identifier` (desktop
     /// integration files and installer GUIDs are named after it).
     pub fn needs_identifier(self) -> bool {

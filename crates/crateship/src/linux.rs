@@ -43,8 +43,84 @@ pub fn write_package(ctx: &Context<'_>, path: &Path) -> Result<Vec<String>> {
     Ok(warnings)
 }
 
-/// Builds the package description for one artifact.
-pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
+/// Writes the AppImage (our runtime + squashfs of the AppDir) to `path`
+/// atomically, executable.
+pub fn write_appimage(ctx: &Context<'_>, path: &Path) -> Result<()> {
+    use crateship_appimage::{AppImageInput, Icon, IconSize};
+    use crateship_linux::FileSource;
+    let (main, rest) = ctx.artifact.entries.split_first().ok_or_else(|| {
+        Error::Usage(format!(
+            "{} has no binary to package",
+            ctx.artifact.file_name
+        ))
+    })?;
+    let mut icons = Vec::new();
+    for (source, rel) in files_below(&ctx.icons.hicolor_dir)? {
+        let size = rel.split('/').next().unwrap_or_default();
+        let size = if size == "scalable" {
+            Some(IconSize::Scalable)
+        } else {
+            // `NxN` only; the `NxN@2` HiDPI copies duplicate larger sizes.
+            size.split_once('x')
+                .filter(|(w, h)| w == h)
+                .and_then(|(w, _)| w.parse().ok())
+                .map(IconSize::Png)
+        };
+        if let Some(size) = size {
+            icons.push(Icon {
+                size,
+                source: FileSource::Path(source),
+            });
+        }
+    }
+    let arch = match ctx.target.arch {
+        // Linux targets are never universal.
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    };
+    let input = AppImageInput {
+        desktop: desktop_app(ctx)?,
+        version: ctx.plan.app.version.clone(),
+        arch,
+        binary: main.source.clone(),
+        binary_name: main
+            .dest
+            .rsplit('/')
+            .next()
+            .unwrap_or(&main.dest)
+            .to_owned(),
+        icons,
+        files: rest
+            .iter()
+            .map(|e| PackageFile::from_path(e.source.clone(), e.dest.clone(), 0o644))
+            .collect(),
+        update_information: ctx.plan.linux.update_information.clone(),
+        source_date_epoch: ctx.plan.source_date_epoch,
+    };
+    let mut out = AtomicFile::create(path)?;
+    let runtime = crateship_appimage::runtime::runtime(arch);
+    let file = crateship_appimage::write_appimage(&input, runtime, out.file())
+        .map_err(|e| Error::Command(format!("cannot write {}: {e}", path.display())))?;
+    set_executable(file, path)?;
+    out.commit()?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_executable(file: &std::fs::File, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io("cannot make executable", path, e))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_file: &std::fs::File, _path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// The application's desktop integration (menu entry, AppStream data) as
+/// .deb, .rpm and AppImage describe it.
+pub(crate) fn desktop_app(ctx: &Context<'_>) -> Result<DesktopApp> {
     let app = &ctx.plan.app;
     let app_id = app.identifier.clone().ok_or_else(|| {
         Error::Usage(format!(
@@ -52,18 +128,6 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
             ctx.artifact.format
         ))
     })?;
-    let maintainer = app
-        .authors
-        .iter()
-        .find(|a| a.contains('<') && a.contains('>'))
-        .cloned()
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{} packages need a maintainer with an e-mail address; set `authors = [\"Name <mail@example.org>\"]` in {}",
-                ctx.artifact.format,
-                ctx.plan.manifest_path.display()
-            ))
-        })?;
     let summary = app
         .description
         .clone()
@@ -74,18 +138,16 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
         .first()
         .map(|b| b.file_name.clone())
         .unwrap_or_default();
-
-    let long_description = readme_paragraph(ctx.artifact)
-        .unwrap_or_else(|| format!("{} {} for the desktop.", app.product_name, app.version));
     let mut desktop = DesktopApp::new(
-        app_id.clone(),
+        app_id,
         app.product_name.clone(),
         summary.trim_end_matches('.'),
         main_bin,
     );
-    desktop.description = long_description.clone();
+    desktop.description = readme_paragraph(ctx.artifact)
+        .unwrap_or_else(|| format!("{} {} for the desktop.", app.product_name, app.version));
     desktop.categories = ctx.plan.linux.categories.clone();
-    desktop.developer_name = maintainer
+    desktop.developer_name = maintainer(ctx)?
         .split('<')
         .next()
         .unwrap_or_default()
@@ -97,6 +159,30 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
         version: app.version.clone(),
         date: ctx.plan.source_date_epoch,
     }];
+    Ok(desktop)
+}
+
+/// The first author with an e-mail address, as Debian and RPM want a maintainer.
+fn maintainer(ctx: &Context<'_>) -> Result<String> {
+    ctx.plan.app.authors.iter().find(|a| a.contains('<') && a.contains('>')).cloned().ok_or_else(|| {
+        Error::Usage(format!(
+            "{} packages need a maintainer with an e-mail address; set `authors = [\"Name <mail@example.org>\"]` in {}",
+            ctx.artifact.format,
+            ctx.plan.manifest_path.display()
+        ))
+    })
+}
+
+/// Builds the package description for one artifact.
+pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
+    let app = &ctx.plan.app;
+    let desktop = desktop_app(ctx)?;
+    let app_id = desktop.app_id.clone();
+    let summary = app
+        .description
+        .clone()
+        .unwrap_or_else(|| app.product_name.clone());
+    let long_description = desktop.description.clone();
     let linux_err =
         |e: crateship_linux::LinuxError| Error::Usage(format!("{}: {e}", ctx.artifact.file_name));
     let desktop_entry = crateship_linux::desktop_entry(&desktop).map_err(linux_err)?;
@@ -111,7 +197,7 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
         app.name.clone(),
         app.version.clone(),
         summary.clone(),
-        maintainer,
+        maintainer(ctx)?,
         arch,
     );
     pkg.description = long_description;

@@ -122,6 +122,9 @@ pub struct WindowsInstaller {
 pub struct LinuxDesktop {
     /// freedesktop.org menu categories.
     pub categories: Vec<String>,
+    /// AppImage update information (`.upd_info`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_information: Option<String>,
 }
 
 /// Generating the icon set (.ico, .icns, hicolor, .iconset) from one source.
@@ -298,9 +301,10 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         return Err(Error::Config {
             file: pkg.manifest_path.clone().into_std_path_buf(),
             key: "package.authors".into(),
-            message: "deb and rpm packages need a maintainer with an e-mail address; set \
+            message:
+                "deb, rpm and AppImage packages need a maintainer with an e-mail address; set \
                       `authors = [\"Name <mail@example.org>\"]`, or choose formats with --format"
-                .into(),
+                    .into(),
         });
     }
     let target_dir = inputs.metadata.target_directory.clone().into_std_path_buf();
@@ -346,6 +350,14 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                         &app,
                         triple,
                         format,
+                        &bins,
+                        &docs,
+                        &inputs.resource_files,
+                        &inputs.package_dir(),
+                    ),
+                    Format::AppImage => appimage_artifact(
+                        &app,
+                        triple,
                         &bins,
                         &docs,
                         &inputs.resource_files,
@@ -408,6 +420,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             } else {
                 config.linux_categories.clone()
             },
+            update_information: config.update_information.clone(),
         },
         icons,
         targets: target_plans,
@@ -469,7 +482,7 @@ fn choose_formats(
         return Ok(ALL_FORMATS
             .iter()
             .copied()
-            .filter(|f| f.is_available() && (has_identifier || !f.needs_identifier()))
+            .filter(|f| has_identifier || !f.needs_identifier())
             .collect());
     };
     for f in &formats {
@@ -482,18 +495,6 @@ fn choose_formats(
                     inputs.package.name
                 ),
             });
-        }
-        if !f.is_available() {
-            let available: Vec<_> = ALL_FORMATS
-                .iter()
-                .filter(|f| f.is_available())
-                .map(|f| f.name())
-                .collect();
-            return Err(Error::Usage(format!(
-                "format `{f}` is not available in crateship {} yet; available formats: {}",
-                env!("CARGO_PKG_VERSION"),
-                available.join(", ")
-            )));
         }
         if !targets.iter().any(|t| f.applies_to(t)) {
             let names: Vec<_> = targets.iter().map(|t| t.as_str()).collect();
@@ -574,6 +575,53 @@ fn doc_files(inputs: &Inputs) -> Vec<String> {
     docs.sort();
     docs.dedup();
     docs
+}
+
+/// An AppImage: the main binary in `usr/bin`, docs in `usr/share/doc/NAME`,
+/// resources in `usr/share/NAME`; desktop file, metainfo and icons are added
+/// when it is written.
+fn appimage_artifact(
+    app: &App,
+    triple: &TargetTriple,
+    bins: &[Binary],
+    docs: &[String],
+    resources: &[String],
+    package_dir: &Path,
+) -> ArtifactPlan {
+    let arch = match triple.arch() {
+        // Linux targets are never universal.
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    };
+    let file = |rel: &String, prefix: String| Entry {
+        source: package_dir.join(rel),
+        dest: format!("{prefix}/{}", rel.replace('\\', "/")),
+        executable: false,
+    };
+    let entries = bins
+        .iter()
+        .take(1)
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: format!("usr/bin/{}", b.file_name),
+            executable: true,
+        })
+        .chain(
+            docs.iter()
+                .map(|d| file(d, format!("usr/share/doc/{}", app.name))),
+        )
+        .chain(
+            resources
+                .iter()
+                .map(|r| file(r, format!("usr/share/{}", app.name))),
+        )
+        .collect();
+    ArtifactPlan {
+        format: Format::AppImage,
+        file_name: crateship_appimage::appimage_file_name(&app.product_name, &app.version, arch),
+        root_dir: String::new(),
+        entries,
+    }
 }
 
 /// A macOS artifact built from the app bundle: `.app` (zipped, as apps are

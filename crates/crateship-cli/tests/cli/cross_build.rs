@@ -92,7 +92,7 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 21, "{sums}");
+    assert_eq!(sums.lines().count(), 23, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -215,6 +215,45 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
                 "{triple}: Requires {requires}"
             );
             verify("rpm", &["-K", &rpm], &dist_one);
+
+            // AppImage: our runtime reports the squashfs offset, unsquashfs reads the
+            // superblock there, and the x86_64 one runs the app through extract-and-run.
+            let appimage_arch = if triple.starts_with("aarch64") {
+                "aarch64"
+            } else {
+                "x86_64"
+            };
+            let appimage = dist_one.join(format!("Hello_Desktop-1.2.3-{appimage_arch}.AppImage"));
+            let appimage_str = appimage.to_str().unwrap();
+            let offset = if appimage_arch == "aarch64" {
+                verify(
+                    "qemu-aarch64-static",
+                    &[appimage_str, "--appimage-offset"],
+                    &unpacked,
+                )
+            } else {
+                verify(appimage_str, &["--appimage-offset"], &unpacked)
+            };
+            let superblock = verify(
+                "unsquashfs",
+                &["-s", "-o", offset.trim(), appimage_str],
+                &unpacked,
+            );
+            assert!(superblock.contains("Block size 131072"), "{superblock}");
+            if appimage_arch == "x86_64" {
+                let out = Command::new(&appimage)
+                    .args(["--build-info"])
+                    .env("APPIMAGE_EXTRACT_AND_RUN", "1")
+                    .current_dir(&unpacked)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", stderr(&out));
+                assert!(
+                    stdout(&out).contains("version:    1.2.3"),
+                    "{}",
+                    stdout(&out)
+                );
+            }
         }
         if triple.contains("windows") {
             // The exe is dressed: icon group, VERSIONINFO and application manifest.

@@ -45,6 +45,8 @@ pub struct Config {
     pub linux_categories: Vec<String>,
     /// glibc ceiling.
     pub max_glibc: Option<GlibcVersion>,
+    /// AppImage update information.
+    pub update_information: Option<String>,
 }
 
 /// A glibc version such as 2.17, ordered numerically; serialised as `"2.17"`.
@@ -223,6 +225,7 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         macos_minimum_system_version: macos_min,
         linux_categories: linux.categories.unwrap_or_default(),
         max_glibc,
+        update_information: linux.update_information,
     })
 }
 

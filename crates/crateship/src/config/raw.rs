@@ -72,4 +72,7 @@ pub struct RawLinux {
     /// Highest glibc version a gnu binary may require, e.g. `"2.31"`. The build
     /// fails if a binary needs a newer glibc. Default: no ceiling.
     pub max_glibc: Option<String>,
+    /// AppImage update information written into the runtime's `.upd_info`
+    /// section, e.g. `zsync|https://example.org/Hello-latest-x86_64.AppImage.zsync`.
+    pub update_information: Option<String>,
 }
