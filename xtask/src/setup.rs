@@ -28,6 +28,7 @@ pub const APT_PACKAGES: &[&str] = &[
     "gcc",
     "zlib1g-dev",
     "libfontconfig-dev",
+    "libpng-dev",
     // Windows installer verifiers (crateship-windows): msiinfo/msiextract, Authenticode
     // parsing, Wine for install/upgrade/uninstall, PE resource readers.
     "msitools",

@@ -111,6 +111,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                         icons: &icon_set,
                         glibc: reqs.glibc.clone(),
                     };
+                    for warning in crate::linux::appimage_library_warnings(&ctx)? {
+                        reporter.report(Event::Warning(warning));
+                    }
                     crate::linux::write_appimage(&ctx, &path)?
                 }
                 Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,

@@ -43,6 +43,92 @@ pub fn write_package(ctx: &Context<'_>, path: &Path) -> Result<Vec<String>> {
     Ok(warnings)
 }
 
+/// Shared libraries every desktop Linux system provides, so an AppImage may
+/// link them without bundling (the AppImage community's "excludelist", abridged).
+const DESKTOP_BASE_LIBRARIES: &[&str] = &[
+    "ld-linux-x86-64.so.2",
+    "ld-linux-aarch64.so.1",
+    "libc.so.6",
+    "libm.so.6",
+    "libdl.so.2",
+    "libpthread.so.0",
+    "librt.so.1",
+    "libresolv.so.2",
+    "libutil.so.1",
+    "libgcc_s.so.1",
+    "libstdc++.so.6",
+    "libz.so.1",
+    "libGL.so.1",
+    "libEGL.so.1",
+    "libGLX.so.0",
+    "libGLdispatch.so.0",
+    "libOpenGL.so.0",
+    "libdrm.so.2",
+    "libgbm.so.1",
+    "libvulkan.so.1",
+    "libfontconfig.so.1",
+    "libfreetype.so.6",
+    "libharfbuzz.so.0",
+    "libX11.so.6",
+    "libX11-xcb.so.1",
+    "libxcb.so.1",
+    "libXext.so.6",
+    "libXrender.so.1",
+    "libXi.so.6",
+    "libXcursor.so.1",
+    "libXrandr.so.2",
+    "libXfixes.so.3",
+    "libXinerama.so.1",
+    "libxkbcommon.so.0",
+    "libxkbcommon-x11.so.0",
+    "libwayland-client.so.0",
+    "libwayland-cursor.so.0",
+    "libwayland-egl.so.1",
+    "libasound.so.2",
+    "libpulse.so.0",
+    "libdbus-1.so.3",
+    "libudev.so.1",
+    "libexpat.so.1",
+    "libuuid.so.1",
+];
+
+/// Names every shared library the AppImage's binary needs beyond
+/// [`DESKTOP_BASE_LIBRARIES`]: it is not bundled, so the user must have it.
+pub fn appimage_library_warnings(ctx: &Context<'_>) -> Result<Vec<String>> {
+    let Some(main) = ctx.artifact.entries.first() else {
+        return Ok(Vec::new());
+    };
+    let arch = match ctx.target.arch {
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    };
+    let mut probe = LinuxPackage::new(
+        ctx.plan.app.name.clone(),
+        ctx.plan.app.version.clone(),
+        "probe",
+        "probe <probe@localhost>",
+        arch,
+    );
+    probe.files.push(PackageFile::from_path(
+        main.source.clone(),
+        main.dest.clone(),
+        0o755,
+    ));
+    let needs = crateship_linux::elf_needs(&probe)
+        .map_err(|e| Error::Usage(format!("{}: {e}", ctx.artifact.file_name)))?;
+    Ok(needs
+        .sonames
+        .iter()
+        .filter(|s| !DESKTOP_BASE_LIBRARIES.contains(&s.as_str()))
+        .map(|s| {
+            format!(
+                "{}: {s} is not bundled and is not among the libraries every desktop has; users must install it",
+                ctx.artifact.file_name
+            )
+        })
+        .collect())
+}
+
 /// Writes the AppImage (our runtime + squashfs of the AppDir) to `path`
 /// atomically, executable.
 pub fn write_appimage(ctx: &Context<'_>, path: &Path) -> Result<()> {

@@ -214,3 +214,76 @@ fn a_missing_maintainer_stops_the_run_before_any_artifact() {
     );
     assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
 }
+
+#[test]
+fn libraries_beyond_the_desktop_base_are_declared_or_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let manifest = tiny_project(&project, "tiny", CONFIG);
+    let toml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(
+            "description = \"tiny\"",
+            "description = \"Program that links two libraries\"",
+        )
+        .replace(
+            "license = \"MIT\"",
+            "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+        );
+    std::fs::write(&manifest, toml).unwrap();
+    // A native program linking fontconfig (every desktop has it) and libpng (not on the list).
+    let bins = tmp.path().join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    let c = tmp.path().join("tiny.c");
+    std::fs::write(
+        &c,
+        "#include <fontconfig/fontconfig.h>\n#include <png.h>\nint main(void) { return FcGetVersion() > 0 && png_access_version_number() > 0 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    verify(
+        "gcc",
+        &[
+            "-O2",
+            "-o",
+            bins.join("tiny").to_str().unwrap(),
+            c.to_str().unwrap(),
+            "-lfontconfig",
+            "-lpng16",
+        ],
+        tmp.path(),
+    );
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir)
+            .args(["--target", "x86_64-unknown-linux-gnu"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("libpng16.so.16 is not bundled"),
+        "the AppImage must name libpng:\n{log}"
+    );
+    assert!(
+        !log.contains("libfontconfig.so.1 is not bundled"),
+        "fontconfig is on every desktop:\n{log}"
+    );
+    let depends = verify(
+        "dpkg-deb",
+        &["-f", "tiny_0.4.2_amd64.deb", "Depends"],
+        &out_dir,
+    );
+    assert!(
+        depends.contains("libfontconfig1") && depends.contains("libpng16-16"),
+        "{depends}"
+    );
+    let requires = verify("rpm", &["-qpR", "tiny-0.4.2-1.x86_64.rpm"], &out_dir);
+    assert!(
+        requires.contains("libpng16.so.16()(64bit)")
+            && requires.contains("libfontconfig.so.1()(64bit)"),
+        "{requires}"
+    );
+    assert!(
+        list(&out_dir).contains(&"Tiny_App-0.4.2-x86_64.AppImage".to_owned()),
+        "{:?}",
+        list(&out_dir)
+    );
+}
