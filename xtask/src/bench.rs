@@ -28,10 +28,12 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("icons") => icons(sh, &args[1..]),
         Some("deb") => deb(sh, &args[1..]),
         Some("msi") => msi(sh, &args[1..]),
+        Some("macos") => macos(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
             msi(sh, args)?;
+            macos(sh, args)?;
             icons(sh, args)
         }
     }
@@ -373,6 +375,148 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "ratios": {"wall": wall, "size": size, "rss": rss},
     });
     let path = project_root().join("target/bench/msi.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// .dmg and .pkg of an app bundle holding the payload, against `tar -czf` of
+/// the same tree.
+fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
+    let time = Path::new("/usr/bin/time");
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    let crateship = project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string();
+    let payload = ensure_payload(sh, "1")?;
+    let work = project_root().join("target/bench/macos");
+    let app = work.join("Payload.app");
+    if !app.join("Contents/Info.plist").exists() {
+        let _ = std::fs::remove_dir_all(&app);
+        std::fs::create_dir_all(app.join("Contents/MacOS"))?;
+        let (from, to) = (
+            payload.display().to_string(),
+            app.join("Contents/Resources").display().to_string(),
+        );
+        cmd!(sh, "cp -r {from} {to}").run()?;
+        // The pkg writer wants a real Mach-O main executable: take the example's.
+        let exe = project_root()
+            .join("examples/hello-desktop/target/aarch64-apple-darwin/release/hello-desktop");
+        if !exe.exists() {
+            bail!(
+                "{} is missing: run `cargo xtask dist` once first",
+                exe.display()
+            );
+        }
+        std::fs::copy(&exe, app.join("Contents/MacOS/payload"))?;
+        std::fs::write(
+            app.join("Contents/Info.plist"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>\
+             <key>CFBundleIdentifier</key><string>org.example.payload</string>\
+             <key>CFBundleShortVersionString</key><string>1.0.0</string>\
+             <key>CFBundleVersion</key><string>1.0.0</string>\
+             <key>CFBundleExecutable</key><string>payload</string></dict></plist>\n",
+        )?;
+    }
+    let a = app.display().to_string();
+    let o = |n: &str| work.join(n).display().to_string();
+    let cases: Vec<(&str, Vec<String>, String)> = vec![
+        (
+            "crateship .dmg",
+            vec![
+                crateship.clone(),
+                "debug".into(),
+                "wrap".into(),
+                "--format".into(),
+                "dmg".into(),
+                a.clone(),
+                "-o".into(),
+                o("ours.dmg"),
+            ],
+            o("ours.dmg"),
+        ),
+        (
+            "crateship .pkg",
+            vec![
+                crateship.clone(),
+                "debug".into(),
+                "wrap".into(),
+                "--format".into(),
+                "pkg".into(),
+                a.clone(),
+                "-o".into(),
+                o("ours.pkg"),
+            ],
+            o("ours.pkg"),
+        ),
+        (
+            "tar -czf",
+            vec![
+                "tar".into(),
+                "-czf".into(),
+                o("tree.tar.gz"),
+                "-C".into(),
+                work.display().to_string(),
+                "Payload.app".into(),
+            ],
+            o("tree.tar.gz"),
+        ),
+    ];
+    let mut results = Vec::new();
+    for (name, argv, out) in cases {
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            let _ = std::fs::remove_file(&out);
+            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
+        }
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
+        results.push(Measurement {
+            name: name.to_owned(),
+            wall,
+            cpu,
+            rss_mb,
+            size: std::fs::metadata(&out)?.len(),
+        });
+    }
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
+        "macOS writer", "wall s", "cpu s", "RSS MB", "size bytes"
+    );
+    for m in &results {
+        println!(
+            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
+            m.name, m.wall, m.cpu, m.rss_mb, m.size
+        );
+    }
+    let peer = &results[2];
+    let mut ratios = serde_json::Map::new();
+    for ours in &results[..2] {
+        let wall = ours.wall / peer.wall;
+        let verdict = if wall <= 1.0 && ours.rss_mb < 128.0 {
+            "meets goal"
+        } else {
+            "MISSES goal"
+        };
+        println!(
+            "{} vs tar -czf: wall {wall:.2}x (goal <= 1.0x), RSS {:.1} MB (goal < 128): {verdict}",
+            ours.name, ours.rss_mb
+        );
+        ratios.insert(
+            ours.name.clone(),
+            json!({"wall": wall, "rss_mb": ours.rss_mb}),
+        );
+    }
+    let json = json!({
+        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": ratios,
+    });
+    let path = project_root().join("target/bench/macos.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
     println!("wrote {}", path.display());
     Ok(())

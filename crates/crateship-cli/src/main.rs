@@ -50,6 +50,17 @@ struct IconsArgs {
 
 #[derive(Debug, Subcommand)]
 enum DebugCommand {
+    /// Wrap an existing .app in a .dmg or .pkg (used by `cargo xtask bench`).
+    Wrap {
+        /// `dmg` or `pkg`.
+        #[arg(long)]
+        format: String,
+        /// The .app directory.
+        app: PathBuf,
+        /// File to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Package a directory as an MSI (used by `cargo xtask bench`).
     Msi {
         /// Directory to package.
@@ -164,6 +175,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Icons(args) => icons(args)?,
+        Command::Debug(DebugCommand::Wrap {
+            format,
+            app,
+            output,
+        }) => {
+            crateship::macos::wrap_app(
+                &app,
+                format.parse()?,
+                &output,
+                crateship::epoch::FALLBACK_EPOCH as u64,
+            )?;
+        }
         Command::Debug(DebugCommand::Msi { dir, output }) => {
             crateship::windows::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
         }

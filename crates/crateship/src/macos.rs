@@ -124,3 +124,31 @@ fn build_app(
     crateship_macos::sign_app_adhoc(&app_dir, &opts).map_err(fail)?;
     Ok(app_dir)
 }
+
+/// Wraps an existing `.app` directory in a `.dmg` or `.pkg` at `out` (for
+/// benchmarks against `tar -czf`; releases go through [`write_artifact`]).
+pub fn wrap_app(app_dir: &Path, format: Format, out: &Path, source_date_epoch: u64) -> Result<()> {
+    let fail = |e: crateship_macos::MacosError| {
+        Error::Command(format!("cannot write {}: {e}", out.display()))
+    };
+    let file = AtomicFile::create(out)?;
+    let file = match format {
+        Format::Dmg => crateship_macos::write_dmg(
+            app_dir,
+            &DmgOptions::new("Payload", source_date_epoch),
+            file,
+        )
+        .map_err(fail)?,
+        Format::Pkg => {
+            crateship_macos::write_pkg(app_dir, &PkgInfo::new("Payload", source_date_epoch), file)
+                .map_err(fail)?
+        }
+        other => {
+            return Err(Error::Usage(format!(
+                "`{other}` does not wrap an app; use dmg or pkg"
+            )));
+        }
+    };
+    file.commit()?;
+    Ok(())
+}
