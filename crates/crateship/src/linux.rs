@@ -45,7 +45,7 @@ pub fn write_package(ctx: &Context<'_>, path: &Path) -> Result<Vec<String>> {
 
 /// Shared libraries every desktop Linux system provides, so an AppImage may
 /// link them without bundling (the AppImage community's "excludelist", abridged).
-const DESKTOP_BASE_LIBRARIES: &[&str] = &[
+pub const DESKTOP_BASE_LIBRARIES: &[&str] = &[
     "ld-linux-x86-64.so.2",
     "ld-linux-aarch64.so.1",
     "libc.so.6",
