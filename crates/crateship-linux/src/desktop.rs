@@ -1,5 +1,5 @@
 //! `.desktop` entries (freedesktop Desktop Entry 1.4, the newest desktop-file-validate 0.26 knows) and AppStream metainfo,
-//! rendered from the templates in this crate's `templates/` directory or from a
+//! rendered from the workspace's `templates/` directory (compiled in) or from a
 //! user's own copy (see [`crate::template`] for the placeholder rules).
 
 use std::fmt::Write as _;
@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use crate::{LinuxError, template, text};
 
 /// The built-in `.desktop` template.
-pub const DESKTOP_TEMPLATE: &str = include_str!("../templates/app.desktop");
+pub const DESKTOP_TEMPLATE: &str = include_str!("../../../templates/app.desktop");
 /// The built-in AppStream metainfo template.
-pub const METAINFO_TEMPLATE: &str = include_str!("../templates/metainfo.xml");
+pub const METAINFO_TEMPLATE: &str = include_str!("../../../templates/metainfo.xml");
 
 /// Registered main categories; a desktop entry needs at least one.
 const MAIN_CATEGORIES: &[&str] = &[
