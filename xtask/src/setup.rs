@@ -49,6 +49,9 @@ pub const APT_PACKAGES: &[&str] = &[
     "squashfs-tools",
     "libappimage-dev",
     "fuse3",
+    // Signature verifiers (crateship-sign): gpg --verify, minisign -V.
+    "gnupg",
+    "minisign",
 ];
 
 /// PyPI packages the tests use.

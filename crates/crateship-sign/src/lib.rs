@@ -1,0 +1,75 @@
+//! Code signing from any host, in-process.
+//!
+//! What it does:
+//! * **Authenticode** for PE images ([`sign_pe`]) and MSI packages ([`sign_msi`]) with RSA
+//!   or ECDSA P-256 keys and SHA-256, written natively (no signtool, no osslsigncode).
+//!   The PE checksum is recomputed; re-signing replaces an existing signature.
+//! * **RFC 3161 timestamps** with a fallback list of servers, a timeout per attempt and
+//!   bounded retries ([`AuthenticodeOptions`]); the [`SignReport`] names the server
+//!   that answered. If none does, nothing is written, unless unstamped signatures were
+//!   explicitly allowed, in which case the report carries a loud warning.
+//! * **OpenPGP** detached armoured signatures ([`sign_detached_pgp`]) for any file.
+//! * **minisign** signatures ([`sign_minisign`]) for any file.
+//! * Keys from PEM (key + chain) or PKCS#12 ([`SigningKey`]), checked to match their
+//!   certificate and to be allowed to sign code.
+//!
+//! What it never does: print, read environment variables or files the caller did not
+//! name, or put a password or key bytes into an error, a report or `Debug` output.
+//! Timestamp servers are reached over plain `http://` only (tokens are self-protecting).
+
+#![deny(missing_docs)]
+
+mod asn1;
+mod authenticode;
+mod error;
+mod key;
+mod minisig;
+mod msi;
+mod openpgp;
+mod pe;
+mod timestamp;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use authenticode::AuthenticodeOptions;
+pub use error::SignError;
+pub use key::SigningKey;
+pub use minisig::sign_minisign;
+pub use msi::{sign_msi, sign_msi_file};
+pub use openpgp::sign_detached_pgp;
+pub use pe::{sign_pe, sign_pe_bytes};
+
+/// What was signed and how; safe to log and to put in a manifest (no secrets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SignReport {
+    /// `authenticode-pe`, `authenticode-msi`, `openpgp` or `minisign`.
+    pub scheme: String,
+    /// Subject of the signing certificate (or the OpenPGP user id).
+    pub subject: String,
+    /// SHA-256 of the signing certificate, hex (for OpenPGP the key fingerprint, for
+    /// minisign the key id).
+    pub sha256_fingerprint: String,
+    /// The RFC 3161 server whose token is embedded, if any.
+    pub timestamp_server: Option<String>,
+    /// Things the caller must show the user (e.g. a signature without timestamp).
+    pub warnings: Vec<String>,
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it into place.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SignError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| SignError::io("create a temporary file in", dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| SignError::io("write", tmp.path(), e))?;
+    tmp.persist(path)
+        .map_err(|e| SignError::io("rename into", path, e.error))?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Integration tests of crateship-sign: every signature is checked by an independent
+//! verifier, never only by our own code: `osslsigncode verify` (signature, chain and
+//! timestamp) and Debian's `python3-pefile` (PE checksum) for Authenticode, `gpg --verify`
+//! with only the public key imported for OpenPGP, Debian's `minisign -V` for minisign,
+//! and Wine's `msiexec` for installing a signed MSI.
+//!
+//! Needs the Debian packages `osslsigncode`, `openssl`, `gnupg`, `minisign`, `wine`,
+//! `wine64` and `python3-pefile` (run as `/usr/bin/python3`), and `ziglang` (PyPI) for
+//! `python3 -m ziglang cc`. The test PKI, the GnuPG keys and a loopback RFC 3161 server
+//! (around `openssl ts -reply`) are made by the tests themselves.
+
+// Spawning the verifiers is the point of these tests.
+#![allow(clippy::disallowed_methods)]
+
+mod keys;
+mod minisig;
+mod msi;
+mod openpgp;
+mod pe;
+mod support;
+mod timestamp;
+mod wine;

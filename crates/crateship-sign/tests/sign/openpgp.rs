@@ -1,0 +1,163 @@
+//! Detached OpenPGP signatures, checked by GnuPG (`gpg --verify`) with only the public
+//! key imported into a fresh temporary GNUPGHOME.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crateship_sign::{SignError, sign_detached_pgp};
+use tempfile::TempDir;
+
+use crate::support::text;
+
+const PASSPHRASE: &str = "pgp-Passphrase-5531";
+
+fn gpg(home: &Path, args: &[&str]) -> Output {
+    Command::new("gpg")
+        .env("GNUPGHOME", home)
+        .args(["--batch", "--no-tty", "--pinentry-mode", "loopback"])
+        .args(args)
+        .output()
+        .expect("install gpg (Debian: gnupg)")
+}
+
+fn gpg_ok(home: &Path, args: &[&str]) -> Vec<u8> {
+    let out = gpg(home, args);
+    assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
+    out.stdout
+}
+
+/// Stops the gpg-agent a GNUPGHOME started.
+struct Home(TempDir);
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.0.path())
+            .args(["--kill", "all"])
+            .output();
+    }
+}
+
+fn home() -> Home {
+    let dir = tempfile::Builder::new()
+        .prefix("gpg")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let mut perms = fs::metadata(dir.path()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
+    fs::set_permissions(dir.path(), perms).unwrap();
+    Home(dir)
+}
+
+/// Makes a key with gpg; returns (armoured secret key, armoured public key).
+fn make_key(algo: &str) -> (String, Vec<u8>) {
+    let home = home();
+    let uid = format!("crateship test {algo} <{algo}@example.org>");
+    gpg_ok(
+        home.0.path(),
+        &[
+            "--passphrase",
+            PASSPHRASE,
+            "--quick-gen-key",
+            &uid,
+            algo,
+            "sign",
+            "never",
+        ],
+    );
+    let secret = gpg_ok(
+        home.0.path(),
+        &[
+            "--passphrase",
+            PASSPHRASE,
+            "--armor",
+            "--export-secret-keys",
+            &uid,
+        ],
+    );
+    let public = gpg_ok(home.0.path(), &["--armor", "--export", &uid]);
+    (String::from_utf8(secret).unwrap(), public)
+}
+
+fn check(algo: &str) {
+    let dir = TempDir::new().unwrap();
+    let (secret, public) = make_key(algo);
+    let sums = dir.path().join("SHA256SUMS");
+    fs::write(
+        &sums,
+        "0123abcd  hello_1.2.3_amd64.deb\n4567ef01  Hello-1.2.3-x64.msi\n",
+    )
+    .unwrap();
+    let (asc, report) =
+        sign_detached_pgp(fs::File::open(&sums).unwrap(), &secret, PASSPHRASE).unwrap();
+    assert_eq!(report.scheme, "openpgp");
+    assert!(report.subject.contains(algo), "{report:?}");
+    let asc_path = dir.path().join("SHA256SUMS.asc");
+    fs::write(&asc_path, &asc).unwrap();
+    assert!(asc.starts_with("-----BEGIN PGP SIGNATURE-----"), "{asc}");
+
+    let verifier = home();
+    let public_path = dir.path().join("public.asc");
+    fs::write(&public_path, public).unwrap();
+    gpg_ok(
+        verifier.0.path(),
+        &["--import", public_path.to_str().unwrap()],
+    );
+    let out = gpg(
+        verifier.0.path(),
+        &[
+            "--verify",
+            asc_path.to_str().unwrap(),
+            sums.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Good signature"), "{}", text(&out));
+    assert!(
+        text(&out)
+            .to_lowercase()
+            .contains(&report.sha256_fingerprint[24..]),
+        "{report:?} {}",
+        text(&out)
+    );
+
+    let mut bytes = fs::read(&sums).unwrap();
+    bytes[0] ^= 0x01;
+    fs::write(&sums, bytes).unwrap();
+    let out = gpg(
+        verifier.0.path(),
+        &[
+            "--verify",
+            asc_path.to_str().unwrap(),
+            sums.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "a modified file must fail: {}",
+        text(&out)
+    );
+
+    let err = sign_detached_pgp(&b"data"[..], &secret, "wrong-passphrase-77").unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, SignError::Detached { .. }), "{message}");
+    assert!(message.contains("passphrase"), "{message}");
+    for secret_text in ["wrong-passphrase-77", PASSPHRASE] {
+        assert!(!message.contains(secret_text), "{message}");
+        assert!(!format!("{err:?}").contains(secret_text));
+        assert!(!asc.contains(secret_text));
+    }
+    let key_line = secret.lines().nth(3).unwrap();
+    assert!(!message.contains(key_line) && !asc.contains(key_line));
+}
+
+#[test]
+fn gpg_verifies_an_ed25519_detached_signature_over_sha256sums() {
+    check("ed25519");
+}
+
+#[test]
+fn gpg_verifies_an_rsa_detached_signature() {
+    check("rsa3072");
+}
