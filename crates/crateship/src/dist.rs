@@ -62,6 +62,8 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
             build::install(&missing)?;
         }
     }
+    // Load signing keys before the long builds, so a missing secret fails early.
+    let windows_signer = crate::sign::windows_signer(plan.signing.as_ref())?;
     let mut requirements = Vec::new();
     for target in &plan.targets {
         if !matches!(target.build, BuildStep::Prebuilt { .. }) {
@@ -77,6 +79,14 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
             });
         }
         requirements.push(check_binaries(plan, target)?);
+        // Exes are signed before anything packages them (zip, MSI).
+        if let (Some(signer), crate::target::Os::Windows) = (&windows_signer, target.os) {
+            for bin in &target.binaries {
+                for warning in signer.sign_exe(&bin.path)? {
+                    reporter.report(Event::Warning(warning));
+                }
+            }
+        }
     }
     let mut written = Vec::new();
     for (target, reqs) in plan.targets.iter().zip(&requirements) {
@@ -119,6 +129,14 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,
                 _ => write_artifact(plan, artifact, &path)?,
             }
+            let mut signature = None;
+            if let (Some(signer), Format::Msi) = (&windows_signer, artifact.format) {
+                let (sig, warnings) = signer.sign_msi(&path)?;
+                for warning in warnings {
+                    reporter.report(Event::Warning(warning));
+                }
+                signature = Some(sig);
+            }
             let (sha256, size) = hash_file(&path)?;
             reporter.report(Event::Finished {
                 step,
@@ -131,6 +149,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 sha256,
                 size,
                 requirements: reqs.clone(),
+                signature,
             });
         }
     }
@@ -139,9 +158,13 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         total,
     });
     let manifest = finalize(plan, written)?;
+    let asc = crate::sign::sign_checksums(plan.signing.as_ref(), &plan.out_dir.join(SHA256SUMS))?;
     reporter.report(Event::Finished {
         step: "finalize".into(),
-        detail: format!("{SHA256SUMS}, {MANIFEST}"),
+        detail: match asc {
+            Some(_) => format!("{SHA256SUMS}, {SHA256SUMS}.asc, {MANIFEST}"),
+            None => format!("{SHA256SUMS}, {MANIFEST}"),
+        },
     });
     Ok(manifest)
 }

@@ -32,6 +32,7 @@ pub mod manifest;
 pub mod plan;
 pub mod process;
 pub mod progress;
+pub mod sign;
 pub mod target;
 pub mod windows;
 

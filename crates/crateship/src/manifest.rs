@@ -45,6 +45,24 @@ pub struct ManifestArtifact {
     /// What the binaries inside need from the host system.
     #[serde(default, skip_serializing_if = "Requirements::is_empty")]
     pub requirements: Requirements,
+    /// How the artifact itself is signed, if it is (never any secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}
+
+/// A signature embedded in an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Signature scheme, e.g. `authenticode`.
+    pub scheme: String,
+    /// Subject of the signing certificate.
+    pub subject: String,
+    /// SHA-256 fingerprint of the signing certificate.
+    pub sha256_fingerprint: String,
+    /// The RFC 3161 server that timestamped it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_server: Option<String>,
 }
 
 /// Host requirements of an artifact's binaries.

@@ -60,6 +60,9 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// Signing keys' locations (paths absolute, secrets only as variable names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::config::Signing>,
     /// Oldest macOS the binaries and bundles support (`LSMinimumSystemVersion`).
     pub macos_minimum_system_version: String,
     /// Windows installer settings.
@@ -409,6 +412,10 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: config.max_glibc,
         install_missing: options.install_missing,
+        signing: config
+            .signing
+            .clone()
+            .map(|s| absolute_signing(s, &inputs.package_dir())),
         macos_minimum_system_version: config.macos_minimum_system_version.clone(),
         windows: WindowsInstaller {
             upgrade_code: config.upgrade_code.clone(),
@@ -426,6 +433,23 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         targets: target_plans,
         ci,
     })
+}
+
+/// Makes the key file paths absolute so executing the plan needs no config.
+fn absolute_signing(mut s: crate::config::Signing, dir: &Path) -> crate::config::Signing {
+    use crate::config::WindowsKey;
+    let abs = |p: &String| dir.join(p).display().to_string();
+    s.windows = s.windows.map(|w| match w {
+        WindowsKey::Pkcs12 { file, password_env } => WindowsKey::Pkcs12 {
+            file: abs(&file),
+            password_env,
+        },
+        WindowsKey::Pem { key, chain } => WindowsKey::Pem {
+            key: abs(&key),
+            chain: abs(&chain),
+        },
+    });
+    s
 }
 
 fn icons_step(inputs: &Inputs, app: &App, target_dir: &Path) -> IconsStep {

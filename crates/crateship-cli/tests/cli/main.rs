@@ -13,5 +13,6 @@ mod icons;
 mod large_files;
 mod linux_packages;
 mod prebuilt;
+mod signing;
 mod windows_packages;
 mod wine;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use raw::{RawConfig, RawLinux, RawMacos, RawWindows};
+pub use raw::{RawConfig, RawLinux, RawMacos, RawSigning, RawWindows};
 
 use crate::error::{Error, Result};
 use crate::format::Format;
@@ -47,6 +47,43 @@ pub struct Config {
     pub max_glibc: Option<GlibcVersion>,
     /// AppImage update information.
     pub update_information: Option<String>,
+    /// Where signing keys come from (never the secrets themselves).
+    pub signing: Option<Signing>,
+}
+
+/// Validated signing settings: paths and environment variable names only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Signing {
+    /// How the Authenticode key is given, if Windows artifacts are signed.
+    pub windows: Option<WindowsKey>,
+    /// RFC 3161 servers in order of preference.
+    pub timestamp_urls: Vec<String>,
+    /// Sign without a timestamp when every server fails.
+    pub allow_unstamped: bool,
+    /// Environment variable with the armoured OpenPGP secret key.
+    pub pgp_key_env: Option<String>,
+    /// Environment variable with the OpenPGP passphrase.
+    pub pgp_passphrase_env: Option<String>,
+}
+
+/// Where the Authenticode key and certificate come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum WindowsKey {
+    /// A PKCS#12 file and the variable holding its password.
+    Pkcs12 {
+        /// The `.pfx` file, relative to the package directory.
+        file: String,
+        /// Environment variable with the password.
+        password_env: String,
+    },
+    /// A PEM private key and certificate chain.
+    Pem {
+        /// The key file, relative to the package directory.
+        key: String,
+        /// The chain file, leaf first.
+        chain: String,
+    },
 }
 
 /// A glibc version such as 2.17, ordered numerically; serialised as `"2.17"`.
@@ -138,6 +175,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         windows: package.windows.or(workspace.windows),
         macos: package.macos.or(workspace.macos),
         linux: package.linux.or(workspace.linux),
+        signing: package.signing.or(workspace.signing),
     }
 }
 
@@ -226,6 +264,54 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         linux_categories: linux.categories.unwrap_or_default(),
         max_glibc,
         update_information: linux.update_information,
+        signing: raw.signing.map(|s| validate_signing(s, file)).transpose()?,
+    })
+}
+
+fn validate_signing(raw: RawSigning, file: &Path) -> Result<Signing> {
+    let err = |key: &str, message: String| Error::Config {
+        file: file.to_path_buf(),
+        key: format!("signing.{key}"),
+        message,
+    };
+    let windows = match (raw.windows_pfx, raw.windows_key, raw.windows_chain) {
+        (Some(pfx), None, None) => {
+            validate_resource_pattern(&pfx).map_err(|m| err("windows-pfx", m))?;
+            let password_env = raw.windows_password_env.ok_or_else(|| {
+                err("windows-password-env", "a .pfx needs the name of the environment variable holding its password, e.g. \"WIN_CERT_PASSWORD\"".into())
+            })?;
+            Some(WindowsKey::Pkcs12 {
+                file: pfx,
+                password_env,
+            })
+        }
+        (None, Some(key), Some(chain)) => {
+            validate_resource_pattern(&key).map_err(|m| err("windows-key", m))?;
+            validate_resource_pattern(&chain).map_err(|m| err("windows-chain", m))?;
+            Some(WindowsKey::Pem { key, chain })
+        }
+        (None, None, None) => None,
+        _ => {
+            return Err(err(
+                "windows-pfx",
+                "give either `windows-pfx` (+ `windows-password-env`) or both `windows-key` and `windows-chain`".into(),
+            ));
+        }
+    };
+    for url in raw.timestamp_urls.iter().flatten() {
+        if !url.starts_with("http://") {
+            return Err(err(
+                "timestamp-urls",
+                format!("`{url}` is not an http:// URL (RFC 3161 servers speak plain HTTP)"),
+            ));
+        }
+    }
+    Ok(Signing {
+        windows,
+        timestamp_urls: raw.timestamp_urls.unwrap_or_default(),
+        allow_unstamped: raw.allow_unstamped.unwrap_or(false),
+        pgp_key_env: raw.pgp_key_env,
+        pgp_passphrase_env: raw.pgp_passphrase_env,
     })
 }
 

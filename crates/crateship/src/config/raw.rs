@@ -39,6 +39,34 @@ pub struct RawConfig {
     pub macos: Option<RawMacos>,
     /// Linux settings.
     pub linux: Option<RawLinux>,
+    /// Signing settings. Secrets are never written here: only the names of the
+    /// environment variables (or the files) that hold them.
+    pub signing: Option<RawSigning>,
+}
+
+/// `[package.metadata.crateship.signing]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSigning {
+    /// Authenticode certificate and key as PKCS#12 (`.pfx`/`.p12`), relative to
+    /// the package directory; signs Windows exes (before they are packaged) and MSIs.
+    pub windows_pfx: Option<String>,
+    /// Environment variable holding the PKCS#12 password.
+    pub windows_password_env: Option<String>,
+    /// Authenticode private key as PEM (PKCS#8, RSA or EC), instead of a `.pfx`.
+    pub windows_key: Option<String>,
+    /// PEM certificate chain (leaf first) that goes with `windows-key`.
+    pub windows_chain: Option<String>,
+    /// RFC 3161 timestamp servers, tried in order until one answers.
+    pub timestamp_urls: Option<Vec<String>>,
+    /// Sign without a timestamp (loudly) when every timestamp server fails.
+    /// Default: `false` (the release fails).
+    pub allow_unstamped: Option<bool>,
+    /// Environment variable holding an ASCII-armoured OpenPGP secret key; when set,
+    /// `SHA256SUMS.asc` is written beside `SHA256SUMS`.
+    pub pgp_key_env: Option<String>,
+    /// Environment variable holding the OpenPGP key's passphrase (empty if unset).
+    pub pgp_passphrase_env: Option<String>,
 }
 
 /// `[package.metadata.crateship.windows]`.
