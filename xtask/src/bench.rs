@@ -218,33 +218,8 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             &dpkg_out,
         ),
     ];
-    let mut results = Vec::new();
-    for (name, argv, out) in cases {
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            let _ = std::fs::remove_file(out);
-            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
-        }
-        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
-        results.push(Measurement {
-            name: name.to_owned(),
-            wall,
-            cpu,
-            rss_mb,
-            size: std::fs::metadata(out)?.len(),
-        });
-    }
-    println!(
-        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
-        "deb writer", "wall s", "cpu s", "RSS MB", "size bytes"
-    );
-    for m in &results {
-        println!(
-            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
-            m.name, m.wall, m.cpu, m.rss_mb, m.size
-        );
-    }
+    let results = measure_cases(sh, time, runs, &cases)?;
+    print_table("deb writer", &results);
     let (ours, peer) = (&results[0], &results[1]);
     let (wall, size, rss) = (
         ours.wall / peer.wall,
@@ -329,33 +304,8 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             &wixl_out,
         ),
     ];
-    let mut results = Vec::new();
-    for (name, argv, out) in cases {
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            let _ = std::fs::remove_file(out);
-            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
-        }
-        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
-        results.push(Measurement {
-            name: name.to_owned(),
-            wall,
-            cpu,
-            rss_mb,
-            size: std::fs::metadata(out)?.len(),
-        });
-    }
-    println!(
-        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
-        "msi writer", "wall s", "cpu s", "RSS MB", "size bytes"
-    );
-    for m in &results {
-        println!(
-            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
-            m.name, m.wall, m.cpu, m.rss_mb, m.size
-        );
-    }
+    let results = measure_cases(sh, time, runs, &cases)?;
+    print_table("msi writer", &results);
     let (ours, peer) = (&results[0], &results[1]);
     let (wall, size, rss) = (
         ours.wall / peer.wall,
@@ -467,33 +417,8 @@ fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             o("tree.tar.gz"),
         ),
     ];
-    let mut results = Vec::new();
-    for (name, argv, out) in cases {
-        let mut samples = Vec::new();
-        for _ in 0..runs {
-            let _ = std::fs::remove_file(&out);
-            samples.push(measure(sh, time, &argv).with_context(|| format!("running {name}"))?);
-        }
-        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
-        results.push(Measurement {
-            name: name.to_owned(),
-            wall,
-            cpu,
-            rss_mb,
-            size: std::fs::metadata(&out)?.len(),
-        });
-    }
-    println!(
-        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
-        "macOS writer", "wall s", "cpu s", "RSS MB", "size bytes"
-    );
-    for m in &results {
-        println!(
-            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
-            m.name, m.wall, m.cpu, m.rss_mb, m.size
-        );
-    }
+    let results = measure_cases(sh, time, runs, &cases)?;
+    print_table("macOS writer", &results);
     let peer = &results[2];
     let mut ratios = serde_json::Map::new();
     for ours in &results[..2] {
@@ -661,16 +586,34 @@ fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "ours.zip",
         "info.zip",
     ];
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = cases
+        .into_iter()
+        .zip(outputs)
+        .map(|((name, argv), output)| (name, argv, out.join(output)))
+        .collect();
+    let results = measure_cases(sh, time, runs, &cases)?;
+    print_and_save(&results, &work, &scale)?;
+    Ok(())
+}
+
+/// Runs each `(name, argv, output)` case `runs` times (output removed first) and
+/// keeps the median by wall time, with the output's size.
+fn measure_cases<O: AsRef<Path>>(
+    sh: &Shell,
+    time: &Path,
+    runs: usize,
+    cases: &[(&str, Vec<String>, O)],
+) -> anyhow::Result<Vec<Measurement>> {
     let mut results = Vec::new();
-    for ((name, argv), output) in cases.iter().zip(outputs) {
+    for (name, argv, out) in cases {
         let mut samples = Vec::new();
         for _ in 0..runs {
-            let _ = std::fs::remove_file(out.join(output));
+            let _ = std::fs::remove_file(out);
             samples.push(measure(sh, time, argv).with_context(|| format!("running {name}"))?);
         }
         samples.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (wall, cpu, rss_mb) = samples[samples.len() / 2];
-        let size = std::fs::metadata(out.join(output))?.len();
+        let size = std::fs::metadata(out)?.len();
         results.push(Measurement {
             name: name.to_string(),
             wall,
@@ -679,8 +622,21 @@ fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             size,
         });
     }
-    print_and_save(&results, &work, &scale)?;
-    Ok(())
+    Ok(results)
+}
+
+/// Prints measurements as a table headed `title`.
+fn print_table(title: &str, results: &[Measurement]) {
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>9} {:>12}",
+        title, "wall s", "cpu s", "RSS MB", "size bytes"
+    );
+    for m in results {
+        println!(
+            "{:<22} {:>8.2} {:>8.2} {:>9.1} {:>12}",
+            m.name, m.wall, m.cpu, m.rss_mb, m.size
+        );
+    }
 }
 
 /// Runs `argv` under GNU time; returns (wall s, cpu s, peak RSS MB).

@@ -118,6 +118,10 @@ pub struct WindowsInstaller {
     pub upgrade_code: Option<String>,
     /// Windows binaries must be GUI-subsystem exes.
     pub windowed: bool,
+    /// Install for the current user instead of the machine.
+    pub per_user: bool,
+    /// Add a desktop shortcut.
+    pub desktop_shortcut: bool,
 }
 
 /// What the .desktop file and AppStream metainfo of Linux packages say.
@@ -420,6 +424,8 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         windows: WindowsInstaller {
             upgrade_code: config.upgrade_code.clone(),
             windowed: config.windows_windowed,
+            per_user: config.windows_per_user,
+            desktop_shortcut: config.windows_desktop_shortcut,
         },
         linux: LinuxDesktop {
             categories: if config.linux_categories.is_empty() {

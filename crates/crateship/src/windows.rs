@@ -71,8 +71,8 @@ pub fn package(
             .collect(),
         main_exe,
         icon: Some(icons.ico.clone()),
-        desktop_shortcut: false,
-        per_user: false,
+        desktop_shortcut: plan.windows.desktop_shortcut,
+        per_user: plan.windows.per_user,
         arch: match target.arch {
             // Windows targets are never universal.
             Arch::X86_64 | Arch::Universal => MsiArch::X64,

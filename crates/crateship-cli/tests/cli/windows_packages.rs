@@ -118,3 +118,31 @@ fn a_console_exe_for_a_windowed_app_is_refused_with_the_fix() {
         run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
     assert!(out.status.success(), "a GUI exe passes: {}", stderr(&out));
 }
+
+#[test]
+fn per_user_msi_with_desktop_shortcut_from_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_windows_project(tmp.path(), "0.4.2");
+    let mut toml = std::fs::read_to_string(&manifest).unwrap();
+    toml.push_str(
+        "\n[package.metadata.crateship.windows]\nper-user = true\ndesktop-shortcut = true\n",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    let bins = binary_dir(tmp.path(), "tiny.exe");
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let msi = "Tiny-Äpp-0.4.2-x64.msi";
+    let property = verify("msiinfo", &["export", msi, "Property"], &out_dir);
+    assert!(
+        !property.contains("ALLUSERS\t1"),
+        "a per-user package must not force ALLUSERS:\n{property}"
+    );
+    let shortcuts = verify("msiinfo", &["export", msi, "Shortcut"], &out_dir);
+    assert!(shortcuts.contains("DesktopFolder"), "{shortcuts}");
+    assert!(
+        shortcuts.contains("ProgramMenuFolder") || shortcuts.contains("ProgramMenu"),
+        "{shortcuts}"
+    );
+}

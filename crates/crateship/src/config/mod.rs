@@ -39,6 +39,10 @@ pub struct Config {
     pub upgrade_code: Option<String>,
     /// Windows binaries must be GUI-subsystem exes.
     pub windows_windowed: bool,
+    /// Per-user MSI installs.
+    pub windows_per_user: bool,
+    /// MSI desktop shortcut.
+    pub windows_desktop_shortcut: bool,
     /// `MACOSX_DEPLOYMENT_TARGET`.
     pub macos_minimum_system_version: String,
     /// freedesktop categories.
@@ -260,6 +264,8 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         resources: raw.resources.unwrap_or_default(),
         upgrade_code: windows.upgrade_code,
         windows_windowed: windows.windowed.unwrap_or(false),
+        windows_per_user: windows.per_user.unwrap_or(false),
+        windows_desktop_shortcut: windows.desktop_shortcut.unwrap_or(false),
         macos_minimum_system_version: macos_min,
         linux_categories: linux.categories.unwrap_or_default(),
         max_glibc,

@@ -80,6 +80,12 @@ pub struct RawWindows {
     /// console-subsystem exe (it would open a console window beside the app; the
     /// fix is `#![windows_subsystem = "windows"]`). Default: `false`.
     pub windowed: Option<bool>,
+    /// Install the MSI for the current user only (into
+    /// `%LOCALAPPDATA%\Programs`, no administrator rights). Default: `false`
+    /// (per machine, into `Program Files`).
+    pub per_user: Option<bool>,
+    /// Also put a shortcut on the desktop. Default: `false` (Start menu only).
+    pub desktop_shortcut: Option<bool>,
 }
 
 /// `[package.metadata.crateship.macos]`.
