@@ -63,6 +63,7 @@ pub const RUST_TARGETS: &[&str] = &[
     "aarch64-unknown-linux-gnu",
     "x86_64-unknown-linux-musl",
     "x86_64-pc-windows-gnu",
+    "aarch64-pc-windows-gnullvm",
     "x86_64-apple-darwin",
     "aarch64-apple-darwin",
     // The AppImage runtimes are static musl builds for both architectures.

@@ -371,6 +371,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                         &inputs.package_dir(),
                     ),
                     Format::Msi => msi_package(
+                        triple,
                         &app,
                         &bins,
                         &docs,
@@ -707,6 +708,7 @@ fn macos_artifact(
 /// An MSI: binaries, docs and resources side by side in the install folder
 /// (`Program Files\<product name>`), as Windows apps are laid out.
 fn msi_package(
+    triple: &TargetTriple,
     app: &App,
     bins: &[Binary],
     docs: &[String],
@@ -726,7 +728,11 @@ fn msi_package(
         icon: None,
         desktop_shortcut: false,
         per_user: false,
-        arch: crateship_windows::MsiArch::X64,
+        arch: match triple.arch() {
+            Arch::Aarch64 => crateship_windows::MsiArch::Arm64,
+            // Windows targets are never universal.
+            Arch::X86_64 | Arch::Universal => crateship_windows::MsiArch::X64,
+        },
         source_date_epoch: 0,
     };
     let mut entries: Vec<Entry> = bins

@@ -43,6 +43,7 @@ pub const SUPPORTED_TARGETS: &[&str] = &[
     "x86_64-unknown-linux-musl",
     "aarch64-unknown-linux-musl",
     "x86_64-pc-windows-gnu",
+    "aarch64-pc-windows-gnullvm",
     "x86_64-apple-darwin",
     "aarch64-apple-darwin",
     UNIVERSAL_APPLE_DARWIN,

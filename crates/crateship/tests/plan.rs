@@ -58,7 +58,7 @@ fn plan_of_the_example_app_matches_snapshot() {
 #[test]
 fn ci_matrix_has_one_job_per_target_with_its_command() {
     let plan = plan::plan(&fixture_inputs(), &Options::default()).unwrap();
-    assert_eq!(plan.ci.include.len(), 7);
+    assert_eq!(plan.ci.include.len(), 8);
     let win = plan
         .ci
         .include

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::*;
 
-const TARGETS: [(&str, &str); 7] = [
+const TARGETS: [(&str, &str); 8] = [
     (
         "x86_64-unknown-linux-gnu",
         "ELF 64-bit LSB pie executable, x86-64",
@@ -20,6 +20,10 @@ const TARGETS: [(&str, &str); 7] = [
     (
         "x86_64-pc-windows-gnu",
         "PE32+ executable (console) x86-64, for MS Windows",
+    ),
+    (
+        "aarch64-pc-windows-gnullvm",
+        "PE32+ executable (console) Aarch64, for MS Windows",
     ),
     ("x86_64-apple-darwin", "Mach-O 64-bit x86_64 executable"),
     ("aarch64-apple-darwin", "Mach-O 64-bit arm64 executable"),
@@ -92,7 +96,7 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
 
     // Reproducible: same SHA256SUMS from two directories and two clean target dirs.
     let sums = std::fs::read_to_string(dist_one.join("SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().count(), 23, "{sums}");
+    assert_eq!(sums.lines().count(), 25, "{sums}");
     assert_eq!(
         sums,
         std::fs::read_to_string(dist_two.join("SHA256SUMS")).unwrap()
@@ -281,15 +285,16 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
                 "{pe}"
             );
             // The MSI installs the very exe the zip carries.
+            let (msi_name, template) = if triple.starts_with("aarch64") {
+                ("Hello-Desktop-1.2.3-arm64.msi".to_owned(), "Arm64;1033")
+            } else {
+                ("Hello-Desktop-1.2.3-x64.msi".to_owned(), "x64;1033")
+            };
             let msi_dir = unpacked.join("msi");
             std::fs::create_dir_all(&msi_dir).unwrap();
             let listed = verify(
                 "msiextract",
-                &[
-                    "-C",
-                    msi_dir.to_str().unwrap(),
-                    "Hello-Desktop-1.2.3-x64.msi",
-                ],
+                &["-C", msi_dir.to_str().unwrap(), &msi_name],
                 &dist_one,
             );
             let exe = listed
@@ -300,14 +305,7 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
                 std::fs::read(msi_dir.join(exe)).unwrap(),
                 std::fs::read(&bin).unwrap()
             );
-            assert!(
-                verify(
-                    "msiinfo",
-                    &["suminfo", "Hello-Desktop-1.2.3-x64.msi"],
-                    &dist_one
-                )
-                .contains("x64;1033")
-            );
+            assert!(verify("msiinfo", &["suminfo", &msi_name], &dist_one).contains(template));
         }
         if triple.contains("apple") {
             let arch = match triple {
