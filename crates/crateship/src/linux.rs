@@ -43,6 +43,15 @@ pub fn write_package(ctx: &Context<'_>, path: &Path) -> Result<Vec<String>> {
     Ok(warnings)
 }
 
+/// The Linux packaging architecture of a target architecture (Linux targets
+/// are never universal).
+pub(crate) fn linux_arch(arch: Arch) -> crateship_linux::Arch {
+    match arch {
+        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
+        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    }
+}
+
 /// Shared libraries every desktop Linux system provides, so an AppImage may
 /// link them without bundling (the AppImage community's "excludelist", abridged).
 pub const DESKTOP_BASE_LIBRARIES: &[&str] = &[
@@ -98,10 +107,7 @@ pub fn appimage_library_warnings(ctx: &Context<'_>) -> Result<Vec<String>> {
     let Some(main) = ctx.artifact.entries.first() else {
         return Ok(Vec::new());
     };
-    let arch = match ctx.target.arch {
-        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
-        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
-    };
+    let arch = linux_arch(ctx.target.arch);
     let mut probe = LinuxPackage::new(
         ctx.plan.app.name.clone(),
         ctx.plan.app.version.clone(),
@@ -159,11 +165,7 @@ pub fn write_appimage(ctx: &Context<'_>, path: &Path) -> Result<()> {
             });
         }
     }
-    let arch = match ctx.target.arch {
-        // Linux targets are never universal.
-        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
-        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
-    };
+    let arch = linux_arch(ctx.target.arch);
     let input = AppImageInput {
         desktop: desktop_app(ctx)?,
         version: ctx.plan.app.version.clone(),
@@ -274,11 +276,7 @@ pub fn package(ctx: &Context<'_>) -> Result<(LinuxPackage, Vec<String>)> {
     let desktop_entry = crateship_linux::desktop_entry(&desktop).map_err(linux_err)?;
     let metainfo = crateship_linux::metainfo_xml(&desktop).map_err(linux_err)?;
 
-    let arch = match ctx.target.arch {
-        // Linux targets are never universal.
-        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
-        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
-    };
+    let arch = linux_arch(ctx.target.arch);
     let mut pkg = LinuxPackage::new(
         app.name.clone(),
         app.version.clone(),

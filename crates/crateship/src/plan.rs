@@ -608,6 +608,50 @@ fn doc_files(inputs: &Inputs) -> Vec<String> {
     docs
 }
 
+/// Where each kind of file goes inside an artifact (`""` for its root).
+struct Layout<'a> {
+    bin_dir: &'a str,
+    doc_dir: &'a str,
+    resource_dir: &'a str,
+}
+
+/// The entries of an artifact, binaries first, laid out per `layout`.
+fn layout_entries(
+    bins: &[Binary],
+    docs: &[String],
+    resources: &[String],
+    package_dir: &Path,
+    layout: &Layout<'_>,
+) -> Vec<Entry> {
+    let under = |dir: &str, name: &str| {
+        if dir.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    let file = |rel: &String, dir: &str| Entry {
+        source: package_dir.join(rel),
+        dest: under(dir, &rel.replace('\\', "/")),
+        executable: false,
+    };
+    bins.iter()
+        .map(|b| Entry {
+            source: b.path.clone(),
+            dest: under(layout.bin_dir, &b.file_name),
+            executable: true,
+        })
+        .chain(docs.iter().map(|d| file(d, layout.doc_dir)))
+        .chain(resources.iter().map(|r| file(r, layout.resource_dir)))
+        .collect()
+}
+
+/// Entries sorted by destination, as archives and installers list them.
+fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
+    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    entries
+}
+
 /// An AppImage: the main binary in `usr/bin`, docs in `usr/share/doc/NAME`,
 /// resources in `usr/share/NAME`; desktop file, metainfo and icons are added
 /// when it is written.
@@ -619,34 +663,22 @@ fn appimage_artifact(
     resources: &[String],
     package_dir: &Path,
 ) -> ArtifactPlan {
-    let arch = match triple.arch() {
-        // Linux targets are never universal.
-        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
-        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+    let arch = crate::linux::linux_arch(triple.arch());
+    let doc_dir = format!("usr/share/doc/{}", app.name);
+    let resource_dir = format!("usr/share/{}", app.name);
+    let layout = Layout {
+        bin_dir: "usr/bin",
+        doc_dir: &doc_dir,
+        resource_dir: &resource_dir,
     };
-    let file = |rel: &String, prefix: String| Entry {
-        source: package_dir.join(rel),
-        dest: format!("{prefix}/{}", rel.replace('\\', "/")),
-        executable: false,
-    };
-    let entries = bins
-        .iter()
-        .take(1)
-        .map(|b| Entry {
-            source: b.path.clone(),
-            dest: format!("usr/bin/{}", b.file_name),
-            executable: true,
-        })
-        .chain(
-            docs.iter()
-                .map(|d| file(d, format!("usr/share/doc/{}", app.name))),
-        )
-        .chain(
-            resources
-                .iter()
-                .map(|r| file(r, format!("usr/share/{}", app.name))),
-        )
-        .collect();
+    // The main binary only, and first: the writer installs it as AppRun's target.
+    let entries = layout_entries(
+        &bins[..bins.len().min(1)],
+        docs,
+        resources,
+        package_dir,
+        &layout,
+    );
     ArtifactPlan {
         format: Format::AppImage,
         file_name: crateship_appimage::appimage_file_name(&app.product_name, &app.version, arch),
@@ -683,20 +715,19 @@ fn macos_artifact(
         Format::Pkg => format!("{stem}.pkg"),
         _ => format!("{stem}.app.zip"),
     };
-    let entries = bins
-        .iter()
-        .take(1)
-        .map(|b| Entry {
-            source: b.path.clone(),
-            dest: b.file_name.clone(),
-            executable: true,
-        })
-        .chain(docs.iter().chain(resources).map(|d| Entry {
-            source: package_dir.join(d),
-            dest: d.replace('\\', "/"),
-            executable: false,
-        }))
-        .collect();
+    let root = Layout {
+        bin_dir: "",
+        doc_dir: "",
+        resource_dir: "",
+    };
+    // The main binary only, and first: it becomes the bundle's executable.
+    let entries = layout_entries(
+        &bins[..bins.len().min(1)],
+        docs,
+        resources,
+        package_dir,
+        &root,
+    );
     ArtifactPlan {
         format,
         file_name,
@@ -735,20 +766,12 @@ fn msi_package(
         },
         source_date_epoch: 0,
     };
-    let mut entries: Vec<Entry> = bins
-        .iter()
-        .map(|b| Entry {
-            source: b.path.clone(),
-            dest: b.file_name.clone(),
-            executable: true,
-        })
-        .chain(docs.iter().chain(resources).map(|d| Entry {
-            source: package_dir.join(d),
-            dest: d.replace('\\', "/"),
-            executable: false,
-        }))
-        .collect();
-    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    let root = Layout {
+        bin_dir: "",
+        doc_dir: "",
+        resource_dir: "",
+    };
+    let entries = sorted(layout_entries(bins, docs, resources, package_dir, &root));
     ArtifactPlan {
         format: Format::Msi,
         file_name: crateship_windows::msi_file_name(&naming),
@@ -769,40 +792,21 @@ fn linux_package(
     resources: &[String],
     package_dir: &Path,
 ) -> ArtifactPlan {
-    let arch = match triple.arch() {
-        // Linux targets are never universal.
-        Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
-        Arch::Aarch64 => crateship_linux::Arch::Aarch64,
-    };
+    let arch = crate::linux::linux_arch(triple.arch());
     let naming =
         crateship_linux::LinuxPackage::new(app.name.clone(), app.version.clone(), "", "", arch);
     let file_name = match format {
         Format::Deb => crateship_linux::deb_file_name(&naming),
         _ => crateship_linux::rpm_file_name(&naming),
     };
-    let file = |rel: &String, prefix: String| Entry {
-        source: package_dir.join(rel),
-        dest: format!("{prefix}/{}", rel.replace('\\', "/")),
-        executable: false,
+    let doc_dir = format!("usr/share/doc/{}", app.name);
+    let resource_dir = format!("usr/share/{}", app.name);
+    let layout = Layout {
+        bin_dir: "usr/bin",
+        doc_dir: &doc_dir,
+        resource_dir: &resource_dir,
     };
-    let mut entries: Vec<Entry> = bins
-        .iter()
-        .map(|b| Entry {
-            source: b.path.clone(),
-            dest: format!("usr/bin/{}", b.file_name),
-            executable: true,
-        })
-        .chain(
-            docs.iter()
-                .map(|d| file(d, format!("usr/share/doc/{}", app.name))),
-        )
-        .chain(
-            resources
-                .iter()
-                .map(|r| file(r, format!("usr/share/{}", app.name))),
-        )
-        .collect();
-    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    let entries = sorted(layout_entries(bins, docs, resources, package_dir, &layout));
     ArtifactPlan {
         format,
         file_name,
@@ -824,20 +828,12 @@ fn artifact(
         Format::Zip => "zip",
         _ => "tar.gz",
     };
-    let mut entries: Vec<Entry> = bins
-        .iter()
-        .map(|b| Entry {
-            source: b.path.clone(),
-            dest: b.file_name.clone(),
-            executable: true,
-        })
-        .chain(docs.iter().map(|d| Entry {
-            source: package_dir.join(d),
-            dest: d.replace('\\', "/"),
-            executable: false,
-        }))
-        .collect();
-    entries.sort_by(|a, b| a.dest.cmp(&b.dest));
+    let root = Layout {
+        bin_dir: "",
+        doc_dir: "",
+        resource_dir: "",
+    };
+    let entries = sorted(layout_entries(bins, docs, &[], package_dir, &root));
     ArtifactPlan {
         format,
         file_name: format!("{root_dir}.{extension}"),
