@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::{LinuxError, template, text};
+use crate::{LinuxError, text};
+use crateship_template::{UserTemplate, xml_escape as xml};
 
 /// The built-in `.desktop` template.
 pub const DESKTOP_TEMPLATE: &str = include_str!("../../../templates/app.desktop");
@@ -72,6 +73,10 @@ pub struct DesktopApp {
     pub content_rating: String,
     /// Releases, newest first.
     pub releases: Vec<Release>,
+    /// A user's `.desktop` template instead of `templates/app.desktop`.
+    pub desktop_template: Option<UserTemplate>,
+    /// A user's metainfo template instead of `templates/metainfo.xml`.
+    pub metainfo_template: Option<UserTemplate>,
 }
 
 impl DesktopApp {
@@ -102,6 +107,8 @@ impl DesktopApp {
             project_license: None,
             content_rating: "oars-1.1".into(),
             releases: Vec::new(),
+            desktop_template: None,
+            metainfo_template: None,
         }
     }
 
@@ -207,15 +214,23 @@ fn exec_value(app: &DesktopApp) -> String {
     exec
 }
 
-/// The `.desktop` file from the built-in template.
+/// The `.desktop` file from the app's own template if it has one, else the
+/// built-in one.
 pub fn desktop_entry(app: &DesktopApp) -> Result<String, LinuxError> {
-    desktop_entry_from_template(DESKTOP_TEMPLATE, app)
+    match &app.desktop_template {
+        Some(t) => render_desktop(&t.name, &t.text, app),
+        None => render_desktop("app.desktop", DESKTOP_TEMPLATE, app),
+    }
 }
 
 /// The `.desktop` file from a user-supplied template.
 ///
 /// Placeholders: `name comment exec icon terminal categories keywords mime_types id`.
 pub fn desktop_entry_from_template(template: &str, app: &DesktopApp) -> Result<String, LinuxError> {
+    render_desktop("app.desktop", template, app)
+}
+
+fn render_desktop(name: &str, template: &str, app: &DesktopApp) -> Result<String, LinuxError> {
     check(app)?;
     let values = [
         ("name", desktop_string(&app.name)),
@@ -228,22 +243,7 @@ pub fn desktop_entry_from_template(template: &str, app: &DesktopApp) -> Result<S
         ("mime_types", desktop_list(&app.mime_types)),
         ("id", app.app_id.clone()),
     ];
-    template::render("app.desktop", template, &values)
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+    Ok(crateship_template::render(name, template, &values)?)
 }
 
 fn xml_block(outer: &str, inner: &str, items: &[String], indent: &str) -> String {
@@ -258,9 +258,13 @@ fn xml_block(outer: &str, inner: &str, items: &[String], indent: &str) -> String
     s
 }
 
-/// The AppStream metainfo from the built-in template.
+/// The AppStream metainfo from the app's own template if it has one, else the
+/// built-in one.
 pub fn metainfo_xml(app: &DesktopApp) -> Result<String, LinuxError> {
-    metainfo_from_template(METAINFO_TEMPLATE, app)
+    match &app.metainfo_template {
+        Some(t) => render_metainfo(&t.name, &t.text, app),
+        None => render_metainfo("metainfo.xml", METAINFO_TEMPLATE, app),
+    }
 }
 
 /// The AppStream metainfo from a user-supplied template.
@@ -269,6 +273,10 @@ pub fn metainfo_xml(app: &DesktopApp) -> Result<String, LinuxError> {
 /// description desktop_id icon homepage categories keywords binary mime_types
 /// content_rating_type releases`.
 pub fn metainfo_from_template(template: &str, app: &DesktopApp) -> Result<String, LinuxError> {
+    render_metainfo("metainfo.xml", template, app)
+}
+
+fn render_metainfo(name: &str, template: &str, app: &DesktopApp) -> Result<String, LinuxError> {
     check(app)?;
     let paragraphs = text::paragraphs(&app.description);
     let paragraphs = if paragraphs.is_empty() {
@@ -335,5 +343,5 @@ pub fn metainfo_from_template(template: &str, app: &DesktopApp) -> Result<String
         ("content_rating_type", xml(&app.content_rating)),
         ("releases", releases),
     ];
-    template::render("metainfo.xml", template, &values)
+    Ok(crateship_template::render(name, template, &values)?)
 }

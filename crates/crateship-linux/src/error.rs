@@ -79,18 +79,9 @@ pub enum LinuxError {
         /// What the parser reported.
         reason: String,
     },
-    /// A text template references a placeholder this crate does not know.
-    #[error(
-        "template `{template}` uses unknown placeholder `{{{{{placeholder}}}}}`; known placeholders: {known}"
-    )]
-    UnknownPlaceholder {
-        /// The template's name.
-        template: String,
-        /// The unknown placeholder.
-        placeholder: String,
-        /// The placeholders that are available.
-        known: String,
-    },
+    /// A text template cannot be filled (e.g. an unknown placeholder).
+    #[error(transparent)]
+    Template(#[from] crateship_template::TemplateError),
     /// Desktop metadata is missing something the specifications require.
     #[error("desktop metadata: {field} {reason}")]
     InvalidDesktop {

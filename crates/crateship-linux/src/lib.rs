@@ -32,10 +32,10 @@ mod elf;
 mod error;
 mod package;
 mod rpm;
-mod template;
 mod text;
 pub mod version;
 
+pub use crateship_template::UserTemplate;
 pub use deb::{DebCompression, deb_file_name, write_deb, write_deb_with};
 pub use desktop::{
     DESKTOP_TEMPLATE, DesktopApp, METAINFO_TEMPLATE, Release, desktop_entry,

@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crateship_template::UserTemplate;
 use plist::Value;
 
 use crate::MacosError;
@@ -66,9 +67,15 @@ pub struct AppBundle {
     pub resources: Vec<(PathBuf, String)>,
     /// Further Info.plist keys. A key crateship generates for this bundle is an error.
     pub extra_plist: BTreeMap<String, Value>,
+    /// A user's Info.plist template instead of `templates/Info.plist`.
+    pub info_plist_template: Option<UserTemplate>,
     /// Modification time of every file written (seconds since the Unix epoch).
     pub source_date_epoch: u64,
 }
+
+/// The built-in Info.plist template (`templates/Info.plist`): placeholders fill
+/// the scalar keys; document types, URL schemes and extra keys are added after.
+pub const INFO_PLIST_TEMPLATE: &str = include_str!("../../../templates/Info.plist");
 
 /// Which setting controls each key crateship may generate.
 const GENERATED_KEYS: &[(&str, &str)] = &[
@@ -217,32 +224,91 @@ pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
     let versions = bundle_versions(&app.version, app.bundle_version.as_deref())?;
 
     let s = |v: &str| Value::String(v.to_owned());
-    let mut keys: BTreeMap<String, Value> = BTreeMap::new();
-    let mut put = |k: &str, v: Value| {
-        keys.insert(k.to_owned(), v);
+    let icon_file = app
+        .icns
+        .as_ref()
+        .map_or(String::new(), |_| format!("{}.icns", app.name));
+    let values = [
+        ("identifier", app.identifier.clone()),
+        ("name", app.name.clone()),
+        ("display_name", app.display_name.clone()),
+        ("executable", app.executable.clone()),
+        ("short_version", versions.short.clone()),
+        ("bundle_version", versions.build.clone()),
+        ("minimum_system_version", app.minimum_system_version.clone()),
+        ("icon_file", icon_file.clone()),
+        ("category", app.category.clone().unwrap_or_default()),
+        ("copyright", app.copyright.clone().unwrap_or_default()),
+    ];
+    let (template_name, template) = app
+        .info_plist_template
+        .as_ref()
+        .map_or(("Info.plist", INFO_PLIST_TEMPLATE), |t| {
+            (t.name.as_str(), t.text.as_str())
+        });
+    let escaped: Vec<(&str, String)> = values
+        .iter()
+        .map(|(k, v)| (*k, crateship_template::xml_escape(v)))
+        .collect();
+    let rendered = crateship_template::render(template_name, template, &escaped)?;
+    let template_error = |reason: String| MacosError::Template {
+        template: template_name.to_owned(),
+        reason,
     };
-    put("CFBundleDevelopmentRegion", s("en"));
-    put("CFBundleDisplayName", s(&app.display_name));
-    put("CFBundleExecutable", s(&app.executable));
-    put("CFBundleIdentifier", s(&app.identifier));
-    put("CFBundleInfoDictionaryVersion", s("6.0"));
-    put("CFBundleName", s(&app.name));
-    put("CFBundlePackageType", s("APPL"));
-    put("CFBundleShortVersionString", s(&versions.short));
-    put("CFBundleSignature", s("????"));
-    put("CFBundleVersion", s(&versions.build));
-    put("LSMinimumSystemVersion", s(&app.minimum_system_version));
-    // Dark mode is allowed by *not* writing NSRequiresAquaSystemAppearance.
-    put("NSHighResolutionCapable", Value::Boolean(true));
-    if app.icns.is_some() {
-        put("CFBundleIconFile", s(&format!("{}.icns", app.name)));
+    let mut keys: BTreeMap<String, Value> = match Value::from_reader_xml(rendered.as_bytes()) {
+        Ok(Value::Dictionary(d)) => d.into_iter().collect(),
+        Ok(_) => return Err(template_error("its top-level value is not a <dict>".into())),
+        Err(e) => {
+            return Err(template_error(format!(
+                "the filled template is not a valid XML property list: {e}"
+            )));
+        }
+    };
+    // Keys other parts of crateship rely on (signing, the pkg, launch) must carry
+    // the generated values; a template may only fill them through placeholders.
+    let required = [
+        ("CFBundleExecutable", "executable", app.executable.as_str()),
+        ("CFBundleIdentifier", "identifier", app.identifier.as_str()),
+        ("CFBundlePackageType", "", "APPL"),
+        (
+            "CFBundleShortVersionString",
+            "short_version",
+            versions.short.as_str(),
+        ),
+        ("CFBundleVersion", "bundle_version", versions.build.as_str()),
+        (
+            "LSMinimumSystemVersion",
+            "minimum_system_version",
+            app.minimum_system_version.as_str(),
+        ),
+        ("CFBundleIconFile", "icon_file", icon_file.as_str()),
+    ];
+    for (key, placeholder, wanted) in required {
+        if wanted.is_empty() {
+            continue;
+        }
+        if keys.get(key).and_then(Value::as_string) != Some(wanted) {
+            let fix = if placeholder.is_empty() {
+                format!("<string>{wanted}</string>")
+            } else {
+                format!("<string>{{{{{placeholder}}}}}</string>")
+            };
+            return Err(template_error(format!(
+                "key `{key}` must be the string `{wanted}` (crateship signs, packages and \
+                 launches the bundle by it); write `<key>{key}</key>{fix}`"
+            )));
+        }
     }
-    if let Some(c) = &app.category {
-        put("LSApplicationCategoryType", s(c));
-    }
-    if let Some(c) = &app.copyright {
-        put("NSHumanReadableCopyright", s(c));
-    }
+    let mut put = |k: &str, v: Value| -> Result<(), MacosError> {
+        if keys.contains_key(k) {
+            return Err(template_error(format!(
+                "it sets `{k}`, which crateship generates from the configuration; remove it \
+                 from the template and use the config setting"
+            )));
+        }
+        keys.insert(k.to_owned(), v);
+        Ok(())
+    };
     if !app.url_schemes.is_empty() {
         for scheme in &app.url_schemes {
             let ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -263,7 +329,7 @@ pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
             "CFBundleURLSchemes".into(),
             Value::Array(app.url_schemes.iter().map(|u| s(u)).collect()),
         );
-        put("CFBundleURLTypes", Value::Array(vec![Value::Dictionary(d)]));
+        put("CFBundleURLTypes", Value::Array(vec![Value::Dictionary(d)]))?;
     }
     if !app.document_types.is_empty() {
         let mut types = Vec::new();
@@ -284,14 +350,14 @@ pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
             d.insert("CFBundleTypeRole".into(), s(&t.role));
             types.push(Value::Dictionary(d));
         }
-        put("CFBundleDocumentTypes", Value::Array(types));
+        put("CFBundleDocumentTypes", Value::Array(types))?;
     }
     for (k, v) in &app.extra_plist {
         if keys.contains_key(k) {
             let hint = GENERATED_KEYS
                 .iter()
                 .find(|(g, _)| g == k)
-                .map_or("its crateship setting", |(_, h)| h);
+                .map_or("the Info.plist template", |(_, h)| h);
             return Err(MacosError::PlistKeyCollision {
                 key: k.clone(),
                 hint,

@@ -35,6 +35,17 @@ pub enum MacosError {
         /// Why it is rejected and how to fix it.
         reason: String,
     },
+    /// A user template cannot be filled (unknown placeholder).
+    #[error(transparent)]
+    TemplateFill(#[from] crateship_template::TemplateError),
+    /// A filled template is not usable (not well-formed, a required part missing).
+    #[error("template `{template}`: {reason}")]
+    Template {
+        /// The template's name or path.
+        template: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
     /// An extra Info.plist key would overwrite a key crateship generates.
     #[error(
         "extra Info.plist key `{key}` collides with a key crateship generates from the configuration; \

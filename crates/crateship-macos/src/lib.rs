@@ -25,11 +25,12 @@
 //! a staging dir → [`sign_app_adhoc`] (or a Developer ID signer) → [`write_dmg`] /
 //! [`write_pkg`] into temp files → rename everything into place.
 //!
+//! Info.plist, Distribution and PackageInfo come from the templates in
+//! `templates/` or a user's copy ([`UserTemplate`]).
+//!
 //! What it does not do (yet): Developer ID signing, notarization, signing nested
-//! code (frameworks, helper executables), entitlements, pkg signing, and
-//! user-overridable Info.plist/Distribution templates (extra Info.plist keys are
-//! supported). Unproven without a Mac: launch, `installer -pkg`, `hdiutil verify`,
-//! `codesign --verify`.
+//! code (frameworks, helper executables), entitlements and pkg signing. Unproven
+//! without a Mac: launch, `installer -pkg`, `hdiutil verify`, `codesign --verify`.
 //!
 //! On a Mac, a maintainer should confirm what cannot be proven here:
 //!
@@ -57,10 +58,11 @@ pub mod version;
 mod xar;
 
 pub use app::{
-    AppBundle, DocumentType, app_dir_name, info_plist, info_plist_xml, validate_identifier,
-    write_app,
+    AppBundle, DocumentType, INFO_PLIST_TEMPLATE, app_dir_name, info_plist, info_plist_xml,
+    validate_identifier, write_app,
 };
 pub use codesign::{AdHocOptions, sign_app_adhoc};
+pub use crateship_template::UserTemplate;
 pub use dmg::{DmgOptions, write_dmg};
 pub use error::MacosError;
 pub use macho::{
@@ -68,4 +70,4 @@ pub use macho::{
     merge_universal,
 };
 pub use names::{DmgArch, dmg_file_name, pkg_file_name};
-pub use pkg::{PkgInfo, write_pkg};
+pub use pkg::{DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, write_pkg};

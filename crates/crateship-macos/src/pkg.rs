@@ -24,7 +24,9 @@ use crate::cpio::{MAX_FILE_SIZE, OdcWriter};
 use crate::error::{read_err, write_err};
 use crate::macho::{MachArch, MachKind, macho_kind};
 use crate::tree::{Entry, Kind, walk_app};
-use crate::xar::{XarData, XarNode, write_xar, xml_escape};
+use crateship_template::{UserTemplate, xml_escape};
+
+use crate::xar::{XarData, XarNode, write_xar};
 
 /// Settings of a `.pkg` that are not in the app bundle itself.
 #[derive(Debug, Clone)]
@@ -39,6 +41,10 @@ pub struct PkgInfo {
     pub preinstall: Option<PathBuf>,
     /// A `postinstall` script (must start with `#!`), run as root after the payload.
     pub postinstall: Option<PathBuf>,
+    /// A user's `PackageInfo` template instead of `templates/PackageInfo.xml`.
+    pub package_info_template: Option<UserTemplate>,
+    /// A user's `Distribution` template instead of `templates/Distribution.xml`.
+    pub distribution_template: Option<UserTemplate>,
     /// Timestamp of every entry (seconds since the Unix epoch).
     pub source_date_epoch: u64,
 }
@@ -52,6 +58,8 @@ impl PkgInfo {
             minimum_system_version: None,
             preinstall: None,
             postinstall: None,
+            package_info_template: None,
+            distribution_template: None,
             source_date_epoch,
         }
     }
@@ -375,9 +383,9 @@ pub fn write_pkg<W: Write>(app_dir: &Path, pkg: &PkgInfo, out: W) -> Result<W, M
     let bom_bytes = write_bom(&bom, epoch.min(u64::from(u32::MAX)) as u32, &sizes);
     let install_kb = install_bytes.div_ceil(1024);
     let component = component_name(&app_name);
-    let package_info = package_info_xml(&facts, pkg, &app_name, bom.len(), install_kb, &scripts);
+    let package_info = package_info_xml(&facts, pkg, &app_name, bom.len(), install_kb, &scripts)?;
     let distribution =
-        distribution_xml(&facts, pkg, &component, &app_name, &host_archs, install_kb);
+        distribution_xml(&facts, pkg, &component, &app_name, &host_archs, install_kb)?;
 
     let mut component_files = vec![
         XarNode::File("Bom".into(), XarData::Bytes(bom_bytes)),
@@ -408,6 +416,27 @@ pub fn write_pkg<W: Write>(app_dir: &Path, pkg: &PkgInfo, out: W) -> Result<W, M
     write_xar(&mut nodes, epoch, out).map_err(write_err("the .pkg", Path::new("<output>")))
 }
 
+/// The built-in PackageInfo template (`templates/PackageInfo.xml`).
+pub const PACKAGE_INFO_TEMPLATE: &str = include_str!("../../../templates/PackageInfo.xml");
+/// The built-in Distribution template (`templates/Distribution.xml`).
+pub const DISTRIBUTION_TEMPLATE: &str = include_str!("../../../templates/Distribution.xml");
+
+/// Renders `user` (or `builtin`, named `default_name`) and checks the result is
+/// well-formed XML, so a broken user template fails before anything is written.
+fn render_xml(
+    user: Option<&UserTemplate>,
+    default_name: &str,
+    builtin: &str,
+    values: &[(&str, String)],
+) -> Result<String, MacosError> {
+    let (name, text) = user.map_or((default_name, builtin), |t| {
+        (t.name.as_str(), t.text.as_str())
+    });
+    let xml = crateship_template::render(name, text, values)?;
+    check_well_formed(name, &xml)?;
+    Ok(xml)
+}
+
 fn package_info_xml(
     f: &BundleFacts,
     pkg: &PkgInfo,
@@ -415,7 +444,7 @@ fn package_info_xml(
     files: usize,
     install_kb: u64,
     scripts: &[(&str, Vec<u8>)],
-) -> String {
+) -> Result<String, MacosError> {
     let scripts = if scripts.is_empty() {
         String::new()
     } else {
@@ -423,32 +452,23 @@ fn package_info_xml(
             .iter()
             .map(|(name, _)| format!("        <{name} file=\"./{name}\"/>\n"))
             .collect();
-        format!("    <scripts>\n{lines}    </scripts>\n")
+        format!("    <scripts>\n{lines}    </scripts>")
     };
-    let id = xml_escape(&f.identifier);
-    let ver = xml_escape(&f.short_version);
-    let build = xml_escape(&f.build_version);
-    let loc = xml_escape(&pkg.install_location);
-    let app = xml_escape(app_name);
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<pkg-info overwrite-permissions="true" relocatable="false" identifier="{id}" postinstall-action="none" version="{ver}" format-version="2" generator-version="crateship" install-location="{loc}" auth="root">
-    <payload numberOfFiles="{files}" installKBytes="{install_kb}"/>
-    <bundle path="./{app}" id="{id}" CFBundleShortVersionString="{ver}" CFBundleVersion="{build}"/>
-    <bundle-version>
-        <bundle id="{id}"/>
-    </bundle-version>
-    <upgrade-bundle>
-        <bundle id="{id}"/>
-    </upgrade-bundle>
-    <update-bundle/>
-    <atomic-update-bundle/>
-    <strict-identifier>
-        <bundle id="{id}"/>
-    </strict-identifier>
-    <relocate/>
-{scripts}</pkg-info>
-"#
+    let values = [
+        ("identifier", xml_escape(&f.identifier)),
+        ("short_version", xml_escape(&f.short_version)),
+        ("bundle_version", xml_escape(&f.build_version)),
+        ("install_location", xml_escape(&pkg.install_location)),
+        ("app", xml_escape(app_name)),
+        ("number_of_files", files.to_string()),
+        ("install_kbytes", install_kb.to_string()),
+        ("scripts", scripts),
+    ];
+    render_xml(
+        pkg.package_info_template.as_ref(),
+        "PackageInfo.xml",
+        PACKAGE_INFO_TEMPLATE,
+        &values,
     )
 }
 
@@ -459,41 +479,63 @@ fn distribution_xml(
     app_name: &str,
     host_archs: &str,
     install_kb: u64,
-) -> String {
-    let id = xml_escape(&f.identifier);
-    let ver = xml_escape(&f.short_version);
-    let build = xml_escape(&f.build_version);
-    let title = xml_escape(&pkg.title);
-    let app = xml_escape(app_name);
-    let component = xml_escape(component);
-    let os = pkg.minimum_system_version.as_ref().map_or(String::new(), |v| {
+) -> Result<String, MacosError> {
+    let volume_check = pkg.minimum_system_version.as_ref().map_or(String::new(), |v| {
         format!(
-            "    <volume-check>\n        <allowed-os-versions>\n            <os-version min=\"{}\"/>\n        </allowed-os-versions>\n    </volume-check>\n",
+            "    <volume-check>\n        <allowed-os-versions>\n            <os-version min=\"{}\"/>\n        </allowed-os-versions>\n    </volume-check>",
             xml_escape(v)
         )
     });
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<installer-gui-script minSpecVersion="2">
-    <title>{title}</title>
-    <options customize="never" require-scripts="false" hostArchitectures="{host_archs}"/>
-    <domains enable_anywhere="false" enable_currentUserHome="false" enable_localSystem="true"/>
-{os}    <choices-outline>
-        <line choice="default">
-            <line choice="{id}"/>
-        </line>
-    </choices-outline>
-    <choice id="default"/>
-    <choice id="{id}" visible="false">
-        <pkg-ref id="{id}"/>
-    </choice>
-    <pkg-ref id="{id}" version="{ver}" onConclusion="none" installKBytes="{install_kb}">#{component}</pkg-ref>
-    <pkg-ref id="{id}">
-        <bundle-version>
-            <bundle CFBundleShortVersionString="{ver}" CFBundleVersion="{build}" id="{id}" path="{app}"/>
-        </bundle-version>
-    </pkg-ref>
-</installer-gui-script>
-"#
-    )
+    let values = [
+        ("title", xml_escape(&pkg.title)),
+        ("identifier", xml_escape(&f.identifier)),
+        ("short_version", xml_escape(&f.short_version)),
+        ("bundle_version", xml_escape(&f.build_version)),
+        ("app", xml_escape(app_name)),
+        ("component", xml_escape(component)),
+        ("host_architectures", host_archs.to_owned()),
+        ("install_kbytes", install_kb.to_string()),
+        ("volume_check", volume_check),
+    ];
+    let xml = render_xml(
+        pkg.distribution_template.as_ref(),
+        "Distribution.xml",
+        DISTRIBUTION_TEMPLATE,
+        &values,
+    )?;
+    let pkg_ref = format!(">#{}</pkg-ref>", xml_escape(component));
+    if !xml.contains(&pkg_ref) {
+        return Err(MacosError::Template {
+            template: pkg
+                .distribution_template
+                .as_ref()
+                .map_or("Distribution.xml".into(), |t| t.name.clone()),
+            reason: format!(
+                "it has no `<pkg-ref …{pkg_ref}`; Installer finds the component only \
+                 through it: keep `#{{{{component}}}}` in the pkg-ref"
+            ),
+        });
+    }
+    Ok(xml)
+}
+
+/// Fails with the template's name and the parser's message unless `xml` is
+/// well-formed.
+fn check_well_formed(name: &str, xml: &str) -> Result<(), MacosError> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(MacosError::Template {
+                    template: name.to_owned(),
+                    reason: format!(
+                        "the filled template is not well-formed XML at byte {}: {e}",
+                        reader.buffer_position()
+                    ),
+                });
+            }
+        }
+    }
 }

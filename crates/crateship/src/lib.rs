@@ -34,6 +34,7 @@ pub mod process;
 pub mod progress;
 pub mod sign;
 pub mod target;
+pub mod template;
 pub mod windows;
 
 pub use error::{Error, Result};

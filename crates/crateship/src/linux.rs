@@ -235,6 +235,12 @@ pub(crate) fn desktop_app(ctx: &Context<'_>) -> Result<DesktopApp> {
     desktop.description = readme_paragraph(ctx.artifact)
         .unwrap_or_else(|| format!("{} {} for the desktop.", app.product_name, app.version));
     desktop.categories = ctx.plan.linux.categories.clone();
+    desktop.keywords = ctx.plan.linux.keywords.clone();
+    desktop.mime_types = ctx.plan.linux.mime_types.clone();
+    desktop.desktop_template =
+        crate::template::read_template(ctx.plan.linux.desktop_template.as_deref())?;
+    desktop.metainfo_template =
+        crate::template::read_template(ctx.plan.linux.metainfo_template.as_deref())?;
     desktop.developer_name = maintainer(ctx)?
         .split('<')
         .next()

@@ -65,6 +65,8 @@ pub struct Plan {
     pub signing: Option<crate::config::Signing>,
     /// Oldest macOS the binaries and bundles support (`LSMinimumSystemVersion`).
     pub macos_minimum_system_version: String,
+    /// Info.plist, .pkg and .dmg settings (paths absolute).
+    pub macos_bundle: crate::config::MacosBundle,
     /// Windows installer settings.
     pub windows: WindowsInstaller,
     /// Desktop integration for Linux packages.
@@ -132,6 +134,16 @@ pub struct LinuxDesktop {
     /// AppImage update information (`.upd_info`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_information: Option<String>,
+    /// Search keywords.
+    pub keywords: Vec<String>,
+    /// MIME types the app opens.
+    pub mime_types: Vec<String>,
+    /// The user's `.desktop` template (absolute), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_template: Option<PathBuf>,
+    /// The user's metainfo template (absolute), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metainfo_template: Option<PathBuf>,
 }
 
 /// Generating the icon set (.ico, .icns, hicolor, .iconset) from one source.
@@ -295,6 +307,23 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             ),
         })?;
     }
+    let packages_macos = formats
+        .iter()
+        .any(|f| matches!(f, Format::App | Format::Dmg | Format::Pkg))
+        && targets.iter().any(|t| Format::App.applies_to(t));
+    if let (true, Some(identifier)) = (packages_macos, &app.identifier) {
+        crate::macos::check_info_plist(
+            identifier,
+            &app.version,
+            &config.macos_minimum_system_version,
+            &config.macos_bundle,
+        )
+        .map_err(|message| Error::Config {
+            file: pkg.manifest_path.clone().into_std_path_buf(),
+            key: "macos".into(),
+            message,
+        })?;
+    }
     let packages_linux = formats
         .iter()
         .any(|f| matches!(f, Format::Deb | Format::Rpm))
@@ -406,6 +435,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         .collect::<Vec<_>>();
     let ci = ci_matrix(inputs, &targets);
     let icons = icons_step(inputs, &app, &target_dir);
+    let package_dir = inputs.package_dir();
     Ok(Plan {
         crateship_version: env!("CARGO_PKG_VERSION").to_owned(),
         app,
@@ -422,6 +452,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             .clone()
             .map(|s| absolute_signing(s, &inputs.package_dir())),
         macos_minimum_system_version: config.macos_minimum_system_version.clone(),
+        macos_bundle: absolute_macos(config.macos_bundle.clone(), &package_dir),
         windows: WindowsInstaller {
             upgrade_code: config.upgrade_code.clone(),
             windowed: config.windows_windowed,
@@ -435,6 +466,19 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                 config.linux_categories.clone()
             },
             update_information: config.update_information.clone(),
+            keywords: config
+                .linux_keywords
+                .clone()
+                .unwrap_or_else(|| pkg.keywords.clone()),
+            mime_types: config.linux_mime_types.clone(),
+            desktop_template: config
+                .linux_desktop_template
+                .as_ref()
+                .map(|p| package_dir.join(p)),
+            metainfo_template: config
+                .linux_metainfo_template
+                .as_ref()
+                .map(|p| package_dir.join(p)),
         },
         icons,
         targets: target_plans,
@@ -443,6 +487,20 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
 }
 
 /// Makes the key file paths absolute so executing the plan needs no config.
+/// Makes the template and script paths absolute so executing the plan needs no config.
+fn absolute_macos(mut m: crate::config::MacosBundle, dir: &Path) -> crate::config::MacosBundle {
+    for path in [
+        &mut m.info_plist_template,
+        &mut m.distribution_template,
+        &mut m.package_info_template,
+        &mut m.preinstall,
+        &mut m.postinstall,
+    ] {
+        *path = path.as_ref().map(|p| dir.join(p));
+    }
+    m
+}
+
 fn absolute_signing(mut s: crate::config::Signing, dir: &Path) -> crate::config::Signing {
     use crate::config::WindowsKey;
     let abs = |p: &String| dir.join(p).display().to_string();

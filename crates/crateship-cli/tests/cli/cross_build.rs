@@ -321,10 +321,11 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
             };
             let dmg = format!("Hello-Desktop-1.2.3-{arch}.dmg");
             let listing = verify("7zz", &["l", &dmg], &dist_one);
+            // The volume is named by `macos.dmg-volume-name`.
             for path in [
-                "Hello Desktop.app/Contents/MacOS/hello-desktop",
-                "Hello Desktop.app/Contents/_CodeSignature/CodeResources",
-                "Applications",
+                "Hello Desktop Installer/Hello Desktop.app/Contents/MacOS/hello-desktop",
+                "Hello Desktop Installer/Hello Desktop.app/Contents/_CodeSignature/CodeResources",
+                "Hello Desktop Installer/Applications",
             ] {
                 assert!(listing.contains(path), "{dmg} lacks {path}:\n{listing}");
             }
@@ -333,18 +334,26 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
                 pkg.contains("Distribution") && pkg.contains("Payload") && pkg.contains("Bom"),
                 "{pkg}"
             );
+            // `macos.postinstall` travels in the component's Scripts archive.
+            assert!(pkg.contains("Scripts"), "{pkg}");
             let plist = verify(
                 "python3",
                 &[
                     "-c",
                     "import plistlib, sys, zipfile; \
                      p = plistlib.loads(zipfile.ZipFile(sys.argv[1]).read('Hello Desktop.app/Contents/Info.plist')); \
-                     print(p['CFBundleIdentifier'], p['CFBundleShortVersionString'], p['LSMinimumSystemVersion'], p['NSHighResolutionCapable'])",
+                     print(p['CFBundleIdentifier'], p['CFBundleShortVersionString'], p['LSMinimumSystemVersion'], p['NSHighResolutionCapable'], \
+                           p['LSApplicationCategoryType'], p['CFBundleURLTypes'][0]['CFBundleURLSchemes'], \
+                           p['CFBundleDocumentTypes'][0]['CFBundleTypeExtensions'], p['ITSAppUsesNonExemptEncryption'])",
                     &format!("Hello-Desktop-1.2.3-{arch}.app.zip"),
                 ],
                 &dist_one,
             );
-            assert_eq!(plist.trim(), "org.example.hello-desktop 1.2.3 11.0 True");
+            assert_eq!(
+                plist.trim(),
+                "org.example.hello-desktop 1.2.3 11.0 True public.app-category.utilities \
+                 ['hello-desktop'] ['hello'] False"
+            );
             assert_eq!(artifact["requirements"]["macos"], "11.0");
         }
     }

@@ -197,3 +197,72 @@ fn a_binary_for_the_wrong_architecture_is_refused_by_its_header() {
     assert_fails(&out, 1, &["another architecture", "Aarch64"]);
     assert_no_artifacts(&c.out_dir);
 }
+
+#[test]
+fn bad_macos_settings_are_refused_before_building() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[package.metadata.crateship.macos]\ncategory = \"games\"",
+            &["macos.category", "`games`", "public.app-category."],
+        ),
+        (
+            "[package.metadata.crateship.macos]\nurl-schemes = [\"hello://\"]",
+            &["macos.url-schemes", "`hello://`"],
+        ),
+        (
+            "[package.metadata.crateship.macos]\ndocument-types = [{ name = \"Doc\", extensions = [\".txt\"] }]",
+            &["macos.document-types", "without the dot"],
+        ),
+        (
+            "[package.metadata.crateship.macos]\ninfo-plist-template = \"../../etc/Info.plist\"",
+            &["macos.info-plist-template", "leaves the project"],
+        ),
+        (
+            "[package.metadata.crateship.macos]\ndmg-volume-name = \"a/b\"",
+            &["macos.dmg-volume-name", "`a/b`"],
+        ),
+        // Collides with a key crateship generates: refused at plan time, naming the setting.
+        (
+            "identifier = \"org.example.tiny\"\ntargets = [\"aarch64-apple-darwin\"]\n\
+             [package.metadata.crateship.macos]\ninfo-plist = { CFBundleIdentifier = \"x.y\" }",
+            &["CFBundleIdentifier", "identifier"],
+        ),
+    ];
+    for (config, needles) in cases {
+        let c = case(config);
+        let out = run(crateship()
+            .arg("plan")
+            .arg("--manifest-path")
+            .arg(&c.manifest));
+        assert_fails(&out, 1, needles);
+        let out = dist(&c, &[]);
+        assert_fails(&out, 1, needles);
+        assert_no_artifacts(&c.out_dir);
+    }
+}
+
+#[test]
+fn a_missing_template_is_named_with_the_fix() {
+    let c = case(
+        "identifier = \"org.example.tiny\"\nformats = [\"deb\"]\n\
+         [package.metadata.crateship.linux]\ndesktop-template = \"packaging/missing.desktop\"",
+    );
+    std::fs::write(
+        &c.manifest,
+        std::fs::read_to_string(&c.manifest).unwrap().replace(
+            "license = \"MIT\"",
+            "license = \"MIT\"\nauthors = [\"T <t@example.org>\"]",
+        ),
+    )
+    .unwrap();
+    let out = dist(&c, &["--target", "x86_64-unknown-linux-gnu"]);
+    assert_fails(
+        &out,
+        1,
+        &[
+            "packaging/missing.desktop",
+            "relative to the package directory",
+        ],
+    );
+    assert_no_artifacts(&c.out_dir);
+}

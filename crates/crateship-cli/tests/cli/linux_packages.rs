@@ -287,3 +287,61 @@ fn libraries_beyond_the_desktop_base_are_declared_or_named() {
         list(&out_dir)
     );
 }
+
+#[test]
+fn a_users_desktop_template_and_keywords_reach_the_deb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let config = format!(
+        "{CONFIG}\nkeywords = [\"nothing\", \"success\"]\nmime-types = [\"text/plain\"]\n\
+         desktop-template = \"packaging/tiny.desktop\""
+    );
+    let manifest = tiny_project(&project, "tiny", &config);
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    std::fs::create_dir_all(project.join("packaging")).unwrap();
+    std::fs::write(
+        project.join("packaging/tiny.desktop"),
+        "[Desktop Entry]\nType=Application\nName={{name}}\nComment={{comment}}\nExec={{exec}}\n\
+         Icon={{icon}}\nTerminal={{terminal}}\nCategories={{categories}}\nKeywords={{keywords}}\n\
+         MimeType={{mime_types}}\nStartupNotify=true\n",
+    )
+    .unwrap();
+    let bins = binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir).args([
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--format",
+        "deb",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let x = tmp.path().join("x");
+    verify(
+        "dpkg-deb",
+        &["-x", "tiny_0.4.2_amd64.deb", x.to_str().unwrap()],
+        &out_dir,
+    );
+    let desktop = x.join("usr/share/applications/org.example.tiny.desktop");
+    let text = std::fs::read_to_string(&desktop).unwrap();
+    for line in [
+        "StartupNotify=true\n",
+        "Keywords=nothing;success;\n",
+        "MimeType=text/plain;\n",
+        "Exec=tiny %F\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in\n{text}");
+    }
+    verify(
+        "desktop-file-validate",
+        &[desktop.to_str().unwrap()],
+        &out_dir,
+    );
+    let metainfo = x.join("usr/share/metainfo/org.example.tiny.metainfo.xml");
+    let meta = std::fs::read_to_string(&metainfo).unwrap();
+    assert!(meta.contains("<keyword>success</keyword>"), "{meta}");
+    assert!(meta.contains("<mediatype>text/plain</mediatype>"), "{meta}");
+}

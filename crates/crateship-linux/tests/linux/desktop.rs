@@ -126,3 +126,28 @@ fn user_template_overrides_and_unknown_placeholders_fail() {
         "{err}"
     );
 }
+
+#[test]
+fn templates_carried_by_the_app_are_used_and_named_in_errors() {
+    let mut app = desktop_app();
+    app.desktop_template = Some(crateship_linux::UserTemplate {
+        name: "packaging/hello.desktop".into(),
+        text: "[Desktop Entry]\nType=Application\nName={{name}}\nExec={{exec}}\nIcon={{icon}}\n\
+               Categories={{categories}}\nX-Custom=yes\n"
+            .into(),
+    });
+    let text = desktop_entry(&app).unwrap();
+    assert!(
+        text.contains("X-Custom=yes\n") && text.contains("Name=Hello Desktop\n"),
+        "{text}"
+    );
+    app.metainfo_template = Some(crateship_linux::UserTemplate {
+        name: "packaging/hello.metainfo.xml".into(),
+        text: "<component>{{nope}}</component>\n".into(),
+    });
+    let err = metainfo_xml(&app).unwrap_err().to_string();
+    assert!(
+        err.contains("packaging/hello.metainfo.xml") && err.contains("nope"),
+        "{err}"
+    );
+}

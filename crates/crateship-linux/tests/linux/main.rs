@@ -93,6 +93,8 @@ pub fn desktop_app() -> DesktopApp {
         project_license: Some("MIT".into()),
         content_rating: "oars-1.1".into(),
         releases: vec![Release { version: "1.2.3".into(), date: SDE }],
+        desktop_template: None,
+        metainfo_template: None,
     }
 }
 

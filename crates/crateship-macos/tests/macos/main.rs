@@ -14,6 +14,7 @@ mod dmg;
 mod errors;
 mod pkg;
 mod sign;
+mod templates;
 mod universal;
 
 use std::collections::BTreeMap;
@@ -147,6 +148,7 @@ pub fn sample_app(dir: &Path) -> AppBundle {
         }],
         resources: vec![(res, "data".into()), (readme, "docs/README.txt".into())],
         extra_plist: extra,
+        info_plist_template: None,
         source_date_epoch: SDE,
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use raw::{RawConfig, RawLinux, RawMacos, RawSigning, RawWindows};
+pub use raw::{RawConfig, RawDocumentType, RawLinux, RawMacos, RawSigning, RawWindows};
 
 use crate::error::{Error, Result};
 use crate::format::Format;
@@ -45,8 +45,18 @@ pub struct Config {
     pub windows_desktop_shortcut: bool,
     /// `MACOSX_DEPLOYMENT_TARGET`.
     pub macos_minimum_system_version: String,
+    /// Info.plist, .pkg and .dmg settings.
+    pub macos_bundle: MacosBundle,
     /// freedesktop categories.
     pub linux_categories: Vec<String>,
+    /// Desktop entry / metainfo keywords (empty: the package's keywords).
+    pub linux_keywords: Option<Vec<String>>,
+    /// MIME types the app opens.
+    pub linux_mime_types: Vec<String>,
+    /// User `.desktop` template (relative to the package directory, absolute in a plan).
+    pub linux_desktop_template: Option<PathBuf>,
+    /// User AppStream metainfo template.
+    pub linux_metainfo_template: Option<PathBuf>,
     /// glibc ceiling.
     pub max_glibc: Option<GlibcVersion>,
     /// AppImage update information.
@@ -54,6 +64,48 @@ pub struct Config {
     /// Where signing keys come from (never the secrets themselves).
     pub signing: Option<Signing>,
 }
+
+/// Validated macOS bundle settings; paths are relative to the package directory
+/// in a [`Config`] and absolute in a plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MacosBundle {
+    /// `LSApplicationCategoryType`.
+    pub category: String,
+    /// `CFBundleURLTypes` schemes.
+    pub url_schemes: Vec<String>,
+    /// `CFBundleDocumentTypes`.
+    pub document_types: Vec<DocumentType>,
+    /// Extra Info.plist keys (JSON values mapped to plist types when written).
+    pub info_plist: std::collections::BTreeMap<String, serde_json::Value>,
+    /// User Info.plist template.
+    pub info_plist_template: Option<PathBuf>,
+    /// User Distribution template.
+    pub distribution_template: Option<PathBuf>,
+    /// User PackageInfo template.
+    pub package_info_template: Option<PathBuf>,
+    /// `.pkg` preinstall script.
+    pub preinstall: Option<PathBuf>,
+    /// `.pkg` postinstall script.
+    pub postinstall: Option<PathBuf>,
+    /// `.dmg` volume name (`None`: the product name).
+    pub dmg_volume_name: Option<String>,
+    /// Hardened runtime flag in the code signature.
+    pub hardened_runtime: bool,
+}
+
+/// A validated `macos.document-types` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentType {
+    /// Name shown by Finder.
+    pub name: String,
+    /// Extensions without the dot.
+    pub extensions: Vec<String>,
+    /// `Editor`, `Viewer`, `Shell` or `None`.
+    pub role: String,
+}
+
+/// Default `LSApplicationCategoryType`.
+pub const DEFAULT_MACOS_CATEGORY: &str = "public.app-category.utilities";
 
 /// Validated signing settings: paths and environment variable names only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -240,12 +292,33 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
     if let Some(code) = &windows.upgrade_code {
         validate_guid(code).map_err(|m| err("windows.upgrade-code", m))?;
     }
-    let macos = raw.macos.unwrap_or_default();
+    let mut macos = raw.macos.unwrap_or_default();
     let macos_min = macos
         .minimum_system_version
+        .take()
         .unwrap_or_else(|| DEFAULT_MACOS_MINIMUM.into());
     validate_macos_version(&macos_min).map_err(|m| err("macos.minimum-system-version", m))?;
+    let macos_bundle = validate_macos_bundle(macos, &err)?;
     let linux = raw.linux.unwrap_or_default();
+    for (key, path) in [
+        ("linux.desktop-template", &linux.desktop_template),
+        ("linux.metainfo-template", &linux.metainfo_template),
+    ] {
+        if let Some(p) = path {
+            validate_resource_pattern(p).map_err(|m| err(key, m))?;
+        }
+    }
+    for mime in linux.mime_types.iter().flatten() {
+        let ok = mime.split_once('/').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && !mime.contains([' ', ';', ','])
+        });
+        if !ok {
+            return Err(err(
+                "linux.mime-types",
+                format!("`{mime}` is not a MIME type; write it like \"text/markdown\""),
+            ));
+        }
+    }
     let max_glibc = linux
         .max_glibc
         .map(|v| {
@@ -267,11 +340,128 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         windows_per_user: windows.per_user.unwrap_or(false),
         windows_desktop_shortcut: windows.desktop_shortcut.unwrap_or(false),
         macos_minimum_system_version: macos_min,
+        macos_bundle,
         linux_categories: linux.categories.unwrap_or_default(),
+        linux_keywords: linux.keywords,
+        linux_mime_types: linux.mime_types.unwrap_or_default(),
+        linux_desktop_template: linux.desktop_template.map(PathBuf::from),
+        linux_metainfo_template: linux.metainfo_template.map(PathBuf::from),
         max_glibc,
         update_information: linux.update_information,
         signing: raw.signing.map(|s| validate_signing(s, file)).transpose()?,
     })
+}
+
+fn validate_macos_bundle(
+    raw: RawMacos,
+    err: &dyn Fn(&str, String) -> Error,
+) -> Result<MacosBundle> {
+    let category = raw
+        .category
+        .unwrap_or_else(|| DEFAULT_MACOS_CATEGORY.into());
+    let suffix = category.strip_prefix("public.app-category.").unwrap_or("");
+    if suffix.is_empty() || !suffix.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+        return Err(err(
+            "macos.category",
+            format!(
+                "`{category}` is not an App Store category; use one of Apple's \
+                 `public.app-category.*` values, e.g. \"public.app-category.developer-tools\""
+            ),
+        ));
+    }
+    let url_schemes = raw.url_schemes.unwrap_or_default();
+    for scheme in &url_schemes {
+        let ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if !ok {
+            return Err(err(
+                "macos.url-schemes",
+                format!(
+                    "`{scheme}` is not a URL scheme; it starts with a letter and has only \
+                     letters, digits, `+`, `-` and `.` (no `://`)"
+                ),
+            ));
+        }
+    }
+    let mut document_types = Vec::new();
+    for t in raw.document_types.unwrap_or_default() {
+        let role = t.role.unwrap_or_else(|| "Viewer".into());
+        if !["Editor", "Viewer", "Shell", "None"].contains(&role.as_str()) {
+            return Err(err(
+                "macos.document-types",
+                format!(
+                    "role `{role}` of `{}` must be Editor, Viewer, Shell or None",
+                    t.name
+                ),
+            ));
+        }
+        if t.extensions.is_empty() || t.extensions.iter().any(|e| e.is_empty() || e.contains('.')) {
+            return Err(err(
+                "macos.document-types",
+                format!(
+                    "`{}` needs extensions without the dot, e.g. extensions = [\"hello\"]",
+                    t.name
+                ),
+            ));
+        }
+        document_types.push(DocumentType {
+            name: t.name,
+            extensions: t.extensions,
+            role,
+        });
+    }
+    let info_plist = raw.info_plist.unwrap_or_default();
+    for (key, value) in &info_plist {
+        if contains_null(value) {
+            return Err(err(
+                "macos.info-plist",
+                format!("`{key}` has no plist equivalent (null); give it a value"),
+            ));
+        }
+    }
+    for (key, path) in [
+        ("macos.info-plist-template", &raw.info_plist_template),
+        ("macos.distribution-template", &raw.distribution_template),
+        ("macos.package-info-template", &raw.package_info_template),
+        ("macos.preinstall", &raw.preinstall),
+        ("macos.postinstall", &raw.postinstall),
+    ] {
+        if let Some(p) = path {
+            validate_resource_pattern(p).map_err(|m| err(key, m))?;
+        }
+    }
+    if let Some(name) = &raw.dmg_volume_name
+        && (name.trim().is_empty() || name.contains(['/', ':']) || name.chars().count() > 255)
+    {
+        return Err(err(
+            "macos.dmg-volume-name",
+            format!("`{name}` cannot name an HFS+ volume; use 1–255 characters without `/` or `:`"),
+        ));
+    }
+    Ok(MacosBundle {
+        category,
+        url_schemes,
+        document_types,
+        info_plist,
+        info_plist_template: raw.info_plist_template.map(PathBuf::from),
+        distribution_template: raw.distribution_template.map(PathBuf::from),
+        package_info_template: raw.package_info_template.map(PathBuf::from),
+        preinstall: raw.preinstall.map(PathBuf::from),
+        postinstall: raw.postinstall.map(PathBuf::from),
+        dmg_volume_name: raw.dmg_volume_name,
+        hardened_runtime: raw.hardened_runtime.unwrap_or(false),
+    })
+}
+
+fn contains_null(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(items) => items.iter().any(contains_null),
+        serde_json::Value::Object(map) => map.values().any(contains_null),
+        _ => false,
+    }
 }
 
 fn validate_signing(raw: RawSigning, file: &Path) -> Result<Signing> {

@@ -95,6 +95,46 @@ pub struct RawMacos {
     /// Oldest macOS release the binaries run on, passed to the linker as
     /// `MACOSX_DEPLOYMENT_TARGET`. Default: `11.0`.
     pub minimum_system_version: Option<String>,
+    /// App Store category (`LSApplicationCategoryType`), e.g.
+    /// `public.app-category.developer-tools`. Default: `public.app-category.utilities`.
+    pub category: Option<String>,
+    /// URL schemes the app handles (`CFBundleURLTypes`), e.g. `["hello"]`.
+    pub url_schemes: Option<Vec<String>>,
+    /// Document types the app opens (`CFBundleDocumentTypes`), e.g.
+    /// `[{ name = "Hello Document", extensions = ["hello"], role = "Editor" }]`.
+    pub document_types: Option<Vec<RawDocumentType>>,
+    /// Further Info.plist keys, e.g. `info-plist = { NSCameraUsageDescription = "To wave." }`.
+    /// TOML strings, booleans, numbers, arrays and tables map to their plist types.
+    /// A key crateship generates (identifier, version, …) is an error naming its setting.
+    pub info_plist: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Your own Info.plist template, relative to the package directory; copy
+    /// crateship's `templates/Info.plist` to start (its `{{placeholders}}` are filled).
+    pub info_plist_template: Option<String>,
+    /// Your own `.pkg` Distribution template (start from `templates/Distribution.xml`).
+    pub distribution_template: Option<String>,
+    /// Your own `.pkg` PackageInfo template (start from `templates/PackageInfo.xml`).
+    pub package_info_template: Option<String>,
+    /// Script (starting with `#!`) the `.pkg` runs as root before installing.
+    pub preinstall: Option<String>,
+    /// Script (starting with `#!`) the `.pkg` runs as root after installing.
+    pub postinstall: Option<String>,
+    /// Volume name of the `.dmg`. Default: the product name.
+    pub dmg_volume_name: Option<String>,
+    /// Set the hardened-runtime flag in the app's code signature (required for
+    /// notarization). Default: `false`.
+    pub hardened_runtime: Option<bool>,
+}
+
+/// One entry of `macos.document-types`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDocumentType {
+    /// Name shown by Finder, e.g. `Hello Document`.
+    pub name: String,
+    /// File name extensions without the dot, e.g. `["hello"]`.
+    pub extensions: Vec<String>,
+    /// `Editor`, `Viewer`, `Shell` or `None`. Default: `Viewer`.
+    pub role: Option<String>,
 }
 
 /// `[package.metadata.crateship.linux]`.
@@ -109,4 +149,14 @@ pub struct RawLinux {
     /// AppImage update information written into the runtime's `.upd_info`
     /// section, e.g. `zsync|https://example.org/Hello-latest-x86_64.AppImage.zsync`.
     pub update_information: Option<String>,
+    /// Search keywords for the desktop entry and AppStream metainfo. Default:
+    /// the package's `keywords`.
+    pub keywords: Option<Vec<String>>,
+    /// MIME types the app opens, e.g. `["text/markdown"]` (adds `%F` to `Exec`).
+    pub mime_types: Option<Vec<String>>,
+    /// Your own `.desktop` template, relative to the package directory; copy
+    /// crateship's `templates/app.desktop` to start (its `{{placeholders}}` are filled).
+    pub desktop_template: Option<String>,
+    /// Your own AppStream metainfo template (start from `templates/metainfo.xml`).
+    pub metainfo_template: Option<String>,
 }
