@@ -49,9 +49,12 @@ pub const APT_PACKAGES: &[&str] = &[
     "squashfs-tools",
     "libappimage-dev",
     "fuse3",
-    // Signature verifiers (crateship-sign): gpg --verify, minisign -V.
+    // Signature verifiers (crateship-sign): gpg --verify, minisign -V, rpmkeys -K
+    // (from `rpm`); python3-cryptography makes minisign keys the `minisign` crate reads
+    // (Debian's `minisign -G -W` keys fail its checksum).
     "gnupg",
     "minisign",
+    "python3-cryptography",
 ];
 
 /// PyPI packages the tests use.

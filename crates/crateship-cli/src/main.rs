@@ -25,6 +25,10 @@ enum Command {
     Dist(DistArgs),
     /// Generate .ico, .icns, hicolor and .iconset icons from one PNG or SVG.
     Icons(IconsArgs),
+    /// Sign existing artifacts with the project's signing config, by extension:
+    /// .exe/.dll/.msi Authenticode, .rpm and .AppImage inside, anything else a
+    /// detached .asc or .minisig.
+    Sign(SignArgs),
     /// Tools for developing and benchmarking crateship itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
@@ -48,6 +52,23 @@ struct IconsArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct SignArgs {
+    /// Files to sign (in place; detached signatures go beside them).
+    #[arg(required = true, value_name = "ARTIFACT")]
+    artifacts: Vec<PathBuf>,
+    /// Path to the project's Cargo.toml (whose `[package.metadata.crateship.signing]`
+    /// names the keys).
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package whose config to use, when the workspace has several.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Option<String>,
+    /// Print one JSON document on stdout and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum DebugCommand {
     /// Wrap an existing .app in a .dmg or .pkg (used by `cargo xtask bench`).
@@ -66,6 +87,21 @@ enum DebugCommand {
         /// Directory to package.
         dir: PathBuf,
         /// .msi to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Authenticode-sign a PE or MSI natively with a PEM key, no timestamp (used by
+    /// `cargo xtask bench sign`).
+    Sign {
+        /// PEM private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// PEM certificate chain.
+        #[arg(long)]
+        chain: PathBuf,
+        /// File to sign.
+        input: PathBuf,
+        /// Signed file to write.
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -175,6 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Icons(args) => icons(args)?,
+        Command::Sign(args) => sign(args)?,
         Command::Debug(DebugCommand::Wrap {
             format,
             app,
@@ -186,6 +223,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &output,
                 crateship::epoch::FALLBACK_EPOCH as u64,
             )?;
+        }
+        Command::Debug(DebugCommand::Sign {
+            key,
+            chain,
+            input,
+            output,
+        }) => {
+            crateship::sign::sign_with_pem(&key, &chain, &input, &output)?;
         }
         Command::Debug(DebugCommand::Msi { dir, output }) => {
             crateship::windows::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
@@ -211,6 +256,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 crateship::epoch::FALLBACK_EPOCH,
             )?;
             crateship::archive::write(format, &spec, &output)?;
+        }
+    }
+    Ok(())
+}
+
+fn sign(args: SignArgs) -> anyhow::Result<()> {
+    let options = crateship::Options {
+        manifest_path: args.manifest_path,
+        package: args.package,
+        ..crateship::Options::default()
+    };
+    let inputs = crateship::Inputs::gather(&options)?;
+    let plan = crateship::plan::plan(&inputs, &options)?;
+    let signers = crateship::sign::Signers::load(plan.signing.as_ref(), plan.source_date_epoch)?;
+    let mut signed = Vec::new();
+    for artifact in &args.artifacts {
+        signed.extend(signers.sign_by_extension(artifact)?);
+    }
+    if args.json {
+        let doc = serde_json::json!({ "artifacts": signed });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for s in &signed {
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
+            let what = match &s.signature_file {
+                Some(file) => format!("{} ({})", s.scheme, file.display()),
+                None => s.scheme.clone(),
+            };
+            let stamp = s
+                .timestamp_server
+                .as_ref()
+                .map(|t| format!(", timestamp {t}"))
+                .unwrap_or_default();
+            println!(
+                "signed {}: {what} by {} [{}]{stamp}",
+                s.path.display(),
+                s.subject,
+                s.sha256_fingerprint
+            );
         }
     }
     Ok(())

@@ -44,4 +44,4 @@ pub use desktop::{
 pub use elf::{DebShlibDepends, ElfNeeds, deb_shlib_depends, elf_needs};
 pub use error::LinuxError;
 pub use package::{Arch, ChangelogEntry, FileSource, LinuxPackage, PackageFile, Scripts};
-pub use rpm::{BUILD_HOST, rpm_file_name, write_rpm};
+pub use rpm::{BUILD_HOST, rpm_file_name, sign_rpm, write_rpm};

@@ -5,11 +5,17 @@
 //! root:root. The payload is gzip (pure Rust, read by every rpm version).
 //! rpm-rs holds the compressed payload in memory while it builds the headers.
 //!
+//! Signing ([`sign_rpm`]) adds an OpenPGP header signature to a finished package, the
+//! way `rpmsign --addsign` does (rpm-rs parses and writes the headers); the
+//! signature bytes come from a caller-supplied function (crateship-sign's OpenPGP key),
+//! so this crate holds no key material.
+//!
 //! The package owns only the directories that are its own (a path component equals
 //! the package name, e.g. `/usr/share/doc/hello`), never system directories such as
 //! `/usr/bin`.
 
 use std::io::Write;
+use std::path::Path;
 
 use ::rpm as rpmrs;
 
@@ -230,4 +236,131 @@ fn description(pkg: &LinuxPackage) -> String {
     } else {
         lines.join("\n")
     }
+}
+
+/// Signature-header tags (rpm's `rpmtag.h`).
+const SIGTAG_DSA: u32 = 267;
+const SIGTAG_RSA: u32 = 268;
+const SIGTAG_OPENPGP: u32 = 278;
+const SIGTAG_RESERVEDSPACE: u32 = 1008;
+
+/// The public-key algorithm of a v4 OpenPGP signature packet (RFC 4880 §5.2.3).
+fn pgp_signature_algorithm(packet: &[u8]) -> Option<u8> {
+    let first = *packet.first()?;
+    let body_at = if first & 0x40 != 0 {
+        match *packet.get(1)? {
+            0..=191 => 2,
+            192..=223 => 3,
+            255 => 6,
+            _ => return None,
+        }
+    } else {
+        match first & 0x03 {
+            0 => 2,
+            1 => 3,
+            2 => 5,
+            _ => return None,
+        }
+    };
+    let body = packet.get(body_at..)?;
+    (body.first() == Some(&4)).then(|| body.get(2).copied())?
+}
+
+/// Signs the .rpm `input` into `output` (may equal `input`), the way `rpmsign
+/// --addsign` does for v4 packages: `sign(header, time)` must return a binary v4
+/// OpenPGP signature packet over the header bytes, made at `time` (here `timestamp`,
+/// e.g. `SOURCE_DATE_EPOCH`, for reproducible output). It goes into the signature
+/// header as `RSAHEADER` (RSA keys) or `DSAHEADER` (DSA, ECDSA, EdDSA keys), replacing
+/// any earlier signature; the payload is streamed, not loaded. Written through a
+/// temporary file beside `output`: on error nothing changes.
+pub fn sign_rpm<F>(input: &Path, output: &Path, timestamp: u32, sign: F) -> Result<(), LinuxError>
+where
+    F: Fn(&[u8], u32) -> Result<Vec<u8>, String>,
+{
+    let failed =
+        |reason: String| LinuxError::Rpm(format!("signing `{}` failed: {reason}", input.display()));
+    let read_err = |source| LinuxError::ReadSource {
+        path: input.to_owned(),
+        dest: "(the package itself)".into(),
+        source,
+    };
+    let mut reader = std::io::BufReader::new(std::fs::File::open(input).map_err(read_err)?);
+    let mut meta = rpmrs::PackageMetadata::parse(&mut reader).map_err(|e| match e {
+        rpmrs::Error::Io(source) => read_err(source),
+        other => failed(format!("it is not a readable rpm package ({other})")),
+    })?;
+    let header = meta.header_bytes().map_err(|e| failed(e.to_string()))?;
+    let signature = sign(&header, timestamp).map_err(&failed)?;
+    let tag = match pgp_signature_algorithm(&signature) {
+        Some(1..=3) => SIGTAG_RSA,
+        Some(17 | 19 | 22 | 27 | 28) => SIGTAG_DSA,
+        Some(other) => {
+            return Err(failed(format!(
+                "rpm cannot verify OpenPGP public-key algorithm {other}; use an RSA or Ed25519 key"
+            )));
+        }
+        None => {
+            return Err(failed(
+                "the signer did not return a v4 OpenPGP signature packet (rpm 4 needs v4 keys)"
+                    .into(),
+            ));
+        }
+    };
+    let entries = meta
+        .signature
+        .get_all_entries()
+        .map_err(|e| failed(e.to_string()))?;
+    // Room the signature header reserves for signatures (like rpmsign, the new signature
+    // takes its place, so re-signing keeps the same layout); 16 = one index entry.
+    let mut room = None;
+    let mut rebuilt: Vec<rpmrs::HeaderEntry> = Vec::new();
+    for (t, data) in entries {
+        match (t, data) {
+            (rpmrs::HEADER_SIGNATURES | SIGTAG_OPENPGP, _) => {}
+            (SIGTAG_DSA | SIGTAG_RSA, rpmrs::IndexData::Bin(old)) => {
+                *room.get_or_insert(0) += old.len() + 16;
+            }
+            (SIGTAG_RESERVEDSPACE, rpmrs::IndexData::Bin(space)) => {
+                *room.get_or_insert(0) += space.len() + 16;
+            }
+            (t, data) => rebuilt.push(rpmrs::HeaderEntry::new(t, data)),
+        }
+    }
+    let left = room.and_then(|r: usize| r.checked_sub(signature.len() + 32));
+    if let Some(left) = left.filter(|l| *l > 0) {
+        rebuilt.push(rpmrs::HeaderEntry::new(
+            SIGTAG_RESERVEDSPACE,
+            rpmrs::IndexData::Bin(vec![0; left]),
+        ));
+    }
+    rebuilt.push(rpmrs::HeaderEntry::new(
+        tag,
+        rpmrs::IndexData::Bin(signature),
+    ));
+    meta.signature =
+        rpmrs::Header::from_entries(rebuilt, rpmrs::IndexSignatureTag::HEADER_SIGNATURES);
+
+    let write_err = |source| LinuxError::Write {
+        format: "rpm",
+        what: "signed package",
+        source,
+    };
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+    let mut out = std::io::BufWriter::new(tmp.as_file());
+    meta.write(&mut out).map_err(|e| match e {
+        rpmrs::Error::Io(source) => write_err(source),
+        other => rpm_err(other),
+    })?;
+    std::io::copy(&mut reader, &mut out).map_err(write_err)?;
+    out.flush().map_err(write_err)?;
+    drop(out);
+    tmp.as_file().sync_all().map_err(write_err)?;
+    let perms = std::fs::metadata(input).map_err(write_err)?.permissions();
+    std::fs::set_permissions(tmp.path(), perms).map_err(write_err)?;
+    tmp.persist(output).map_err(|e| write_err(e.error))?;
+    Ok(())
 }

@@ -43,13 +43,13 @@ const LC_SEGMENT_64: u32 = 0x19;
 const LC_CODE_SIGNATURE: u32 = 0x1d;
 const MH_MAGIC_64: u32 = 0xfeed_facf;
 const FAT_MAGIC: u32 = 0xcafe_babe;
-const CS_ADHOC: u32 = 0x2;
-const CS_RUNTIME: u32 = 0x1_0000;
+pub(crate) const CS_ADHOC: u32 = 0x2;
+pub(crate) const CS_RUNTIME: u32 = 0x1_0000;
 const CS_EXECSEG_MAIN_BINARY: u64 = 0x1;
 
 fn macho_err(what: &Path, reason: impl Into<String>) -> MacosError {
     MacosError::MachO {
-        what: what.display().to_string(),
+        what: format!("`{}`", what.display()),
         reason: reason.into(),
     }
 }
@@ -70,7 +70,7 @@ fn wr64(b: &mut [u8], at: usize, v: u64) {
     b[at..at + 8].copy_from_slice(&v.to_le_bytes());
 }
 
-fn be32(out: &mut Vec<u8>, v: u32) {
+pub(crate) fn be32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
@@ -78,13 +78,30 @@ fn be64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-/// The hashes that go into the CodeDirectory's special slots.
-struct Special {
-    info_plist: [u8; 32],
-    code_resources: [u8; 32],
+/// Everything one executable's signature depends on besides its bytes.
+pub(crate) struct Seal<'a> {
+    /// The CodeDirectory identifier (the bundle identifier).
+    pub(crate) ident: &'a str,
+    /// The Team ID (identity signatures only).
+    pub(crate) team: Option<&'a str>,
+    /// CodeDirectory flags (`CS_ADHOC`, `CS_RUNTIME`).
+    pub(crate) flags: u32,
+    /// Special slot hashes for slots 1..=n, in slot order (index 0 = slot 1).
+    pub(crate) special: Vec<[u8; 32]>,
+    /// The other blobs of the SuperBlob besides the CodeDirectory and the CMS
+    /// wrapper, `(slot, bytes)` sorted by slot.
+    pub(crate) blobs: Vec<(u32, Vec<u8>)>,
+    /// Makes the CMS blob over a CodeDirectory; `None` = ad-hoc (empty wrapper).
+    pub(crate) signer: Option<&'a CmsSigner<'a>>,
+    /// Bytes reserved for the CMS blob (the signature size is hashed before signing).
+    pub(crate) cms_reserve: usize,
 }
 
-fn requirements_blob() -> Vec<u8> {
+/// Signs a CodeDirectory blob, returning the DER CMS.
+pub(crate) type CmsSigner<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, MacosError> + 'a;
+
+/// The empty requirement set (`0xfade0c01`, no requirements).
+pub(crate) fn empty_requirements() -> Vec<u8> {
     let mut r = Vec::new();
     be32(&mut r, 0xfade_0c01);
     be32(&mut r, 12);
@@ -92,14 +109,129 @@ fn requirements_blob() -> Vec<u8> {
     r
 }
 
-/// Signs one thin 64-bit Mach-O; returns the new bytes.
-fn sign_thin(
-    data: &[u8],
-    ident: &str,
-    special: &Special,
-    flags: u32,
-    path: &Path,
-) -> Result<Vec<u8>, MacosError> {
+/// A CodeDirectory (SHA-256) over `code` split in pages of `1 << page_log2`
+/// bytes (`page_log2 == 0`: one hash over everything).
+pub(crate) struct CodeDirectory<'a> {
+    /// Version (0x20100 for disk images, 0x20400 for Mach-O).
+    pub(crate) version: u32,
+    /// Flags.
+    pub(crate) flags: u32,
+    /// Identifier.
+    pub(crate) ident: &'a str,
+    /// Team ID (needs version >= 0x20200).
+    pub(crate) team: Option<&'a str>,
+    /// Special slots 1..=n in slot order.
+    pub(crate) special: &'a [[u8; 32]],
+    /// Hashes of the code pages.
+    pub(crate) code_hashes: Vec<[u8; 32]>,
+    /// Code limit (bytes covered).
+    pub(crate) code_limit: u32,
+    /// log2 of the page size; 0 for a single hash.
+    pub(crate) page_log2: u8,
+    /// `(base, limit, flags)` of the executable segment (version 0x20400).
+    pub(crate) exec_seg: (u64, u64, u64),
+}
+
+impl CodeDirectory<'_> {
+    /// The blob bytes.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let header = match self.version {
+            v if v >= 0x20400 => 88,
+            v if v >= 0x20300 => 64,
+            v if v >= 0x20200 => 52,
+            _ => 48,
+        };
+        let ident_off = header;
+        let team_off = ident_off + self.ident.len() + 1;
+        let team_len = self.team.map_or(0, |t| t.len() + 1);
+        let hash_off = team_off + team_len + self.special.len() * 32;
+        let cd_len = hash_off + self.code_hashes.len() * 32;
+        let mut cd = Vec::with_capacity(cd_len);
+        be32(&mut cd, 0xfade_0c02);
+        be32(&mut cd, cd_len as u32);
+        be32(&mut cd, self.version);
+        be32(&mut cd, self.flags);
+        be32(&mut cd, hash_off as u32);
+        be32(&mut cd, ident_off as u32);
+        be32(&mut cd, self.special.len() as u32);
+        be32(&mut cd, self.code_hashes.len() as u32);
+        be32(&mut cd, self.code_limit);
+        cd.extend_from_slice(&[32, 2, 0, self.page_log2]); // hashSize, SHA-256, platform, page
+        be32(&mut cd, 0); // spare2
+        if header > 44 {
+            be32(&mut cd, 0); // scatterOffset
+        }
+        if header > 48 {
+            be32(
+                &mut cd,
+                if self.team.is_some() {
+                    team_off as u32
+                } else {
+                    0
+                },
+            );
+        }
+        if header > 52 {
+            be32(&mut cd, 0); // spare3
+            be64(&mut cd, 0); // codeLimit64
+        }
+        if header > 64 {
+            be64(&mut cd, self.exec_seg.0);
+            be64(&mut cd, self.exec_seg.1);
+            be64(&mut cd, self.exec_seg.2);
+        }
+        debug_assert_eq!(cd.len(), header);
+        cd.extend_from_slice(self.ident.as_bytes());
+        cd.push(0);
+        if let Some(t) = self.team {
+            cd.extend_from_slice(t.as_bytes());
+            cd.push(0);
+        }
+        // Special slots in memory order -n .. -1.
+        for h in self.special.iter().rev() {
+            cd.extend_from_slice(h);
+        }
+        for h in &self.code_hashes {
+            cd.extend_from_slice(h);
+        }
+        debug_assert_eq!(cd.len(), cd_len);
+        cd
+    }
+}
+
+/// The SuperBlob of `cd`, `blobs` (sorted by slot) and the CMS wrapper, padded
+/// with zeros to `size` (when larger).
+pub(crate) fn super_blob(cd: &[u8], blobs: &[(u32, Vec<u8>)], cms: &[u8], size: usize) -> Vec<u8> {
+    let count = blobs.len() + 2;
+    let mut wrapper = Vec::with_capacity(8 + cms.len());
+    be32(&mut wrapper, 0xfade_0b01);
+    be32(&mut wrapper, (8 + cms.len()) as u32);
+    wrapper.extend_from_slice(cms);
+    let mut entries: Vec<(u32, &[u8])> = vec![(0, cd)];
+    entries.extend(blobs.iter().map(|(slot, b)| (*slot, b.as_slice())));
+    entries.push((0x1_0000, &wrapper));
+    let len = 12 + 8 * count + entries.iter().map(|(_, b)| b.len()).sum::<usize>();
+    let mut sb = Vec::with_capacity(len.max(size));
+    be32(&mut sb, 0xfade_0cc0);
+    be32(&mut sb, len as u32);
+    be32(&mut sb, count as u32);
+    let mut off = 12 + 8 * count;
+    for (slot, b) in &entries {
+        be32(&mut sb, *slot);
+        be32(&mut sb, off as u32);
+        off += b.len();
+    }
+    for (_, b) in &entries {
+        sb.extend_from_slice(b);
+    }
+    if sb.len() < size {
+        sb.resize(size, 0);
+    }
+    sb
+}
+
+/// Signs one thin 64-bit Mach-O; returns the new bytes and the CodeDirectory hash.
+fn sign_thin(data: &[u8], seal: &Seal<'_>, path: &Path) -> Result<(Vec<u8>, [u8; 32]), MacosError> {
     if rd32(data, 0) != Some(MH_MAGIC_64) {
         return Err(macho_err(
             path,
@@ -185,14 +317,20 @@ fn sign_thin(
     out.resize(code_limit as usize, 0);
 
     let n_code = out.len().div_ceil(PAGE);
-    let n_special = 3usize;
-    let cd_header = 88usize;
-    let ident_off = cd_header;
-    let hash_off = ident_off + ident.len() + 1 + n_special * 32;
-    let cd_len = hash_off + n_code * 32;
-    let req = requirements_blob();
-    let cms_len = 8usize;
-    let super_len = 12 + 3 * 8 + cd_len + req.len() + cms_len;
+    let mut cd = CodeDirectory {
+        version: 0x20400,
+        flags: seal.flags,
+        ident: seal.ident,
+        team: seal.team,
+        special: &seal.special,
+        code_hashes: vec![[0; 32]; n_code],
+        code_limit: code_limit as u32,
+        page_log2: PAGE_LOG2,
+        exec_seg: (text_off, text_size, CS_EXECSEG_MAIN_BINARY),
+    };
+    let cd_len = cd.to_bytes().len();
+    let blobs_len: usize = seal.blobs.iter().map(|(_, b)| b.len()).sum();
+    let super_len = 12 + 8 * (seal.blobs.len() + 2) + cd_len + blobs_len + 8 + seal.cms_reserve;
     let sig_size = super_len.div_ceil(16) * 16;
 
     // Point LC_CODE_SIGNATURE and __LINKEDIT at the signature, then hash.
@@ -207,76 +345,45 @@ fn sign_thin(
     wr64(&mut out, le_cmd + 48, new_le_size);
     wr64(&mut out, le_cmd + 32, new_le_size.div_ceil(page) * page);
 
-    let mut cd = Vec::with_capacity(cd_len);
-    be32(&mut cd, 0xfade_0c02);
-    be32(&mut cd, cd_len as u32);
-    be32(&mut cd, 0x20400);
-    be32(&mut cd, flags);
-    be32(&mut cd, hash_off as u32);
-    be32(&mut cd, ident_off as u32);
-    be32(&mut cd, n_special as u32);
-    be32(&mut cd, n_code as u32);
-    be32(&mut cd, code_limit as u32);
-    cd.extend_from_slice(&[32, 2, 0, PAGE_LOG2]); // hashSize, SHA-256, platform, page
-    be32(&mut cd, 0); // spare2
-    be32(&mut cd, 0); // scatterOffset
-    be32(&mut cd, 0); // teamOffset
-    be32(&mut cd, 0); // spare3
-    be64(&mut cd, 0); // codeLimit64
-    be64(&mut cd, text_off);
-    be64(&mut cd, text_size);
-    be64(&mut cd, CS_EXECSEG_MAIN_BINARY);
-    debug_assert_eq!(cd.len(), cd_header);
-    cd.extend_from_slice(ident.as_bytes());
-    cd.push(0);
-    // Special slots in memory order -3, -2, -1.
-    cd.extend_from_slice(&special.code_resources);
-    cd.extend_from_slice(&Sha256::digest(&req));
-    cd.extend_from_slice(&special.info_plist);
-    for chunk in out.chunks(PAGE) {
-        cd.extend_from_slice(&Sha256::digest(chunk));
+    cd.code_hashes = out.chunks(PAGE).map(|c| Sha256::digest(c).into()).collect();
+    let cd = cd.to_bytes();
+    let cms = match seal.signer {
+        Some(sign) => sign(&cd)?,
+        None => Vec::new(),
+    };
+    if cms.len() > seal.cms_reserve {
+        return Err(macho_err(
+            path,
+            format!(
+                "the CMS signature ({} bytes) outgrew the {} bytes reserved for it; \
+                 a timestamp server returned an unusually large token, try another server",
+                cms.len(),
+                seal.cms_reserve
+            ),
+        ));
     }
-    debug_assert_eq!(cd.len(), cd_len);
-
-    let mut sb = Vec::with_capacity(sig_size);
-    be32(&mut sb, 0xfade_0cc0);
-    be32(&mut sb, super_len as u32);
-    be32(&mut sb, 3);
-    let first = 12 + 3 * 8;
-    for (slot, off) in [
-        (0u32, first),
-        (2, first + cd_len),
-        (0x1_0000, first + cd_len + req.len()),
-    ] {
-        be32(&mut sb, slot);
-        be32(&mut sb, off as u32);
-    }
-    sb.extend_from_slice(&cd);
-    sb.extend_from_slice(&req);
-    be32(&mut sb, 0xfade_0b01);
-    be32(&mut sb, 8);
-    sb.resize(sig_size, 0);
-    out.extend_from_slice(&sb);
-    Ok(out)
+    out.extend_from_slice(&super_blob(&cd, &seal.blobs, &cms, sig_size));
+    Ok((out, Sha256::digest(&cd).into()))
 }
 
-/// Signs a thin or universal executable.
-fn sign_binary(
+/// Signs a thin or universal executable; returns the bytes and every slice's
+/// CodeDirectory hash.
+pub(crate) fn sign_binary(
     data: &[u8],
-    ident: &str,
-    special: &Special,
-    flags: u32,
+    seal: &Seal<'_>,
     path: &Path,
-) -> Result<Vec<u8>, MacosError> {
+) -> Result<(Vec<u8>, Vec<[u8; 32]>), MacosError> {
     let be = |at: usize| {
         data.get(at..at + 4)
             .map(|b| u32::from_be_bytes(b.try_into().unwrap_or_default()))
     };
     if be(0) != Some(FAT_MAGIC) {
-        return sign_thin(data, ident, special, flags, path);
+        let (out, h) = sign_thin(data, seal, path)?;
+        return Ok((out, vec![h]));
     }
     let n = be(4).unwrap_or(0) as usize;
     let mut slices = Vec::new();
+    let mut hashes = Vec::new();
     for i in 0..n {
         let rec = 8 + 20 * i;
         let (Some(cpu), Some(sub), Some(off), Some(size), Some(align)) = (
@@ -291,14 +398,12 @@ fn sign_binary(
         let slice = data
             .get(off as usize..off as usize + size as usize)
             .ok_or_else(|| macho_err(path, "a fat slice lies outside the file"))?;
-        slices.push((
-            cpu,
-            sub,
-            align,
-            sign_thin(slice, ident, special, flags, path)?,
-        ));
+        let (signed, h) = sign_thin(slice, seal, path)?;
+        hashes.push(h);
+        slices.push((cpu, sub, align, signed));
     }
-    crate::macho::build_fat(&slices).map_err(|reason| macho_err(path, reason))
+    let fat = crate::macho::build_fat(&slices).map_err(|reason| macho_err(path, reason))?;
+    Ok((fat, hashes))
 }
 
 fn rule(pairs: &[(&str, Value)]) -> Value {
@@ -362,7 +467,7 @@ fn standard_rules() -> (Value, Value) {
 
 /// Builds the CodeResources plist for the files below `Contents/` (except the
 /// main executable, Info.plist, PkgInfo and `_CodeSignature`).
-fn code_resources(app_dir: &Path, exe_rel: &str) -> Result<Vec<u8>, MacosError> {
+pub(crate) fn code_resources(app_dir: &Path, exe_rel: &str) -> Result<Vec<u8>, MacosError> {
     let mut files = BTreeMap::new();
     let mut files2 = BTreeMap::new();
     for e in walk_app(app_dir, "code signature")? {
@@ -414,13 +519,20 @@ fn code_resources(app_dir: &Path, exe_rel: &str) -> Result<Vec<u8>, MacosError> 
     Ok(out)
 }
 
-/// Seals `app_dir` (written by [`crate::write_app`]) with an ad-hoc signature,
-/// in place: writes `Contents/_CodeSignature/CodeResources` and re-writes the
-/// main executable with an embedded signature. Deterministic (no timestamps).
-///
-/// This is the hook the Developer ID signer replaces; call it after the bundle
-/// is complete and before building the `.dmg` / `.pkg`.
-pub fn sign_app_adhoc(app_dir: &Path, opts: &AdHocOptions) -> Result<(), MacosError> {
+/// What a signer needs from a bundle's Info.plist.
+pub(crate) struct Bundle {
+    /// Info.plist bytes.
+    pub(crate) info_bytes: Vec<u8>,
+    /// CFBundleIdentifier.
+    pub(crate) ident: String,
+    /// `MacOS/<CFBundleExecutable>`.
+    pub(crate) exe_rel: String,
+    /// The main executable on disk.
+    pub(crate) exe_path: std::path::PathBuf,
+}
+
+/// Reads `app_dir`'s Info.plist and locates the main executable.
+pub(crate) fn bundle(app_dir: &Path) -> Result<Bundle, MacosError> {
     let info_path = app_dir.join("Contents/Info.plist");
     let info_bytes = fs::read(&info_path).map_err(read_err(&info_path))?;
     let info = Value::from_reader_xml(&info_bytes[..]).map_err(|e| MacosError::NotAnApp {
@@ -441,15 +553,45 @@ pub fn sign_app_adhoc(app_dir: &Path, opts: &AdHocOptions) -> Result<(), MacosEr
     let exe = get("CFBundleExecutable")?;
     let exe_rel = format!("MacOS/{exe}");
     let exe_path = app_dir.join("Contents").join(&exe_rel);
+    Ok(Bundle {
+        info_bytes,
+        ident,
+        exe_rel,
+        exe_path,
+    })
+}
+
+/// Seals `app_dir` (written by [`crate::write_app`]) with an ad-hoc signature,
+/// in place: writes `Contents/_CodeSignature/CodeResources` and re-writes the
+/// main executable with an embedded signature. Deterministic (no timestamps).
+///
+/// This is the hook the Developer ID signer replaces; call it after the bundle
+/// is complete and before building the `.dmg` / `.pkg`.
+pub fn sign_app_adhoc(app_dir: &Path, opts: &AdHocOptions) -> Result<(), MacosError> {
+    let Bundle {
+        info_bytes,
+        ident,
+        exe_rel,
+        exe_path,
+    } = bundle(app_dir)?;
 
     let resources = code_resources(app_dir, &exe_rel)?;
-    let special = Special {
-        info_plist: Sha256::digest(&info_bytes).into(),
-        code_resources: Sha256::digest(&resources).into(),
+    let req = empty_requirements();
+    let seal = Seal {
+        ident: &ident,
+        team: None,
+        flags: CS_ADHOC | if opts.hardened_runtime { CS_RUNTIME } else { 0 },
+        special: vec![
+            Sha256::digest(&info_bytes).into(),
+            Sha256::digest(&req).into(),
+            Sha256::digest(&resources).into(),
+        ],
+        blobs: vec![(2, req)],
+        signer: None,
+        cms_reserve: 0,
     };
     let binary = fs::read(&exe_path).map_err(read_err(&exe_path))?;
-    let flags = CS_ADHOC | if opts.hardened_runtime { CS_RUNTIME } else { 0 };
-    let signed = sign_binary(&binary, &ident, &special, flags, &exe_path)?;
+    let (signed, _) = sign_binary(&binary, &seal, &exe_path)?;
 
     use std::os::unix::fs::PermissionsExt;
     let mtime =

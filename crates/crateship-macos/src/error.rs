@@ -71,7 +71,7 @@ pub enum MacosError {
         reason: &'static str,
     },
     /// A file is not the kind of Mach-O file expected.
-    #[error("`{what}` is not usable: {reason}")]
+    #[error("{what} is not usable: {reason}")]
     MachO {
         /// Which input (`x86_64 binary`, `the executable` ...).
         what: String,
@@ -103,6 +103,14 @@ pub enum MacosError {
         identifier: String,
         /// The underlying error.
         source: plist::Error,
+    },
+    /// Making an Apple signature failed (identity, CMS or timestamp).
+    #[error("cannot sign `{path}`: {source}")]
+    Signing {
+        /// The bundle, package or image being signed.
+        path: PathBuf,
+        /// The underlying error (names the certificate or server and the fix).
+        source: crateship_sign::SignError,
     },
     /// The HFS+/UDIF writer reported an error.
     #[error("cannot build the .dmg volume `{volume}` ({step}): {message}")]

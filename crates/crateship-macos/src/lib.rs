@@ -28,9 +28,16 @@
 //! Info.plist, Distribution and PackageInfo come from the templates in
 //! `templates/` or a user's copy ([`UserTemplate`]).
 //!
-//! What it does not do (yet): Developer ID signing, notarization, signing nested
-//! code (frameworks, helper executables), entitlements and pkg signing. Unproven
-//! without a Mac: launch, `installer -pkg`, `hdiutil verify`, `codesign --verify`.
+//! * [`sign_app`] / [`sign_pkg`] / [`sign_dmg`] sign with a Developer ID
+//!   identity ([`AppleIdentity`] from crateship-sign): Team ID, hardened runtime,
+//!   entitlements, designated requirement and a CMS with Apple's CDHashes
+//!   attributes for apps; productsign's RSA + CMS TOC signatures for packages; an
+//!   embedded SuperBlob for disk images. Our own code, on RustCrypto `cms`.
+//!
+//! What it does not do (yet): notarization (crateship-sign), signing nested code
+//! (frameworks, helper executables). Unproven without a Mac: launch,
+//! `installer -pkg`, `hdiutil verify`, `codesign --verify`, `pkgutil
+//! --check-signature`, `spctl --assess`.
 //!
 //! On a Mac, a maintainer should confirm what cannot be proven here:
 //!
@@ -48,11 +55,14 @@ mod bom;
 mod cksum;
 mod codesign;
 mod cpio;
+mod devid;
 mod dmg;
+mod dmg_sign;
 mod error;
 mod macho;
 mod names;
 mod pkg;
+mod pkg_sign;
 mod tree;
 pub mod version;
 mod xar;
@@ -62,8 +72,11 @@ pub use app::{
     validate_identifier, write_app,
 };
 pub use codesign::{AdHocOptions, sign_app_adhoc};
+pub use crateship_sign::{AppleIdentity, ApplePurpose};
 pub use crateship_template::UserTemplate;
+pub use devid::{AppSignOptions, AppSignReport, sign_app};
 pub use dmg::{DmgOptions, write_dmg};
+pub use dmg_sign::{DmgSignOptions, DmgSignReport, sign_dmg};
 pub use error::MacosError;
 pub use macho::{
     CPU_TYPE_ARM64, CPU_TYPE_X86_64, MachArch, MachKind, macho_kind, macho_min_os, macho_slices,
@@ -71,3 +84,4 @@ pub use macho::{
 };
 pub use names::{DmgArch, dmg_file_name, pkg_file_name};
 pub use pkg::{DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, write_pkg};
+pub use pkg_sign::{PkgSignOptions, PkgSignReport, sign_pkg};

@@ -182,6 +182,67 @@ pub(crate) fn write_xar<W: Write>(nodes: &mut [XarNode], epoch: u64, mut out: W)
     Ok(out)
 }
 
+/// The parts of an existing XAR archive a signer needs.
+pub(crate) struct XarParts {
+    /// The TOC XML, decompressed.
+    pub(crate) toc: String,
+    /// Where the heap starts in the file.
+    pub(crate) heap_start: u64,
+}
+
+/// Reads and checks the header, TOC and TOC checksum of a XAR with a SHA-1 TOC
+/// checksum at heap offset 0 (what [`write_xar`] writes); `Err` says what is wrong.
+pub(crate) fn read_xar<R: Read>(mut r: R) -> Result<XarParts, String> {
+    let mut header = [0u8; 28];
+    let short = r.read_exact(&mut header).is_err();
+    if short || &header[..4] != b"xar!" {
+        return Err("it does not start with `xar!`; pass the .pkg written by write_pkg".into());
+    }
+    let hsize = u16::from_be_bytes([header[4], header[5]]);
+    let clen = u64::from_be_bytes(header[8..16].try_into().unwrap_or_default());
+    let alg = u32::from_be_bytes(header[24..28].try_into().unwrap_or_default());
+    if hsize != 28 || alg != 1 {
+        return Err(format!(
+            "header size {hsize} / checksum algorithm {alg} are not the 28 / SHA-1 of a flat package"
+        ));
+    }
+    if clen > 64 << 20 {
+        return Err(format!("its table of contents claims {clen} bytes"));
+    }
+    let mut ctoc = vec![0u8; clen as usize];
+    r.read_exact(&mut ctoc)
+        .map_err(|e| format!("the table of contents is truncated ({e})"))?;
+    let mut checksum = [0u8; 20];
+    r.read_exact(&mut checksum)
+        .map_err(|e| format!("the TOC checksum is missing ({e})"))?;
+    if <[u8; 20]>::from(Sha1::digest(&ctoc)) != checksum {
+        return Err("the TOC checksum does not match; the file is damaged".into());
+    }
+    let mut toc = String::new();
+    flate2::read::ZlibDecoder::new(&ctoc[..])
+        .read_to_string(&mut toc)
+        .map_err(|e| format!("the table of contents does not inflate ({e})"))?;
+    Ok(XarParts {
+        toc,
+        heap_start: 28 + clen,
+    })
+}
+
+/// The 28-byte header and the zlib-compressed `toc`.
+pub(crate) fn toc_bytes(toc: &str) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+    z.write_all(toc.as_bytes())?;
+    let ctoc = z.finish()?;
+    let mut header = Vec::with_capacity(28);
+    header.extend_from_slice(b"xar!");
+    header.extend_from_slice(&28u16.to_be_bytes());
+    header.extend_from_slice(&1u16.to_be_bytes());
+    header.extend_from_slice(&(ctoc.len() as u64).to_be_bytes());
+    header.extend_from_slice(&(toc.len() as u64).to_be_bytes());
+    header.extend_from_slice(&1u32.to_be_bytes());
+    Ok((header, ctoc))
+}
+
 fn write_heap<W: Write>(nodes: &mut [XarNode], out: &mut W) -> io::Result<()> {
     for n in nodes {
         match n {

@@ -88,6 +88,32 @@ pub enum SignError {
         /// What failed.
         reason: String,
     },
+    /// An external signing tool is not installed.
+    #[error("`{tool}` was not found on PATH; {hint}")]
+    ToolMissing {
+        /// The program name as configured.
+        tool: String,
+        /// How to install it or what to configure instead.
+        hint: String,
+    },
+    /// An external signing tool ran but did not sign the file.
+    #[error("`{tool}` could not sign `{path}`:{}\nnothing was signed; fix: read the tool's message above (secrets are shown as `<redacted>`)", list_attempts(.attempts))]
+    ToolFailed {
+        /// The program.
+        tool: String,
+        /// The file being signed.
+        path: PathBuf,
+        /// `(what was tried, the tool's message)` per attempt, secrets redacted.
+        attempts: Vec<(String, String)>,
+    },
+    /// A signing backend is configured wrongly.
+    #[error("the {backend} signing backend is misconfigured: {reason}")]
+    Backend {
+        /// `osslsigncode`, `signtool` or `command`.
+        backend: &'static str,
+        /// What is wrong and the fix.
+        reason: String,
+    },
     /// A detached (OpenPGP/minisign) signature failed.
     #[error("cannot make the detached signature: {reason}")]
     Detached {
@@ -103,6 +129,13 @@ fn list(attempts: &[(String, String)]) -> String {
     attempts
         .iter()
         .map(|(url, err)| format!("\n  - {url}: {err}"))
+        .collect()
+}
+
+fn list_attempts(attempts: &[(String, String)]) -> String {
+    attempts
+        .iter()
+        .map(|(what, err)| format!("\n  - {what}: {err}"))
         .collect()
 }
 

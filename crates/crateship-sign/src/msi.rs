@@ -49,6 +49,7 @@ pub fn sign_msi(
     tmp.as_file()
         .sync_all()
         .map_err(|e| SignError::io("sync", tmp.path(), e))?;
+    crate::copy_permissions(input, tmp.path())?;
     tmp.persist(output)
         .map_err(|e| SignError::io("rename into", output, e.error))?;
     Ok(report)

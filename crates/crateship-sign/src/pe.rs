@@ -76,7 +76,7 @@ pub fn sign_pe(
 ) -> Result<SignReport, SignError> {
     let pe = std::fs::read(input).map_err(|e| SignError::io("read", input, e))?;
     let signed = sign_pe_bytes(pe, input, key, opts)?;
-    write_atomically(output, &signed.0)?;
+    write_atomically(output, &signed.0, input)?;
     Ok(signed.1)
 }
 

@@ -63,7 +63,8 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         }
     }
     // Load signing keys before the long builds, so a missing secret fails early.
-    let windows_signer = crate::sign::windows_signer(plan.signing.as_ref())?;
+    let signers = crate::sign::Signers::load(plan.signing.as_ref(), plan.source_date_epoch)?;
+    let mut macos = crate::macos::MacosSession::load(plan)?;
     let mut requirements = Vec::new();
     for target in &plan.targets {
         if !matches!(target.build, BuildStep::Prebuilt { .. }) {
@@ -80,9 +81,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         }
         requirements.push(check_binaries(plan, target)?);
         // Exes are signed before anything packages them (zip, MSI).
-        if let (Some(signer), crate::target::Os::Windows) = (&windows_signer, target.os) {
+        if let (true, crate::target::Os::Windows) = (signers.has_authenticode(), target.os) {
             for bin in &target.binaries {
-                for warning in signer.sign_exe(&bin.path)? {
+                for warning in signers.sign_exe(&bin.path)? {
                     reporter.report(Event::Warning(warning));
                 }
             }
@@ -97,6 +98,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 total,
             });
             let path = plan.out_dir.join(&artifact.file_name);
+            let mut apple_signature = None;
             match artifact.format {
                 Format::Deb | Format::Rpm => {
                     let ctx = crate::linux::Context {
@@ -111,7 +113,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                     }
                 }
                 Format::App | Format::Dmg | Format::Pkg => {
-                    crate::macos::write_artifact(plan, target, artifact, &icon_set, &path)?
+                    apple_signature = macos.write_artifact(target, artifact, &icon_set, &path)?;
                 }
                 Format::AppImage => {
                     let ctx = crate::linux::Context {
@@ -129,14 +131,13 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 Format::Msi => crate::windows::write_msi(plan, target, artifact, &icon_set, &path)?,
                 _ => write_artifact(plan, artifact, &path)?,
             }
-            let mut signature = None;
-            if let (Some(signer), Format::Msi) = (&windows_signer, artifact.format) {
-                let (sig, warnings) = signer.sign_msi(&path)?;
-                for warning in warnings {
-                    reporter.report(Event::Warning(warning));
-                }
-                signature = Some(sig);
+            // MSIs get Authenticode, .rpm and AppImages an OpenPGP signature inside,
+            // every artifact the configured detached signatures.
+            let signed = signers.sign_artifact(artifact.format, &path)?;
+            for warning in signed.warnings {
+                reporter.report(Event::Warning(warning));
             }
+            let signature = apple_signature.or(signed.signature);
             let (sha256, size) = hash_file(&path)?;
             reporter.report(Event::Finished {
                 step,
@@ -153,17 +154,25 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
             });
         }
     }
+    macos.finish();
     reporter.report(Event::Started {
         step: "finalize".into(),
         total,
     });
     let manifest = finalize(plan, written)?;
-    let asc = crate::sign::sign_checksums(plan.signing.as_ref(), &plan.out_dir.join(SHA256SUMS))?;
+    let sums_signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
     reporter.report(Event::Finished {
         step: "finalize".into(),
-        detail: match asc {
-            Some(_) => format!("{SHA256SUMS}, {SHA256SUMS}.asc, {MANIFEST}"),
-            None => format!("{SHA256SUMS}, {MANIFEST}"),
+        detail: {
+            let mut files = vec![SHA256SUMS.to_owned()];
+            files.extend(
+                sums_signatures
+                    .iter()
+                    .filter_map(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned()),
+            );
+            files.push(MANIFEST.to_owned());
+            files.join(", ")
         },
     });
     Ok(manifest)

@@ -29,6 +29,7 @@ pub mod inputs;
 pub mod linux;
 pub mod macos;
 pub mod manifest;
+pub mod notary;
 pub mod plan;
 pub mod process;
 pub mod progress;

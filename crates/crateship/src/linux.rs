@@ -103,36 +103,110 @@ pub const DESKTOP_BASE_LIBRARIES: &[&str] = &[
 
 /// Names every shared library the AppImage's binary needs beyond
 /// [`DESKTOP_BASE_LIBRARIES`]: it is not bundled, so the user must have it.
+/// Empty when `linux.bundle-libraries` is on (they are bundled instead).
 pub fn appimage_library_warnings(ctx: &Context<'_>) -> Result<Vec<String>> {
+    if ctx.plan.linux.bundle_libraries {
+        return Ok(Vec::new());
+    }
     let Some(main) = ctx.artifact.entries.first() else {
         return Ok(Vec::new());
     };
-    let arch = linux_arch(ctx.target.arch);
+    Ok(beyond_base(
+        ctx,
+        &[PackageFile::from_path(
+            main.source.clone(),
+            main.dest.clone(),
+            0o755,
+        )],
+    )?
+    .into_iter()
+    .map(|s| {
+        format!(
+            "{}: {s} is not bundled and is not among the libraries every desktop has; users \
+             must install it (or set linux.bundle-libraries = true)",
+            ctx.artifact.file_name
+        )
+    })
+    .collect())
+}
+
+/// The sonames `files` need that neither they nor every desktop provide.
+fn beyond_base(ctx: &Context<'_>, files: &[PackageFile]) -> Result<Vec<String>> {
     let mut probe = LinuxPackage::new(
         ctx.plan.app.name.clone(),
         ctx.plan.app.version.clone(),
         "probe",
         "probe <probe@localhost>",
-        arch,
+        linux_arch(ctx.target.arch),
     );
-    probe.files.push(PackageFile::from_path(
-        main.source.clone(),
-        main.dest.clone(),
-        0o755,
-    ));
+    probe.files = files.to_vec();
     let needs = crateship_linux::elf_needs(&probe)
         .map_err(|e| Error::Usage(format!("{}: {e}", ctx.artifact.file_name)))?;
     Ok(needs
         .sonames
-        .iter()
+        .into_iter()
         .filter(|s| !DESKTOP_BASE_LIBRARIES.contains(&s.as_str()))
-        .map(|s| {
-            format!(
-                "{}: {s} is not bundled and is not among the libraries every desktop has; users must install it",
-                ctx.artifact.file_name
-            )
-        })
         .collect())
+}
+
+/// Where this host keeps shared libraries for `arch`, most specific first.
+fn host_library_dirs(arch: Arch) -> Vec<PathBuf> {
+    let triplet = match arch {
+        Arch::Aarch64 => "aarch64-linux-gnu",
+        _ => "x86_64-linux-gnu",
+    };
+    [
+        format!("/lib/{triplet}"),
+        format!("/usr/lib/{triplet}"),
+        "/lib64".into(),
+        "/usr/lib64".into(),
+        "/lib".into(),
+        "/usr/lib".into(),
+        "/usr/local/lib".into(),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .collect()
+}
+
+/// The shared libraries to copy into the AppImage's `usr/lib` for
+/// `linux.bundle-libraries`: the binary's non-base sonames and theirs, in turn,
+/// found on this host (a library for another architecture is refused by its
+/// ELF header when its own needs are read).
+fn bundled_libraries(ctx: &Context<'_>, main: &PackageFile) -> Result<Vec<PackageFile>> {
+    let dirs = host_library_dirs(ctx.target.arch);
+    let mut libs: Vec<PackageFile> = Vec::new();
+    loop {
+        let mut files = vec![main.clone()];
+        files.extend(libs.iter().cloned());
+        let missing = beyond_base(ctx, &files)?;
+        if missing.is_empty() {
+            return Ok(libs);
+        }
+        for soname in missing {
+            let found = dirs.iter().map(|d| d.join(&soname)).find(|p| p.exists());
+            let Some(path) = found else {
+                return Err(Error::Usage(format!(
+                    "{}: linux.bundle-libraries is on but {soname} is not installed on this \
+                     host (looked in {}); install the package that provides it for {} \
+                     (e.g. `apt-get install` its runtime package) or turn bundling off",
+                    ctx.artifact.file_name,
+                    dirs.iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ctx.target.triple.as_str(),
+                )));
+            };
+            let real =
+                std::fs::canonicalize(&path).map_err(|e| Error::io("cannot resolve", &path, e))?;
+            libs.push(PackageFile::from_path(
+                real,
+                format!("usr/lib/{soname}"),
+                0o644,
+            ));
+        }
+    }
 }
 
 /// Writes the AppImage (our runtime + squashfs of the AppDir) to `path`
@@ -166,6 +240,14 @@ pub fn write_appimage(ctx: &Context<'_>, path: &Path) -> Result<()> {
         }
     }
     let arch = linux_arch(ctx.target.arch);
+    let libraries = if ctx.plan.linux.bundle_libraries {
+        bundled_libraries(
+            ctx,
+            &PackageFile::from_path(main.source.clone(), main.dest.clone(), 0o755),
+        )?
+    } else {
+        Vec::new()
+    };
     let input = AppImageInput {
         desktop: desktop_app(ctx)?,
         version: ctx.plan.app.version.clone(),
@@ -181,6 +263,7 @@ pub fn write_appimage(ctx: &Context<'_>, path: &Path) -> Result<()> {
         files: rest
             .iter()
             .map(|e| PackageFile::from_path(e.source.clone(), e.dest.clone(), 0o644))
+            .chain(libraries)
             .collect(),
         update_information: ctx.plan.linux.update_information.clone(),
         source_date_epoch: ctx.plan.source_date_epoch,

@@ -1,84 +1,279 @@
-//! The macOS bundling step: builds the `.app` bundle from a target's binary
-//! (Info.plist, icon, resources, ad-hoc code signature) in a staging directory,
-//! then writes the planned artifact from it: the zipped `.app`, a `.dmg` or a
-//! `.pkg`.
+//! The macOS bundling step: builds each target's `.app` bundle once (Info.plist,
+//! icon, resources) in a staging directory, signs it (Developer ID, else ad-hoc),
+//! notarizes and staples it when configured, then writes the planned artifacts
+//! from it: the zipped `.app`, a `.dmg` (signed with the application identity) or
+//! a `.pkg` (signed with the installer identity, notarized and stapled).
 
 use std::path::{Path, PathBuf};
 
 use crateship_icons::IconSet;
-use crateship_macos::{AdHocOptions, AppBundle, DmgOptions, PkgInfo};
+use std::collections::BTreeMap;
+
+use crateship_macos::{
+    AdHocOptions, AppBundle, AppSignOptions, AppleIdentity, ApplePurpose, DmgOptions,
+    DmgSignOptions, PkgInfo, PkgSignOptions,
+};
 
 use crate::template::read_template;
 
 use crate::archive::{self, ArchiveSpec};
 use crate::atomic::AtomicFile;
+use crate::config::KeySource;
 use crate::error::{Error, Result};
 use crate::format::Format;
+use crate::manifest::Signature;
+use crate::notary::NotaryClient;
 use crate::plan::{ArtifactPlan, Plan, TargetPlan};
 
-/// Writes one macOS artifact to `path` atomically.
-pub fn write_artifact(
-    plan: &Plan,
-    target: &TargetPlan,
-    artifact: &ArtifactPlan,
-    icons: &IconSet,
-    path: &Path,
-) -> Result<()> {
-    let staging = plan
-        .target_dir
+/// The macOS step of one `dist` run. Developer ID identities are loaded once,
+/// before the builds (so a wrong password fails early), and each target's `.app`
+/// is built, signed — and, if configured, notarized and stapled — once, then
+/// shared by its `.app.zip`, `.dmg` and `.pkg`.
+pub struct MacosSession<'p> {
+    plan: &'p Plan,
+    application: Option<AppleIdentity>,
+    installer: Option<AppleIdentity>,
+    notary: Option<NotaryClient>,
+    apps: BTreeMap<String, BuiltApp>,
+}
+
+/// A signed bundle in its staging directory and how it was signed.
+struct BuiltApp {
+    dir: PathBuf,
+    signature: Option<Signature>,
+}
+
+impl<'p> MacosSession<'p> {
+    /// Loads the configured Apple identities (files and variables named in the plan).
+    pub fn load(plan: &'p Plan) -> Result<Self> {
+        let apple = plan.signing.as_ref().and_then(|s| s.apple.as_ref());
+        let load =
+            |source: Option<&KeySource>, purpose: ApplePurpose| -> Result<Option<AppleIdentity>> {
+                let Some(source) = source else {
+                    return Ok(None);
+                };
+                let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io("cannot read", p, e));
+                let identity = match source {
+                    KeySource::Pkcs12 { file, password_env } => {
+                        let password = std::env::var(password_env).map_err(|_| {
+                            Error::Usage(format!(
+                                "signing.apple: the environment variable `{password_env}` with the \
+                             password of `{}` is not set; export it before running crateship",
+                                file.display()
+                            ))
+                        })?;
+                        AppleIdentity::from_pkcs12(&read(file)?, &password, purpose)
+                    }
+                    KeySource::Pem { key, chain } => {
+                        AppleIdentity::from_pem(&read(key)?, &read(chain)?, purpose)
+                    }
+                };
+                identity
+                    .map(Some)
+                    .map_err(|e| Error::Usage(format!("signing.apple: {e}")))
+            };
+        Ok(Self {
+            plan,
+            application: load(
+                apple.and_then(|a| a.application.as_ref()),
+                ApplePurpose::Application,
+            )?,
+            installer: load(
+                apple.and_then(|a| a.installer.as_ref()),
+                ApplePurpose::Installer,
+            )?,
+            notary: apple
+                .and_then(|a| a.notarize.as_ref())
+                .map(NotaryClient::load)
+                .transpose()?,
+            apps: BTreeMap::new(),
+        })
+    }
+
+    /// Writes one macOS artifact to `path` atomically; returns how it was signed
+    /// with a Developer ID (`None`: ad-hoc or unsigned).
+    pub fn write_artifact(
+        &mut self,
+        target: &TargetPlan,
+        artifact: &ArtifactPlan,
+        icons: &IconSet,
+        path: &Path,
+    ) -> Result<Option<Signature>> {
+        let plan = self.plan;
+        let staging = staging_dir(plan, target);
+        let app = self.app(target, artifact, icons)?;
+        let app_dir = app.dir.clone();
+        let app_signature = app.signature.clone();
+        let fail = |e: crateship_macos::MacosError| {
+            Error::Command(format!("cannot write {}: {e}", path.display()))
+        };
+        let sde = plan.source_date_epoch.max(0) as u64;
+        let apple = plan.signing.as_ref().and_then(|s| s.apple.as_ref());
+        let timestamp_urls = apple.map(|a| a.timestamp_urls.clone()).unwrap_or_default();
+        match artifact.format {
+            Format::Dmg => {
+                let volume = plan
+                    .macos_bundle
+                    .dmg_volume_name
+                    .clone()
+                    .unwrap_or_else(|| plan.app.product_name.clone());
+                let Some(identity) = &self.application else {
+                    let out = AtomicFile::create(path)?;
+                    crateship_macos::write_dmg(&app_dir, &DmgOptions::new(volume, sde), out)
+                        .map_err(fail)?
+                        .commit()?;
+                    return Ok(None);
+                };
+                let unsigned = staging.join("unsigned.dmg");
+                let out = std::fs::File::create(&unsigned)
+                    .map_err(|e| Error::io("cannot create", &unsigned, e))?;
+                crateship_macos::write_dmg(&app_dir, &DmgOptions::new(volume, sde), out)
+                    .map_err(fail)?;
+                let report = crateship_macos::sign_dmg(
+                    &unsigned,
+                    path,
+                    &DmgSignOptions {
+                        identity: Some(identity),
+                        identifier: None,
+                        signing_time: sde,
+                        timestamp_urls,
+                        timestamp_timeout: TIMESTAMP_TIMEOUT,
+                    },
+                )
+                .map_err(fail)?;
+                let _ = std::fs::remove_file(&unsigned);
+                Ok(Some(apple_signature(
+                    identity,
+                    report.timestamp_server,
+                    None,
+                )))
+            }
+            Format::Pkg => {
+                let mut info = PkgInfo::new(plan.app.product_name.clone(), sde);
+                info.minimum_system_version = Some(plan.macos_minimum_system_version.clone());
+                let settings = &plan.macos_bundle;
+                info.preinstall = settings.preinstall.clone();
+                info.postinstall = settings.postinstall.clone();
+                info.distribution_template =
+                    read_template(settings.distribution_template.as_deref())?;
+                info.package_info_template =
+                    read_template(settings.package_info_template.as_deref())?;
+                let Some(identity) = &self.installer else {
+                    let out = AtomicFile::create(path)?;
+                    crateship_macos::write_pkg(&app_dir, &info, out)
+                        .map_err(fail)?
+                        .commit()?;
+                    return Ok(None);
+                };
+                let unsigned = staging.join("unsigned.pkg");
+                let out = std::fs::File::create(&unsigned)
+                    .map_err(|e| Error::io("cannot create", &unsigned, e))?;
+                crateship_macos::write_pkg(&app_dir, &info, out).map_err(fail)?;
+                // Signed and notarized in the staging dir, published last.
+                let signed = staging.join("signed.pkg");
+                let report = crateship_macos::sign_pkg(
+                    &unsigned,
+                    &signed,
+                    &PkgSignOptions {
+                        identity,
+                        signing_time: sde,
+                        timestamp_urls,
+                        timestamp_timeout: TIMESTAMP_TIMEOUT,
+                    },
+                )
+                .map_err(fail)?;
+                let _ = std::fs::remove_file(&unsigned);
+                let notarized = match &self.notary {
+                    Some(client) => Some(client.notarize_pkg(&signed)?),
+                    None => None,
+                };
+                std::fs::rename(&signed, path).map_err(|e| Error::io("cannot publish", path, e))?;
+                Ok(Some(apple_signature(
+                    identity,
+                    report.timestamp_server,
+                    notarized,
+                )))
+            }
+            _ => {
+                let root = app_dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let spec = ArchiveSpec::from_dir(&app_dir, &root, plan.source_date_epoch)?;
+                archive::write(Format::Zip, &spec, path)?;
+                Ok(app_signature)
+            }
+        }
+    }
+
+    /// Removes the staging directories of the bundles.
+    pub fn finish(self) {
+        for target in &self.plan.targets {
+            let _ = std::fs::remove_dir_all(staging_dir(self.plan, target));
+        }
+    }
+
+    /// The target's signed `.app`, built on first use.
+    fn app(
+        &mut self,
+        target: &TargetPlan,
+        artifact: &ArtifactPlan,
+        icons: &IconSet,
+    ) -> Result<&BuiltApp> {
+        let key = target.triple.to_string();
+        if !self.apps.contains_key(&key) {
+            let staging = staging_dir(self.plan, target);
+            let _ = std::fs::remove_dir_all(&staging);
+            std::fs::create_dir_all(&staging)
+                .map_err(|e| Error::io("cannot create", &staging, e))?;
+            let built = build_app(
+                self.plan,
+                artifact,
+                icons,
+                &staging,
+                self.application.as_ref(),
+                self.notary.as_ref(),
+            )?;
+            self.apps.insert(key.clone(), built);
+        }
+        Ok(&self.apps[&key])
+    }
+}
+
+/// How long one timestamp server may take.
+const TIMESTAMP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+fn staging_dir(plan: &Plan, target: &TargetPlan) -> PathBuf {
+    plan.target_dir
         .join("crateship")
         .join("macos")
         .join(target.triple.as_str())
-        .join(artifact.format.name());
-    let app_dir = build_app(plan, artifact, icons, &staging)?;
-    let fail = |e: crateship_macos::MacosError| {
-        Error::Command(format!("cannot write {}: {e}", path.display()))
-    };
-    let sde = plan.source_date_epoch.max(0) as u64;
-    match artifact.format {
-        Format::Dmg => {
-            let out = AtomicFile::create(path)?;
-            let volume = plan
-                .macos_bundle
-                .dmg_volume_name
-                .clone()
-                .unwrap_or_else(|| plan.app.product_name.clone());
-            let out = crateship_macos::write_dmg(&app_dir, &DmgOptions::new(volume, sde), out)
-                .map_err(fail)?;
-            out.commit()?;
-        }
-        Format::Pkg => {
-            let mut info = PkgInfo::new(plan.app.product_name.clone(), sde);
-            info.minimum_system_version = Some(plan.macos_minimum_system_version.clone());
-            let settings = &plan.macos_bundle;
-            info.preinstall = settings.preinstall.clone();
-            info.postinstall = settings.postinstall.clone();
-            info.distribution_template = read_template(settings.distribution_template.as_deref())?;
-            info.package_info_template = read_template(settings.package_info_template.as_deref())?;
-            let out = AtomicFile::create(path)?;
-            let out = crateship_macos::write_pkg(&app_dir, &info, out).map_err(fail)?;
-            out.commit()?;
-        }
-        _ => {
-            let root = app_dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let spec = ArchiveSpec::from_dir(&app_dir, &root, plan.source_date_epoch)?;
-            archive::write(Format::Zip, &spec, path)?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    Ok(())
 }
 
-/// Writes and ad-hoc signs the `.app` in a fresh `staging` directory; returns its path.
+fn apple_signature(
+    identity: &AppleIdentity,
+    timestamp_server: Option<String>,
+    notarization: Option<String>,
+) -> Signature {
+    Signature {
+        scheme: "apple-developer-id".into(),
+        subject: identity.subject().to_owned(),
+        sha256_fingerprint: identity.sha256_fingerprint().to_owned(),
+        timestamp_server,
+        notarization,
+    }
+}
+
+/// Writes the `.app` into `staging` and signs it: with the Developer ID
+/// `identity` (then notarizes and staples it if configured), else ad-hoc.
 fn build_app(
     plan: &Plan,
     artifact: &ArtifactPlan,
     icons: &IconSet,
     staging: &Path,
-) -> Result<PathBuf> {
+    identity: Option<&AppleIdentity>,
+    notary: Option<&NotaryClient>,
+) -> Result<BuiltApp> {
     let app = &plan.app;
     let settings = &plan.macos_bundle;
     let identifier = app.identifier.clone().ok_or_else(|| {
@@ -91,8 +286,6 @@ fn build_app(
         .entries
         .split_first()
         .ok_or_else(|| Error::Usage(format!("{} has no binary to bundle", artifact.file_name)))?;
-    let _ = std::fs::remove_dir_all(staging);
-    std::fs::create_dir_all(staging).map_err(|e| Error::io("cannot create", staging, e))?;
     let year = crate::epoch::rfc3339(plan.source_date_epoch)
         .chars()
         .take(4)
@@ -127,12 +320,42 @@ fn build_app(
     let fail =
         |e: crateship_macos::MacosError| Error::Usage(format!("{}: {e}", artifact.file_name));
     let app_dir = crateship_macos::write_app(&bundle, staging).map_err(fail)?;
-    let opts = AdHocOptions {
-        hardened_runtime: settings.hardened_runtime,
-        source_date_epoch: bundle.source_date_epoch,
+    let apple = plan.signing.as_ref().and_then(|sg| sg.apple.as_ref());
+    let Some(identity) = identity else {
+        let opts = AdHocOptions {
+            hardened_runtime: settings.hardened_runtime,
+            source_date_epoch: bundle.source_date_epoch,
+        };
+        crateship_macos::sign_app_adhoc(&app_dir, &opts).map_err(fail)?;
+        return Ok(BuiltApp {
+            dir: app_dir,
+            signature: None,
+        });
     };
-    crateship_macos::sign_app_adhoc(&app_dir, &opts).map_err(fail)?;
-    Ok(app_dir)
+    let report = crateship_macos::sign_app(
+        &app_dir,
+        &AppSignOptions {
+            identity: Some(identity),
+            hardened_runtime: settings.hardened_runtime,
+            entitlements: apple.and_then(|a| a.entitlements.clone()),
+            source_date_epoch: bundle.source_date_epoch,
+            timestamp_urls: apple.map(|a| a.timestamp_urls.clone()).unwrap_or_default(),
+            timestamp_timeout: TIMESTAMP_TIMEOUT,
+        },
+    )
+    .map_err(fail)?;
+    let notarization = match notary {
+        Some(client) => Some(client.notarize_app(&app_dir, &report, staging)?),
+        None => None,
+    };
+    Ok(BuiltApp {
+        dir: app_dir,
+        signature: Some(apple_signature(
+            identity,
+            report.timestamp_server,
+            notarization,
+        )),
+    })
 }
 
 /// Checks at plan time that the configured Info.plist settings combine (extra
@@ -213,7 +436,7 @@ fn plist_value(v: &serde_json::Value) -> plist::Value {
 }
 
 /// Wraps an existing `.app` directory in a `.dmg` or `.pkg` at `out` (for
-/// benchmarks against `tar -czf`; releases go through [`write_artifact`]).
+/// benchmarks against `tar -czf`; releases go through [`MacosSession`]).
 pub fn wrap_app(app_dir: &Path, format: Format, out: &Path, source_date_epoch: u64) -> Result<()> {
     let fail = |e: crateship_macos::MacosError| {
         Error::Command(format!("cannot write {}: {e}", out.display()))

@@ -63,6 +63,10 @@ pub struct Signature {
     /// The RFC 3161 server that timestamped it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_server: Option<String>,
+    /// Apple's notarization submission id, when the artifact (or the app in it)
+    /// was notarized and the ticket stapled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notarization: Option<String>,
 }
 
 /// Host requirements of an artifact's binaries.

@@ -144,6 +144,8 @@ pub struct LinuxDesktop {
     /// The user's metainfo template (absolute), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metainfo_template: Option<PathBuf>,
+    /// Copy non-base shared libraries from the host into AppImages.
+    pub bundle_libraries: bool,
 }
 
 /// Generating the icon set (.ico, .icns, hicolor, .iconset) from one source.
@@ -475,6 +477,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
                 .linux_desktop_template
                 .as_ref()
                 .map(|p| package_dir.join(p)),
+            bundle_libraries: config.linux_bundle_libraries,
             metainfo_template: config
                 .linux_metainfo_template
                 .as_ref()
@@ -514,7 +517,31 @@ fn absolute_signing(mut s: crate::config::Signing, dir: &Path) -> crate::config:
             chain: abs(&chain),
         },
     });
+    s.apple = s.apple.map(|a| absolute_apple(a, dir));
     s
+}
+
+fn absolute_apple(mut a: crate::config::AppleSigning, dir: &Path) -> crate::config::AppleSigning {
+    use crate::config::{KeySource, NotaryKey};
+    let source = |k: KeySource| match k {
+        KeySource::Pkcs12 { file, password_env } => KeySource::Pkcs12 {
+            file: dir.join(file),
+            password_env,
+        },
+        KeySource::Pem { key, chain } => KeySource::Pem {
+            key: dir.join(key),
+            chain: dir.join(chain),
+        },
+    };
+    a.application = a.application.map(source);
+    a.installer = a.installer.map(source);
+    a.entitlements = a.entitlements.map(|e| dir.join(e));
+    if let Some(n) = &mut a.notarize
+        && let NotaryKey::File { path } = &mut n.key
+    {
+        *path = dir.join(&*path);
+    }
+    a
 }
 
 fn icons_step(inputs: &Inputs, app: &App, target_dir: &Path) -> IconsStep {

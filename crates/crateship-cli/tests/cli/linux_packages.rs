@@ -345,3 +345,142 @@ fn a_users_desktop_template_and_keywords_reach_the_deb() {
     assert!(meta.contains("<keyword>success</keyword>"), "{meta}");
     assert!(meta.contains("<mediatype>text/plain</mediatype>"), "{meta}");
 }
+
+#[test]
+fn bundled_libraries_are_copied_into_the_appimage_and_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let config = format!("{CONFIG}\nbundle-libraries = true");
+    let manifest = tiny_project(&project, "tiny", &config);
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    // Prints the file libpng was loaded from: the bundled copy, not the host's.
+    let bins = tmp.path().join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    let c = tmp.path().join("tiny.c");
+    std::fs::write(
+        &c,
+        "#define _GNU_SOURCE\n#include <dlfcn.h>\n#include <stdio.h>\n#include <png.h>\n\
+         int main(void) { Dl_info i; if (!dladdr((void *)png_access_version_number, &i)) return 2;\n\
+         puts(i.dli_fname); return 0; }\n",
+    )
+    .unwrap();
+    verify(
+        "gcc",
+        &[
+            "-O2",
+            "-o",
+            bins.join("tiny").to_str().unwrap(),
+            c.to_str().unwrap(),
+            "-lpng16",
+            "-ldl",
+        ],
+        tmp.path(),
+    );
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir).args([
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--format",
+        "appimage",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("is not bundled"), "{}", stderr(&out));
+    let appimage = out_dir.join("Tiny_App-0.4.2-x86_64.AppImage");
+    verify(
+        appimage.to_str().unwrap(),
+        &["--appimage-extract"],
+        &out_dir,
+    );
+    let root = out_dir.join("squashfs-root");
+    let bundled = std::fs::read(root.join("usr/lib/libpng16.so.16")).unwrap();
+    let host = std::fs::read("/lib/x86_64-linux-gnu/libpng16.so.16")
+        .or_else(|_| std::fs::read("/usr/lib/x86_64-linux-gnu/libpng16.so.16"))
+        .unwrap();
+    assert_eq!(bundled, host, "the host's libpng, copied whole");
+    assert!(
+        !root.join("usr/lib/libc.so.6").exists() && !root.join("usr/lib/libz.so.1").exists(),
+        "base libraries stay out"
+    );
+    let app_run = std::fs::read_to_string(root.join("AppRun")).unwrap();
+    assert!(app_run.starts_with("#!/bin/sh\n"), "{app_run}");
+    let ran = run(std::process::Command::new(&appimage)
+        .env("APPIMAGE_EXTRACT_AND_RUN", "1")
+        .current_dir(&out_dir));
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let loaded = stdout(&ran);
+    assert!(
+        loaded.trim().ends_with("/usr/lib/libpng16.so.16") && !loaded.contains("-linux-gnu/"),
+        "libpng must come from the AppImage, came from {loaded}"
+    );
+}
+
+#[test]
+fn a_library_missing_on_the_host_stops_bundling_with_its_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let config = format!("{CONFIG}\nbundle-libraries = true");
+    let manifest = tiny_project(&project, "tiny", &config);
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    // Link against a library that exists only in the temp dir, never on the host's paths.
+    let lib_c = tmp.path().join("only.c");
+    std::fs::write(&lib_c, "int only_here(void) { return 0; }\n").unwrap();
+    let lib = tmp.path().join("libonlyhere.so.1");
+    verify(
+        "gcc",
+        &[
+            "-shared",
+            "-fPIC",
+            "-Wl,-soname,libonlyhere.so.1",
+            "-o",
+            lib.to_str().unwrap(),
+            lib_c.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let bins = tmp.path().join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    let c = tmp.path().join("tiny.c");
+    std::fs::write(
+        &c,
+        "int only_here(void);\nint main(void) { return only_here(); }\n",
+    )
+    .unwrap();
+    verify(
+        "gcc",
+        &[
+            "-o",
+            bins.join("tiny").to_str().unwrap(),
+            c.to_str().unwrap(),
+            lib.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir).args([
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--format",
+        "appimage",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("libonlyhere.so.1")
+            && err.contains("bundle-libraries")
+            && err.contains("/usr/lib"),
+        "{err}"
+    );
+    assert!(
+        !list(&out_dir).iter().any(|n| n.ends_with(".AppImage")),
+        "no partial AppImage: {:?}",
+        list(&out_dir)
+    );
+}

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod apple_signing;
 mod cross_build;
 mod errors;
 mod icons;

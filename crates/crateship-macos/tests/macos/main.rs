@@ -10,9 +10,13 @@
 #![allow(clippy::disallowed_methods)]
 
 mod app;
+mod devid;
 mod dmg;
+mod dmg_sign;
 mod errors;
 mod pkg;
+mod pkg_sign;
+mod pki;
 mod sign;
 mod templates;
 mod universal;

@@ -10,9 +10,9 @@ use tempfile::TempDir;
 
 use crate::support::text;
 
-const PASSPHRASE: &str = "pgp-Passphrase-5531";
+pub const PASSPHRASE: &str = "pgp-Passphrase-5531";
 
-fn gpg(home: &Path, args: &[&str]) -> Output {
+pub fn gpg(home: &Path, args: &[&str]) -> Output {
     Command::new("gpg")
         .env("GNUPGHOME", home)
         .args(["--batch", "--no-tty", "--pinentry-mode", "loopback"])
@@ -21,14 +21,14 @@ fn gpg(home: &Path, args: &[&str]) -> Output {
         .expect("install gpg (Debian: gnupg)")
 }
 
-fn gpg_ok(home: &Path, args: &[&str]) -> Vec<u8> {
+pub fn gpg_ok(home: &Path, args: &[&str]) -> Vec<u8> {
     let out = gpg(home, args);
     assert!(out.status.success(), "gpg {args:?}: {}", text(&out));
     out.stdout
 }
 
 /// Stops the gpg-agent a GNUPGHOME started.
-struct Home(TempDir);
+pub struct Home(pub TempDir);
 
 impl Drop for Home {
     fn drop(&mut self) {
@@ -39,7 +39,7 @@ impl Drop for Home {
     }
 }
 
-fn home() -> Home {
+pub fn home() -> Home {
     let dir = tempfile::Builder::new()
         .prefix("gpg")
         .tempdir_in("/tmp")
@@ -51,7 +51,7 @@ fn home() -> Home {
 }
 
 /// Makes a key with gpg; returns (armoured secret key, armoured public key).
-fn make_key(algo: &str) -> (String, Vec<u8>) {
+pub fn make_key(algo: &str) -> (String, Vec<u8>) {
     let home = home();
     let uid = format!("crateship test {algo} <{algo}@example.org>");
     gpg_ok(

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use raw::{RawConfig, RawDocumentType, RawLinux, RawMacos, RawSigning, RawWindows};
+pub use raw::{
+    RawAppleSigning, RawConfig, RawDocumentType, RawLinux, RawMacos, RawNotarize, RawSigning,
+    RawWindows,
+};
 
 use crate::error::{Error, Result};
 use crate::format::Format;
@@ -57,6 +60,8 @@ pub struct Config {
     pub linux_desktop_template: Option<PathBuf>,
     /// User AppStream metainfo template.
     pub linux_metainfo_template: Option<PathBuf>,
+    /// Bundle non-base shared libraries into AppImages.
+    pub linux_bundle_libraries: bool,
     /// glibc ceiling.
     pub max_glibc: Option<GlibcVersion>,
     /// AppImage update information.
@@ -64,6 +69,82 @@ pub struct Config {
     /// Where signing keys come from (never the secrets themselves).
     pub signing: Option<Signing>,
 }
+
+/// Validated `[…signing.apple]`: paths (relative in a [`Config`], absolute in a
+/// plan) and environment variable names only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AppleSigning {
+    /// "Developer ID Application" identity: signs the .app and the .dmg.
+    pub application: Option<KeySource>,
+    /// "Developer ID Installer" identity: signs the .pkg.
+    pub installer: Option<KeySource>,
+    /// Entitlements plist.
+    pub entitlements: Option<PathBuf>,
+    /// Timestamp servers (empty: no timestamp).
+    pub timestamp_urls: Vec<String>,
+    /// Notarization, if configured.
+    pub notarize: Option<Notarize>,
+}
+
+/// Where a certificate and its key come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum KeySource {
+    /// A PKCS#12 file and the variable holding its password.
+    Pkcs12 {
+        /// The `.p12`/`.pfx` file.
+        file: PathBuf,
+        /// Environment variable with the password.
+        password_env: String,
+    },
+    /// A PEM key and its PEM chain (leaf first).
+    Pem {
+        /// The private key file.
+        key: PathBuf,
+        /// The certificate chain file.
+        chain: PathBuf,
+    },
+}
+
+/// Validated notarization settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notarize {
+    /// App Store Connect API key id.
+    pub key_id: String,
+    /// Issuer id.
+    pub issuer_id: String,
+    /// Where the `.p8` key comes from.
+    pub key: NotaryKey,
+    /// Notary API base URL.
+    pub api_base: String,
+    /// Ticket service base URL.
+    pub cloudkit_base: String,
+    /// Upload endpoint override (tests).
+    pub s3_endpoint: Option<String>,
+    /// Overall wait limit in seconds.
+    pub timeout_seconds: u64,
+    /// Poll interval in seconds.
+    pub poll_seconds: u64,
+}
+
+/// Where the notary API key comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum NotaryKey {
+    /// An environment variable holding the PEM text.
+    Env {
+        /// The variable's name.
+        name: String,
+    },
+    /// A `.p8` file.
+    File {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// Apple's timestamp server, used when `timestamp-urls` is not set.
+pub const APPLE_TIMESTAMP_URL: &str = "http://timestamp.apple.com/ts01";
 
 /// Validated macOS bundle settings; paths are relative to the package directory
 /// in a [`Config`] and absolute in a plan.
@@ -110,6 +191,8 @@ pub const DEFAULT_MACOS_CATEGORY: &str = "public.app-category.utilities";
 /// Validated signing settings: paths and environment variable names only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Signing {
+    /// Apple Developer ID identities and notarization.
+    pub apple: Option<AppleSigning>,
     /// How the Authenticode key is given, if Windows artifacts are signed.
     pub windows: Option<WindowsKey>,
     /// RFC 3161 servers in order of preference.
@@ -120,6 +203,49 @@ pub struct Signing {
     pub pgp_key_env: Option<String>,
     /// Environment variable with the OpenPGP passphrase.
     pub pgp_passphrase_env: Option<String>,
+    /// Who makes Authenticode signatures.
+    pub windows_backend: WindowsBackend,
+    /// Sign .rpm packages inside with the OpenPGP key.
+    pub sign_rpm: bool,
+    /// Embed an OpenPGP signature in AppImages.
+    pub sign_appimage: bool,
+    /// Detached signatures written beside every artifact.
+    pub detached: Vec<DetachedKind>,
+    /// Environment variable with the minisign secret key.
+    pub minisign_key_env: Option<String>,
+    /// Environment variable with the minisign key's password.
+    pub minisign_password_env: Option<String>,
+}
+
+/// The Authenticode backend.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum WindowsBackend {
+    /// In-process (crateship-sign), on any host.
+    #[default]
+    Native,
+    /// `osslsigncode sign`, with the configured key.
+    Osslsigncode,
+    /// `signtool sign /sha1 THUMBPRINT` (Windows certificate store).
+    Signtool {
+        /// SHA-1 thumbprint of the certificate.
+        thumbprint: String,
+    },
+    /// A custom command (argv template).
+    Command {
+        /// The argv, with `{file}`, `{out}`, `{timestamp-url}` placeholders.
+        argv: Vec<String>,
+    },
+}
+
+/// A kind of detached signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DetachedKind {
+    /// OpenPGP, ASCII-armoured (`.asc`).
+    Asc,
+    /// minisign (`.minisig`).
+    Minisig,
 }
 
 /// Where the Authenticode key and certificate come from.
@@ -346,6 +472,7 @@ pub fn validate(raw: RawConfig, file: &Path) -> Result<Config> {
         linux_mime_types: linux.mime_types.unwrap_or_default(),
         linux_desktop_template: linux.desktop_template.map(PathBuf::from),
         linux_metainfo_template: linux.metainfo_template.map(PathBuf::from),
+        linux_bundle_libraries: linux.bundle_libraries.unwrap_or(false),
         max_glibc,
         update_information: linux.update_information,
         signing: raw.signing.map(|s| validate_signing(s, file)).transpose()?,
@@ -464,6 +591,139 @@ fn contains_null(value: &serde_json::Value) -> bool {
     }
 }
 
+fn validate_apple(raw: RawAppleSigning, file: &Path) -> Result<AppleSigning> {
+    let err = |key: &str, message: String| Error::Config {
+        file: file.to_path_buf(),
+        key: format!("signing.apple.{key}"),
+        message,
+    };
+    let source = |role: &str,
+                  pfx: Option<String>,
+                  password_env: Option<String>,
+                  key: Option<String>,
+                  chain: Option<String>|
+     -> Result<Option<KeySource>> {
+        match (pfx, key, chain) {
+            (Some(pfx), None, None) => {
+                validate_resource_pattern(&pfx).map_err(|m| err(&format!("{role}-pfx"), m))?;
+                let password_env = password_env.ok_or_else(|| {
+                    err(
+                        &format!("{role}-password-env"),
+                        format!(
+                            "a .p12 needs the name of the environment variable holding its \
+                             password, e.g. \"APPLE_{}_PASSWORD\"",
+                            role.to_uppercase()
+                        ),
+                    )
+                })?;
+                Ok(Some(KeySource::Pkcs12 {
+                    file: pfx.into(),
+                    password_env,
+                }))
+            }
+            (None, Some(key), Some(chain)) => {
+                validate_resource_pattern(&key).map_err(|m| err(&format!("{role}-key"), m))?;
+                validate_resource_pattern(&chain).map_err(|m| err(&format!("{role}-chain"), m))?;
+                Ok(Some(KeySource::Pem {
+                    key: key.into(),
+                    chain: chain.into(),
+                }))
+            }
+            (None, None, None) => Ok(None),
+            _ => Err(err(
+                &format!("{role}-pfx"),
+                format!(
+                    "give either `{role}-pfx` (+ `{role}-password-env`) or both `{role}-key` and `{role}-chain`"
+                ),
+            )),
+        }
+    };
+    let application = source(
+        "application",
+        raw.application_pfx,
+        raw.application_password_env,
+        raw.application_key,
+        raw.application_chain,
+    )?;
+    let installer = source(
+        "installer",
+        raw.installer_pfx,
+        raw.installer_password_env,
+        raw.installer_key,
+        raw.installer_chain,
+    )?;
+    if let Some(e) = &raw.entitlements {
+        validate_resource_pattern(e).map_err(|m| err("entitlements", m))?;
+    }
+    let timestamp_urls = raw
+        .timestamp_urls
+        .unwrap_or_else(|| vec![APPLE_TIMESTAMP_URL.to_owned()]);
+    for url in &timestamp_urls {
+        if !url.starts_with("http://") {
+            return Err(err(
+                "timestamp-urls",
+                format!("`{url}` is not an http:// URL (RFC 3161 servers speak plain HTTP)"),
+            ));
+        }
+    }
+    let notarize = match raw.notarize {
+        None => None,
+        Some(n) => {
+            if application.is_none() {
+                return Err(err(
+                    "notarize",
+                    "notarization needs a Developer ID Application identity: set \
+                     `application-pfx` or `application-key`"
+                        .into(),
+                ));
+            }
+            if timestamp_urls.is_empty() {
+                return Err(err(
+                    "timestamp-urls",
+                    "Apple notarizes only timestamped signatures; remove `timestamp-urls = []`"
+                        .into(),
+                ));
+            }
+            let key = match (n.key_env, n.key_file) {
+                (Some(name), None) => NotaryKey::Env { name },
+                (None, Some(path)) => {
+                    validate_resource_pattern(&path).map_err(|m| err("notarize.key-file", m))?;
+                    NotaryKey::File { path: path.into() }
+                }
+                _ => {
+                    return Err(err(
+                        "notarize.key-env",
+                        "give exactly one of `key-env` (a variable holding the .p8 text) or \
+                         `key-file`"
+                            .into(),
+                    ));
+                }
+            };
+            Some(Notarize {
+                key_id: n.key_id,
+                issuer_id: n.issuer_id,
+                key,
+                api_base: n
+                    .api_base
+                    .unwrap_or_else(|| "https://appstoreconnect.apple.com".into()),
+                cloudkit_base: n
+                    .cloudkit_base
+                    .unwrap_or_else(|| "https://api.apple-cloudkit.com".into()),
+                s3_endpoint: n.s3_endpoint,
+                timeout_seconds: n.timeout_seconds.unwrap_or(1800),
+                poll_seconds: n.poll_seconds.unwrap_or(10),
+            })
+        }
+    };
+    Ok(AppleSigning {
+        application,
+        installer,
+        entitlements: raw.entitlements.map(PathBuf::from),
+        timestamp_urls,
+        notarize,
+    })
+}
+
 fn validate_signing(raw: RawSigning, file: &Path) -> Result<Signing> {
     let err = |key: &str, message: String| Error::Config {
         file: file.to_path_buf(),
@@ -502,12 +762,110 @@ fn validate_signing(raw: RawSigning, file: &Path) -> Result<Signing> {
             ));
         }
     }
+    let windows_backend = match raw.windows_backend.as_deref().unwrap_or("native") {
+        "native" => WindowsBackend::Native,
+        "osslsigncode" => WindowsBackend::Osslsigncode,
+        "signtool" => WindowsBackend::Signtool {
+            thumbprint: raw.windows_signtool_thumbprint.clone().ok_or_else(|| {
+                err(
+                    "windows-signtool-thumbprint",
+                    "`windows-backend = \"signtool\"` signs with a certificate from the Windows store: give its SHA-1 thumbprint (`certutil -store My` prints it)".into(),
+                )
+            })?,
+        },
+        "command" => WindowsBackend::Command {
+            argv: raw.windows_command.clone().ok_or_else(|| {
+                err(
+                    "windows-command",
+                    "`windows-backend = \"command\"` needs the command as a list, e.g. [\"jsign\", \"--storetype\", \"AZUREKEYVAULT\", …, \"{file}\"]".into(),
+                )
+            })?,
+        },
+        other => {
+            return Err(err(
+                "windows-backend",
+                format!("unknown backend `{other}`; use \"native\", \"osslsigncode\", \"signtool\" or \"command\""),
+            ));
+        }
+    };
+    if let WindowsBackend::Command { argv } = &windows_backend
+        && (argv.is_empty() || !argv.iter().any(|a| a.contains("{file}")))
+    {
+        return Err(err(
+            "windows-command",
+            "the command must name its program first and contain `{file}` (the file to sign)"
+                .into(),
+        ));
+    }
+    let needs_key = matches!(
+        windows_backend,
+        WindowsBackend::Native | WindowsBackend::Osslsigncode
+    );
+    if !needs_key && windows.is_some() {
+        return Err(err(
+            "windows-backend",
+            "the signtool and command backends find their key themselves; remove `windows-pfx`/`windows-key` or use \"native\" or \"osslsigncode\"".into(),
+        ));
+    }
+    if windows_backend == WindowsBackend::Osslsigncode && windows.is_none() {
+        return Err(err(
+            "windows-backend",
+            "osslsigncode signs with the configured key: set `windows-pfx` (+ `windows-password-env`) or `windows-key` + `windows-chain`".into(),
+        ));
+    }
+    let mut detached = Vec::new();
+    for kind in raw.detached.iter().flatten() {
+        let kind = match kind.as_str() {
+            "asc" if raw.pgp_key_env.is_some() => DetachedKind::Asc,
+            "minisig" if raw.minisign_key_env.is_some() => DetachedKind::Minisig,
+            "asc" => {
+                return Err(err(
+                    "detached",
+                    "`asc` signatures need `pgp-key-env`".into(),
+                ));
+            }
+            "minisig" => {
+                return Err(err(
+                    "detached",
+                    "`minisig` signatures need `minisign-key-env`".into(),
+                ));
+            }
+            other => {
+                return Err(err(
+                    "detached",
+                    format!("unknown signature kind `{other}`; use \"asc\" or \"minisig\""),
+                ));
+            }
+        };
+        if !detached.contains(&kind) {
+            detached.push(kind);
+        }
+    }
+    let has_pgp = raw.pgp_key_env.is_some();
+    for (key, value) in [
+        ("sign-rpm", raw.sign_rpm),
+        ("sign-appimage", raw.sign_appimage),
+    ] {
+        if value == Some(true) && !has_pgp {
+            return Err(err(
+                key,
+                "signing inside packages uses the OpenPGP key: set `pgp-key-env` too".into(),
+            ));
+        }
+    }
     Ok(Signing {
+        apple: raw.apple.map(|a| validate_apple(a, file)).transpose()?,
         windows,
         timestamp_urls: raw.timestamp_urls.unwrap_or_default(),
         allow_unstamped: raw.allow_unstamped.unwrap_or(false),
         pgp_key_env: raw.pgp_key_env,
         pgp_passphrase_env: raw.pgp_passphrase_env,
+        windows_backend,
+        sign_rpm: raw.sign_rpm.unwrap_or(has_pgp),
+        sign_appimage: raw.sign_appimage.unwrap_or(has_pgp),
+        detached,
+        minisign_key_env: raw.minisign_key_env,
+        minisign_password_env: raw.minisign_password_env,
     })
 }
 

@@ -48,6 +48,8 @@ pub struct RawConfig {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSigning {
+    /// Apple Developer ID signing and notarization (`[…signing.apple]`).
+    pub apple: Option<RawAppleSigning>,
     /// Authenticode certificate and key as PKCS#12 (`.pfx`/`.p12`), relative to
     /// the package directory; signs Windows exes (before they are packaged) and MSIs.
     pub windows_pfx: Option<String>,
@@ -67,6 +69,91 @@ pub struct RawSigning {
     pub pgp_key_env: Option<String>,
     /// Environment variable holding the OpenPGP key's passphrase (empty if unset).
     pub pgp_passphrase_env: Option<String>,
+    /// Who makes Authenticode signatures: `native` (in-process, any host),
+    /// `osslsigncode`, `signtool` (Windows hosts, certificate store) or `command`
+    /// (`windows-command`, e.g. jsign or Azure Trusted Signing). Default: `native`.
+    pub windows_backend: Option<String>,
+    /// SHA-1 thumbprint of the certificate in the Windows store that `signtool`
+    /// signs with (`/sha1`); no password is passed on its command line.
+    pub windows_signtool_thumbprint: Option<String>,
+    /// The signing command as an argv list (no shell) for `windows-backend =
+    /// "command"`. Placeholders: `{file}` (required), `{out}`, `{timestamp-url}`.
+    /// Credentials reach it only through the environment it inherits.
+    pub windows_command: Option<Vec<String>>,
+    /// Sign .rpm packages inside (header signature) with the OpenPGP key.
+    /// Default: `true` when `pgp-key-env` is set.
+    pub sign_rpm: Option<bool>,
+    /// Embed an OpenPGP signature in AppImages (`.sha256_sig`/`.sig_key`, as
+    /// appimagetool does). Default: `true` when `pgp-key-env` is set.
+    pub sign_appimage: Option<bool>,
+    /// Detached signatures written beside every artifact: `"asc"` (OpenPGP, needs
+    /// `pgp-key-env`) and/or `"minisig"` (needs `minisign-key-env`). Default: none
+    /// (`SHA256SUMS.asc` / `SHA256SUMS.minisig` cover every artifact).
+    pub detached: Option<Vec<String>>,
+    /// Environment variable holding a minisign secret key (the text of a
+    /// `minisign -G` key file); when set, `SHA256SUMS.minisig` is written.
+    pub minisign_key_env: Option<String>,
+    /// Environment variable holding the minisign key's password (unset: the key is
+    /// not encrypted).
+    pub minisign_password_env: Option<String>,
+}
+
+/// `[package.metadata.crateship.signing.apple]`: Developer ID identities for
+/// macOS artifacts and App Store Connect credentials for notarization. Paths are
+/// relative to the package directory; secrets only through environment variables.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAppleSigning {
+    /// "Developer ID Application" certificate and key as PKCS#12; signs the `.app`
+    /// (every slice of its executable) and the `.dmg`.
+    pub application_pfx: Option<String>,
+    /// Environment variable holding the application `.p12` password.
+    pub application_password_env: Option<String>,
+    /// Application key as PEM, instead of a `.p12` (with `application-chain`).
+    pub application_key: Option<String>,
+    /// PEM certificate chain (leaf first) for `application-key`.
+    pub application_chain: Option<String>,
+    /// "Developer ID Installer" certificate and key as PKCS#12; signs the `.pkg`.
+    pub installer_pfx: Option<String>,
+    /// Environment variable holding the installer `.p12` password.
+    pub installer_password_env: Option<String>,
+    /// Installer key as PEM, instead of a `.p12` (with `installer-chain`).
+    pub installer_key: Option<String>,
+    /// PEM certificate chain (leaf first) for `installer-key`.
+    pub installer_chain: Option<String>,
+    /// Entitlements (an XML plist) sealed into the app's signature.
+    pub entitlements: Option<String>,
+    /// RFC 3161 servers for the secure timestamp, tried in order. Default:
+    /// `["http://timestamp.apple.com/ts01"]`; `[]` signs without a timestamp
+    /// (notarization then fails).
+    pub timestamp_urls: Option<Vec<String>>,
+    /// Notarize the signed app, dmg and pkg with Apple and staple the tickets.
+    pub notarize: Option<RawNotarize>,
+}
+
+/// `notarize = { … }` under `[…signing.apple]`: an App Store Connect API key.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawNotarize {
+    /// The API key's id (from App Store Connect → Users and Access → Keys).
+    pub key_id: String,
+    /// The issuer id shown on the same page.
+    pub issuer_id: String,
+    /// Environment variable holding the `.p8` private key's PEM text.
+    pub key_env: Option<String>,
+    /// Path of the `.p8` private key file, instead of `key-env`.
+    pub key_file: Option<String>,
+    /// Notary API base URL. Default: `https://appstoreconnect.apple.com` (tests
+    /// point it at a local mock).
+    pub api_base: Option<String>,
+    /// Ticket service base URL. Default: `https://api.apple-cloudkit.com`.
+    pub cloudkit_base: Option<String>,
+    /// Upload endpoint instead of Apple's S3 bucket host (tests only).
+    pub s3_endpoint: Option<String>,
+    /// Give up waiting for Apple's verdict after this many seconds. Default: 1800.
+    pub timeout_seconds: Option<u64>,
+    /// Seconds between status checks. Default: 10.
+    pub poll_seconds: Option<u64>,
 }
 
 /// `[package.metadata.crateship.windows]`.
@@ -159,4 +246,10 @@ pub struct RawLinux {
     pub desktop_template: Option<String>,
     /// Your own AppStream metainfo template (start from `templates/metainfo.xml`).
     pub metainfo_template: Option<String>,
+    /// Copy the shared libraries the AppImage's binary needs beyond those every
+    /// desktop has (the AppImage excludelist: glibc, libGL, fontconfig, X11, …) from
+    /// this build host into the AppImage's `usr/lib`, with their own dependencies;
+    /// `AppRun` then puts them on the loader path. Default: `false` (they are named
+    /// in a warning instead, and users must install them).
+    pub bundle_libraries: Option<bool>,
 }

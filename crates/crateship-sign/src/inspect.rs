@@ -1,0 +1,178 @@
+//! Reads back who signed a PE or MSI file: the PKCS#7 SignedData is taken from the PE
+//! certificate table or the MSI `\u{5}DigitalSignature` stream, and the signer's
+//! certificate found by issuer and serial number. Used to report (and to check) what an
+//! external backend did.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
+
+use crate::SignError;
+use crate::key::hex;
+
+/// Which Authenticode container a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A PE image (`MZ`).
+    Pe,
+    /// A compound file (MSI).
+    Msi,
+}
+
+/// Tells PE from MSI by the first bytes.
+pub(crate) fn kind(path: &Path) -> Result<Kind, SignError> {
+    let mut head = [0u8; 8];
+    let mut file = File::open(path).map_err(|e| SignError::io("read", path, e))?;
+    let n = file
+        .read(&mut head)
+        .map_err(|e| SignError::io("read", path, e))?;
+    match &head[..n] {
+        [b'M', b'Z', ..] => Ok(Kind::Pe),
+        [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] => Ok(Kind::Msi),
+        _ => Err(SignError::BadInput {
+            path: path.to_owned(),
+            format: "PE or MSI",
+            reason: "it starts neither with `MZ` nor with the compound-file magic; Authenticode signs .exe, .dll and .msi files".into(),
+        }),
+    }
+}
+
+/// The signer of an Authenticode-signed file.
+pub(crate) struct Signed {
+    pub(crate) subject: String,
+    pub(crate) fingerprint: String,
+    pub(crate) timestamped: bool,
+}
+
+const RFC3161: &str = "1.3.6.1.4.1.311.3.3.1";
+const COUNTER_SIGNATURE: &str = "1.2.840.113549.1.9.6";
+
+/// The PKCS#7 blob of a signed file, or `None` when it carries no signature.
+fn pkcs7(path: &Path) -> Result<Option<Vec<u8>>, SignError> {
+    let io = |e| SignError::io("read", path, e);
+    match kind(path)? {
+        Kind::Pe => {
+            let mut file = File::open(path).map_err(io)?;
+            let mut head = Vec::new();
+            (&mut file)
+                .take(64 * 1024)
+                .read_to_end(&mut head)
+                .map_err(io)?;
+            let u32_at = |at: usize| {
+                head.get(at..at + 4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            };
+            let Some(pe_at) = u32_at(0x3c) else {
+                return Ok(None);
+            };
+            let optional = pe_at + 24;
+            let dirs = match head.get(optional..optional + 2) {
+                Some([0x0b, 0x01]) => optional + 96,
+                Some([0x0b, 0x02]) => optional + 112,
+                _ => return Ok(None),
+            };
+            let (Some(offset), Some(size)) = (u32_at(dirs + 32), u32_at(dirs + 36)) else {
+                return Ok(None);
+            };
+            if offset == 0 || size <= 8 {
+                return Ok(None);
+            }
+            let mut table = vec![0u8; size];
+            file.seek(SeekFrom::Start(offset as u64)).map_err(io)?;
+            file.read_exact(&mut table).map_err(io)?;
+            Ok(Some(table[8..].to_vec()))
+        }
+        Kind::Msi => {
+            let file = File::open(path).map_err(io)?;
+            let mut comp = cfb::CompoundFile::open(file).map_err(io)?;
+            let name = "/\u{5}DigitalSignature";
+            if !comp.is_stream(name) {
+                return Ok(None);
+            }
+            let mut data = Vec::new();
+            comp.open_stream(name)
+                .and_then(|mut s| s.read_to_end(&mut data))
+                .map_err(io)?;
+            Ok(Some(data))
+        }
+    }
+}
+
+/// Who signed `path`, or `None` if it carries no Authenticode signature.
+pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
+    let Some(blob) = pkcs7(path)? else {
+        return Ok(None);
+    };
+    let bad = |reason: String| SignError::BadInput {
+        path: path.to_owned(),
+        format: "Authenticode signature",
+        reason,
+    };
+    // The PE table is padded to 8 bytes: parse only the first DER element.
+    let info = ContentInfo::from_der(der_prefix(&blob))
+        .map_err(|e| bad(format!("the PKCS#7 blob does not parse ({e})")))?;
+    let signed = info
+        .content
+        .decode_as::<SignedData>()
+        .map_err(|e| bad(format!("not a SignedData ({e})")))?;
+    let Some(first) = signed.signer_infos.0.iter().next() else {
+        return Err(bad("the SignedData has no signer".into()));
+    };
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &first.sid else {
+        return Err(bad(
+            "the signer is not identified by issuer and serial".into()
+        ));
+    };
+    let cert = signed
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .find_map(|c| match c {
+            CertificateChoices::Certificate(cert)
+                if cert.tbs_certificate.serial_number == id.serial_number
+                    && cert.tbs_certificate.issuer == id.issuer =>
+            {
+                Some(cert)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| bad("the signer's certificate is not embedded".into()))?;
+    let der = cert
+        .to_der()
+        .map_err(|e| bad(format!("cannot re-encode the signer's certificate ({e})")))?;
+    let timestamped = first.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
+        let oid = a.oid.to_string();
+        oid == RFC3161 || oid == COUNTER_SIGNATURE
+    });
+    Ok(Some(Signed {
+        subject: cert.tbs_certificate.subject.to_string(),
+        fingerprint: hex(&Sha256::digest(&der)),
+        timestamped,
+    }))
+}
+
+/// The bytes of the first DER element of `data` (drops trailing padding).
+fn der_prefix(data: &[u8]) -> &[u8] {
+    let Some(&first) = data.get(1) else {
+        return data;
+    };
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        match data.get(2..2 + n) {
+            Some(bytes) if n <= 4 => (
+                bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)),
+                2 + n,
+            ),
+            _ => return data,
+        }
+    };
+    data.get(..header + len).unwrap_or(data)
+}
