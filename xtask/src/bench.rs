@@ -28,12 +28,18 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("icons") => icons(sh, &args[1..]),
         Some("deb") => deb(sh, &args[1..]),
         Some("msi") => msi(sh, &args[1..]),
+        Some("sign") => sign(sh, &args[1..]),
         Some("macos") => macos(sh, &args[1..]),
+        Some("squashfs") => squashfs(sh, &args[1..]),
+        Some("appimage-runtime") => appimage_runtime(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
             msi(sh, args)?;
+            sign(sh, args)?;
             macos(sh, args)?;
+            squashfs(sh, args)?;
+            appimage_runtime(sh, args)?;
             icons(sh, args)
         }
     }
@@ -172,53 +178,43 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         .to_string();
     let work = project_root().join("target/bench/deb");
     let payload = ensure_payload(sh, "1")?;
-    // dpkg-deb wants the tree as it will be installed, plus DEBIAN/control.
     let tree = work.join("tree");
-    if !tree.join("DEBIAN/control").exists() {
-        let _ = std::fs::remove_dir_all(&tree);
-        std::fs::create_dir_all(tree.join("DEBIAN"))?;
-        std::fs::create_dir_all(tree.join("usr/share"))?;
-        let (from, to) = (
-            payload.display().to_string(),
-            tree.join("usr/share/payload").display().to_string(),
-        );
-        cmd!(sh, "cp -r {from} {to}").run()?;
-        std::fs::write(
-            tree.join("DEBIAN/control"),
-            "Package: payload\nVersion: 1.0.0\nArchitecture: amd64\nMaintainer: crateship <bench@example.org>\nDescription: Benchmark payload\n",
-        )?;
-    }
+    std::fs::create_dir_all(&work)?;
     let ours_out = work.join("ours.deb").display().to_string();
     let dpkg_out = work.join("dpkg.deb").display().to_string();
     let p = payload.display().to_string();
     let t = tree.display().to_string();
-    let cases: Vec<(&str, Vec<String>, &String)> = vec![
-        (
-            "crateship .deb (xz)",
-            vec![
-                crateship.clone(),
-                "debug".into(),
-                "deb".into(),
-                p,
-                "-o".into(),
-                ours_out.clone(),
-            ],
-            &ours_out,
-        ),
-        (
-            "dpkg-deb -Zxz",
-            vec![
-                "dpkg-deb".into(),
-                "--root-owner-group".into(),
-                "-Zxz".into(),
-                "-b".into(),
-                t,
-                dpkg_out.clone(),
-            ],
-            &dpkg_out,
-        ),
-    ];
-    let results = measure_cases(sh, time, runs, &cases)?;
+    let ours_case = (
+        "crateship .deb (xz)",
+        vec![
+            crateship.clone(),
+            "debug".into(),
+            "deb".into(),
+            p.clone(),
+            "-o".into(),
+            ours_out.clone(),
+        ],
+        &ours_out,
+    );
+    // dpkg-deb packs the very same content: our .deb unpacked raw, with the
+    // DEBIAN/md5sums and the copyright/changelog that a Debian build (dh_md5sums,
+    // dh_installdocs) would give it and that dpkg-deb -b itself never generates.
+    cmd!(sh, "{crateship} debug deb {p} -o {ours_out}").run()?;
+    let _ = std::fs::remove_dir_all(&tree);
+    cmd!(sh, "dpkg-deb -R {ours_out} {t}").run()?;
+    let dpkg_case = (
+        "dpkg-deb -Zxz",
+        vec![
+            "dpkg-deb".into(),
+            "--root-owner-group".into(),
+            "-Zxz".into(),
+            "-b".into(),
+            t.clone(),
+            dpkg_out.clone(),
+        ],
+        &dpkg_out,
+    );
+    let results = measure_interleaved(sh, time, runs, &[ours_case, dpkg_case])?;
     print_table("deb writer", &results);
     let (ours, peer) = (&results[0], &results[1]);
     let (wall, size, rss) = (
@@ -232,7 +228,8 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "MISSES goal"
     };
     println!(
-        "crateship .deb vs dpkg-deb: wall {wall:.2}x (goal <= 1.0x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 1.0x): {verdict}"
+        "crateship .deb vs dpkg-deb: wall {wall:.2}x (goal <= 1.0x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 1.0x): {verdict}; cpu {:.2}x",
+        ours.cpu / peer.cpu
     );
     let json = json!({
         "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
@@ -325,6 +322,131 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "ratios": {"wall": wall, "size": size, "rss": rss},
     });
     let path = project_root().join("target/bench/msi.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Authenticode-signing a 100 MB MSI (the standard payload packaged by `crateship
+/// debug msi`): our native signer against `osslsigncode sign`, same RSA-3072 key, no
+/// timestamp. Goal: wall and RSS <= 1.0x osslsigncode.
+fn sign(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
+    if cmd!(sh, "which osslsigncode")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_err()
+    {
+        bail!("`osslsigncode` is missing: `apt-get install osslsigncode`");
+    }
+    let time = Path::new("/usr/bin/time");
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    let crateship = project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string();
+    let payload = ensure_payload(sh, "1")?;
+    let work = project_root().join("target/bench/sign");
+    std::fs::create_dir_all(&work)?;
+    // The issue asks for a 100 MB MSI; the standard payload compresses to ~70 MB,
+    // so 40 MB of incompressible bytes join it (hard links keep the copy cheap).
+    let unsigned = work.join("unsigned.msi");
+    if !unsigned.exists() {
+        let src = work.join("msi-src");
+        let _ = std::fs::remove_dir_all(&src);
+        cmd!(sh, "cp -al {payload} {src}").run()?;
+        let noise = src.join("noise.bin");
+        cmd!(sh, "head -c 41943040 /dev/urandom")
+            .quiet()
+            .output()
+            .map(|o| std::fs::write(&noise, o.stdout))??;
+        cmd!(sh, "{crateship} debug msi {src} -o {unsigned}").run()?;
+    }
+    let msi_mb = std::fs::metadata(&unsigned)?.len() as f64 / 1e6;
+    println!("unsigned MSI: {msi_mb:.0} MB");
+    if msi_mb < 100.0 {
+        bail!(
+            "the bench MSI is {msi_mb:.0} MB, below the 100 MB the goal names; delete {} and rerun",
+            unsigned.display()
+        );
+    }
+    let key = work.join("key.pem");
+    let cert = work.join("cert.pem");
+    if !cert.exists() {
+        cmd!(sh, "openssl req -x509 -newkey rsa:3072 -nodes -keyout {key} -out {cert} -days 3650 -subj /CN=crateship-bench -addext extendedKeyUsage=codeSigning -addext keyUsage=digitalSignature")
+            .quiet()
+            .ignore_stderr()
+            .run()?;
+    }
+    let s = |p: &Path| p.display().to_string();
+    let ours_out = s(&work.join("ours.msi"));
+    let peer_out = s(&work.join("osslsigncode.msi"));
+    let cases: Vec<(&str, Vec<String>, &String)> = vec![
+        (
+            "crateship sign (native)",
+            vec![
+                crateship.clone(),
+                "debug".into(),
+                "sign".into(),
+                "--key".into(),
+                s(&key),
+                "--chain".into(),
+                s(&cert),
+                s(&unsigned),
+                "-o".into(),
+                ours_out.clone(),
+            ],
+            &ours_out,
+        ),
+        (
+            "osslsigncode sign",
+            vec![
+                "osslsigncode".into(),
+                "sign".into(),
+                "-h".into(),
+                "sha256".into(),
+                "-certs".into(),
+                s(&cert),
+                "-key".into(),
+                s(&key),
+                "-in".into(),
+                s(&unsigned),
+                "-out".into(),
+                peer_out.clone(),
+            ],
+            &peer_out,
+        ),
+    ];
+    let results = measure_cases(sh, time, runs, &cases)?;
+    // Both outputs must verify, or the timing means nothing.
+    for out in [&ours_out, &peer_out] {
+        cmd!(sh, "osslsigncode verify -CAfile {cert} -in {out}")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .with_context(|| format!("{out} does not verify"))?;
+    }
+    print_table("msi signing", &results);
+    let (ours, peer) = (&results[0], &results[1]);
+    let (wall, rss) = (ours.wall / peer.wall, ours.rss_mb / peer.rss_mb);
+    let verdict = if wall <= 1.0 && rss <= 1.0 {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    println!(
+        "crateship sign vs osslsigncode ({} MB MSI): wall {wall:.2}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 1.0x): {verdict}",
+        std::fs::metadata(&unsigned)?.len() / 1_000_000
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"signer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall, "rss": rss},
+    });
+    let path = project_root().join("target/bench/sign.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
     println!("wrote {}", path.display());
     Ok(())
@@ -596,6 +718,36 @@ fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Like [`measure_cases`], but runs the cases in turn (A B A B ...) so that a
+/// changing background load on a shared machine hits every case alike.
+fn measure_interleaved<O: AsRef<Path>>(
+    sh: &Shell,
+    time: &Path,
+    runs: usize,
+    cases: &[(&str, Vec<String>, O)],
+) -> anyhow::Result<Vec<Measurement>> {
+    let mut samples = vec![Vec::new(); cases.len()];
+    for _ in 0..runs {
+        for ((name, argv, out), samples) in cases.iter().zip(&mut samples) {
+            let _ = std::fs::remove_file(out);
+            samples.push(measure(sh, time, argv).with_context(|| format!("running {name}"))?);
+        }
+    }
+    let mut results = Vec::new();
+    for ((name, _, out), mut samples) in cases.iter().zip(samples) {
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, cpu, rss_mb) = samples[samples.len() / 2];
+        results.push(Measurement {
+            name: name.to_string(),
+            wall,
+            cpu,
+            rss_mb,
+            size: std::fs::metadata(out)?.len(),
+        });
+    }
+    Ok(results)
+}
+
 /// Runs each `(name, argv, output)` case `runs` times (output removed first) and
 /// keeps the median by wall time, with the output's size.
 fn measure_cases<O: AsRef<Path>>(
@@ -717,5 +869,301 @@ fn print_and_save(results: &[Measurement], work: &Path, scale: &str) -> anyhow::
     let path = work.join(format!("archives-x{scale}.json"));
     std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
     println!("\nwrote {}", path.display());
+    Ok(())
+}
+
+/// Our squashfs writer (the AppImage payload) against `mksquashfs` on 2 cores at
+/// the same zstd level and block size; gzip alongside for reference.
+fn squashfs(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
+    let level = flag(args, "--level").unwrap_or_else(|| "15".into());
+    if cmd!(sh, "which mksquashfs")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_err()
+    {
+        bail!("`mksquashfs` is missing: `apt-get install squashfs-tools`");
+    }
+    let time = Path::new("/usr/bin/time");
+    cmd!(
+        sh,
+        "cargo build --release -p crateship-appimage --example mksquashfs"
+    )
+    .run()?;
+    let ours = project_root()
+        .join("target/release/examples/mksquashfs")
+        .display()
+        .to_string();
+    let work = project_root().join("target/bench/squashfs");
+    std::fs::create_dir_all(&work)?;
+    let p = ensure_payload(sh, "1")?.display().to_string();
+    let o = |name: &str| work.join(name);
+    let s = |path: PathBuf| path.display().to_string();
+    let argv = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = vec![
+        (
+            "crateship squashfs zstd",
+            argv(&[
+                &ours,
+                &p,
+                &s(o("ours-zstd.sqfs")),
+                "--comp",
+                "zstd",
+                "--level",
+                &level,
+                "--threads",
+                "2",
+            ]),
+            o("ours-zstd.sqfs"),
+        ),
+        (
+            "mksquashfs zstd -p 2",
+            argv(&[
+                "mksquashfs",
+                &p,
+                &s(o("mksquashfs-zstd.sqfs")),
+                "-comp",
+                "zstd",
+                "-Xcompression-level",
+                &level,
+                "-b",
+                "131072",
+                "-noappend",
+                "-processors",
+                "2",
+                "-quiet",
+                "-no-progress",
+            ]),
+            o("mksquashfs-zstd.sqfs"),
+        ),
+        (
+            "crateship squashfs gzip",
+            argv(&[
+                &ours,
+                &p,
+                &s(o("ours-gzip.sqfs")),
+                "--comp",
+                "gzip",
+                "--threads",
+                "2",
+            ]),
+            o("ours-gzip.sqfs"),
+        ),
+        (
+            "mksquashfs gzip -p 2",
+            argv(&[
+                "mksquashfs",
+                &p,
+                &s(o("mksquashfs-gzip.sqfs")),
+                "-comp",
+                "gzip",
+                "-b",
+                "131072",
+                "-noappend",
+                "-processors",
+                "2",
+                "-quiet",
+                "-no-progress",
+            ]),
+            o("mksquashfs-gzip.sqfs"),
+        ),
+    ];
+    let results = measure_interleaved(sh, time, runs, &cases)?;
+    print_table(&format!("squashfs (zstd {level})"), &results);
+    let mut ratios = serde_json::Map::new();
+    for (pair, goal) in results.chunks(2).zip([true, false]) {
+        let (ours, peer) = (&pair[0], &pair[1]);
+        let (wall, size, rss) = (
+            ours.wall / peer.wall,
+            ours.size as f64 / peer.size as f64,
+            ours.rss_mb / peer.rss_mb,
+        );
+        let verdict = match (goal, wall <= 1.0 && size <= 1.1) {
+            (false, _) => "reference",
+            (true, true) => "meets goal",
+            (true, false) => "MISSES goal",
+        };
+        println!(
+            "{} vs {}: wall {wall:.2}x (goal <= 1.0x), size {size:.3}x (goal <= 1.1x), RSS {rss:.2}x: {verdict}",
+            ours.name, peer.name
+        );
+        ratios.insert(
+            format!("{} / {}", ours.name, peer.name),
+            json!({"wall": wall, "size": size, "rss": rss}),
+        );
+    }
+    let json = json!({
+        "level": level,
+        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": ratios,
+    });
+    let path = project_root().join("target/bench/squashfs.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The AppImage runtime on a 30 MB AppImage (the app is a shell script): start
+/// through the FUSE mount vs `--appimage-extract-and-run`, and reading the 30 MB
+/// file through the mount vs `cat` of the extracted file. Needs root (FUSE).
+fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs: usize = flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(11);
+    let uid = cmd!(sh, "id -u").quiet().read()?;
+    if uid.trim() != "0" || !Path::new("/dev/fuse").exists() {
+        bail!(
+            "the AppImage runtime bench mounts through FUSE: run it as root with /dev/fuse present"
+        );
+    }
+    cmd!(
+        sh,
+        "cargo build --release -p crateship-appimage --example bench_appimage"
+    )
+    .run()?;
+    let work = project_root().join("target/bench/appimage-runtime");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    // 30 MB of the standard payload (text and incompressible files, in order).
+    let payload = ensure_payload(sh, "1")?;
+    let data = work.join("data.bin");
+    let mut files = Vec::new();
+    collect_files(&payload, &mut files)?;
+    files.sort();
+    let mut bytes = Vec::with_capacity(30_000_000);
+    for f in files {
+        bytes.extend(std::fs::read(&f)?);
+        if bytes.len() >= 30_000_000 {
+            break;
+        }
+    }
+    bytes.truncate(30_000_000);
+    std::fs::write(&data, &bytes)?;
+    let app = work.join("app.sh");
+    std::fs::write(
+        &app,
+        "#!/bin/sh\nif [ \"$1\" = read ]; then exec cat \"$APPDIR/usr/share/bench/data.bin\" >/dev/null; fi\nexit 0\n",
+    )?;
+    cmd!(sh, "chmod 755 {app}").run()?;
+    let image = work.join("Bench.AppImage");
+    let builder = project_root().join("target/release/examples/bench_appimage");
+    cmd!(sh, "{builder} {image} {app} {data}").run()?;
+    let extracted = work.join("squashfs-root");
+    {
+        let _dir = sh.push_dir(&work);
+        cmd!(sh, "{image} --appimage-extract").quiet().run()?;
+    }
+    let extracted_data = extracted.join("usr/share/bench/data.bin");
+    if std::fs::read(&extracted_data)? != bytes {
+        bail!("the extracted data differs from the packaged file");
+    }
+    let scratch = work.join("tmp");
+    std::fs::create_dir_all(&scratch)?;
+    let _tmp = sh.push_env("TMPDIR", &scratch);
+    let _no_extract = sh.push_env("APPIMAGE_EXTRACT_AND_RUN", "0");
+    // Median wall time of `runs` runs, after one warm-up run.
+    let median = |argv: &[&Path], arg: Option<&str>| -> anyhow::Result<f64> {
+        let mut samples = Vec::new();
+        for i in 0..=runs {
+            let (program, rest) = argv.split_first().expect("a program");
+            let rest: Vec<&Path> = rest.to_vec();
+            let extra: Vec<&str> = arg.into_iter().collect();
+            let start = std::time::Instant::now();
+            cmd!(sh, "{program} {rest...} {extra...}").quiet().run()?;
+            if i > 0 {
+                samples.push(start.elapsed().as_secs_f64());
+            }
+        }
+        samples.sort_by(f64::total_cmp);
+        Ok(samples[samples.len() / 2])
+    };
+    let sh_path = Path::new("/bin/sh");
+    let mount_start = median(&[&image], None)?;
+    let extract_start = median(&[&image], Some("--appimage-extract-and-run"))?;
+    let mount_read = median(&[&image], Some("read"))?;
+    let cat_script = work.join("cat.sh");
+    std::fs::write(
+        &cat_script,
+        format!(
+            "#!/bin/sh\nexec cat '{}' >/dev/null\n",
+            extracted_data.display()
+        ),
+    )?;
+    let plain_cat = median(&[sh_path, &cat_script], None)?;
+    let empty_script = work.join("empty.sh");
+    std::fs::write(&empty_script, "#!/bin/sh\nexit 0\n")?;
+    let plain_sh = median(&[sh_path, &empty_script], None)?;
+    // The extracted file read cold, as on a first start after boot: the page
+    // cache is dropped before every run (root only).
+    let drop_caches = || std::fs::write("/proc/sys/vm/drop_caches", "3");
+    let mut cold = Vec::new();
+    for _ in 0..runs.min(5) {
+        drop_caches()?;
+        let start = std::time::Instant::now();
+        cmd!(sh, "{sh_path} {cat_script}").quiet().run()?;
+        cold.push(start.elapsed().as_secs_f64());
+    }
+    cold.sort_by(f64::total_cmp);
+    let cold_cat = cold[cold.len() / 2];
+    let through_mount = (mount_read - mount_start).max(0.0);
+    let from_disk = (plain_cat - plain_sh).max(1e-4);
+    let size = std::fs::metadata(&image)?.len();
+    println!("\nAppImage runtime ({size} bytes, median of {runs} runs, seconds)");
+    for (name, v) in [
+        ("start via FUSE mount", mount_start),
+        ("start via --appimage-extract-and-run", extract_start),
+        ("start via mount + cat 30 MB", mount_read),
+        ("sh + cat 30 MB extracted", plain_cat),
+        ("sh + cat 30 MB extracted, cold cache", cold_cat),
+        ("sh alone", plain_sh),
+    ] {
+        println!("{name:<40} {v:>8.4}");
+    }
+    let start_ratio = mount_start / extract_start;
+    let read_ratio = through_mount / from_disk;
+    let whole_ratio = mount_read / plain_cat;
+    let cold_ratio = through_mount / (cold_cat - plain_sh).max(1e-4);
+    println!(
+        "start: mount / extract-and-run {start_ratio:.2}x (goal < 1.0x): {}",
+        if start_ratio < 1.0 {
+            "meets goal"
+        } else {
+            "MISSES goal"
+        }
+    );
+    println!(
+        "read 30 MB: through the mount {through_mount:.4} s vs cat of the extracted file {from_disk:.4} s = {read_ratio:.2}x (goal <= 1.5x): {}; whole runs {whole_ratio:.2}x; vs a cold-cache cat {cold_ratio:.2}x",
+        if read_ratio <= 1.5 {
+            "meets goal"
+        } else {
+            "MISSES goal"
+        }
+    );
+    let json = json!({
+        "image_bytes": size,
+        "runs": runs,
+        "seconds": {"mount_start": mount_start, "extract_and_run_start": extract_start, "mount_read": mount_read, "sh_cat_extracted": plain_cat, "sh_cat_extracted_cold": cold_cat, "sh": plain_sh},
+        "ratios": {"start_mount_vs_extract": start_ratio, "read_mount_vs_cat": read_ratio, "whole_mount_read_vs_cat": whole_ratio, "read_mount_vs_cold_cat": cold_ratio},
+    });
+    let path = project_root().join("target/bench/appimage-runtime.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
     Ok(())
 }

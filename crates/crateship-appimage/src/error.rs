@@ -45,14 +45,6 @@ pub enum AppImageError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// backhand failed to build the squashfs image.
-    #[error(
-        "cannot write the squashfs payload: {source}; check that every source file is readable"
-    )]
-    Squashfs {
-        /// The underlying error.
-        source: backhand::BackhandError,
-    },
     /// The .desktop file or the metainfo could not be generated.
     #[error(transparent)]
     Metadata(#[from] crateship_linux::LinuxError),

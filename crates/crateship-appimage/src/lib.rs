@@ -9,8 +9,9 @@
 //! * [`write_appdir`] writes that AppDir to disk (for `appstreamcli validate-tree`
 //!   and for comparing with an extracted AppImage).
 //! * [`write_appimage`] writes the runtime (magic `AI\x02` at `e_ident[8..11]`,
-//!   update information in `.upd_info`) followed directly by a gzip squashfs of
-//!   the same AppDir, written in one pass with `backhand`.
+//!   update information in `.upd_info`) followed directly by a squashfs of the
+//!   same AppDir (zstd by default, gzip on request), written in one pass by our
+//!   own parallel writer, [`squashfs`](mod@squashfs).
 //! * [`runtime`](mod@runtime) embeds the static musl runtimes (x86_64, aarch64)
 //!   built from `crateship-appimage-runtime` (FUSE mount, extract, extract-and-run)
 //!   and describes how to rebuild them byte-identically (see the README).
@@ -20,25 +21,25 @@
 //! `source_date_epoch`, uid/gid 0, modes 0755/0644); the on-disk AppDir and the
 //! squashfs payload come from the same entry list.
 //!
-//! What it does not do (yet): write zstd payloads (the runtime reads them; see
-//! the README for why the writer emits gzip), bundling shared libraries,
-//! signing, zsync files.
+//! What it does not do (yet): bundling shared libraries, signing, zsync files.
 #![deny(missing_docs)]
 
 mod appdir;
 mod error;
 mod input;
 pub mod runtime;
+pub mod squashfs;
 
-use std::io::{Cursor, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 
-use backhand::compression::Compressor;
-use backhand::{FilesystemCompressor, FilesystemWriter, NodeHeader};
-use crateship_linux::{Arch, FileSource};
+use crateship_linux::Arch;
 
 pub use appdir::{AppDirEntry, EntryKind, appdir_entries, write_appdir};
 pub use error::AppImageError;
 pub use input::{AppImageInput, Icon, IconSize};
+pub use squashfs::{
+    Compression, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, SquashfsOptions, write_squashfs,
+};
 
 /// Squashfs block size (128 KiB, as appimagetool and mksquashfs default).
 pub const BLOCK_SIZE: u32 = 128 * 1024;
@@ -54,14 +55,26 @@ pub fn appimage_file_name(product_name: &str, version: &str, arch: Arch) -> Stri
     format!("{name}-{version}-{}.AppImage", arch.rpm_name())
 }
 
-/// Writes the AppImage of `app` to `out`: `runtime` (for example
-/// [`runtime::runtime`]`(app.arch)`), patched with the magic and the update
-/// information, then the squashfs payload at the runtime's end. Returns `out`
-/// positioned after the last byte. The caller makes the file executable and
-/// renames it into place (atomic writes are the caller's job).
+/// Writes the AppImage of `app` to `out` with a zstd payload at
+/// [`DEFAULT_ZSTD_LEVEL`]; see [`write_appimage_with`].
 pub fn write_appimage<W: Write + Seek>(
     app: &AppImageInput,
     runtime: &[u8],
+    out: W,
+) -> Result<W, AppImageError> {
+    write_appimage_with(app, runtime, Compression::default(), out)
+}
+
+/// Writes the AppImage of `app` to `out`: `runtime` (for example
+/// [`runtime::runtime`]`(app.arch)`), patched with the magic and the update
+/// information, then the squashfs payload compressed with `compression` at the
+/// runtime's end. Returns `out` positioned after the last byte. The caller
+/// makes the file executable and renames it into place (atomic writes are the
+/// caller's job).
+pub fn write_appimage_with<W: Write + Seek>(
+    app: &AppImageInput,
+    runtime: &[u8],
+    compression: Compression,
     mut out: W,
 ) -> Result<W, AppImageError> {
     let entries = appdir_entries(app)?;
@@ -71,56 +84,13 @@ pub fn write_appimage<W: Write + Seek>(
         value: app.source_date_epoch.to_string(),
         reason: "squashfs stores times as unsigned 32-bit seconds (1970..2106)".into(),
     })?;
-    let werr = |what: &str| {
-        let what = what.to_string();
-        move |source| AppImageError::Write { what, source }
+    let werr = |source| AppImageError::Write {
+        what: "the runtime".into(),
+        source,
     };
-    out.seek(SeekFrom::Start(0)).map_err(werr("the runtime"))?;
-    out.write_all(&head).map_err(werr("the runtime"))?;
-
-    let mut fs = FilesystemWriter::default();
-    fs.set_time(mtime);
-    fs.set_block_size(BLOCK_SIZE);
-    fs.set_compressor(
-        FilesystemCompressor::new(Compressor::Gzip, None)
-            .map_err(|source| AppImageError::Squashfs { source })?,
-    );
-    fs.set_root_mode(0o755);
-    fs.set_root_uid(0);
-    fs.set_root_gid(0);
-    fs.set_only_root_id();
-    let sq = |source| AppImageError::Squashfs { source };
-    for entry in &entries {
-        let path = format!("/{}", entry.path);
-        match &entry.kind {
-            EntryKind::Dir => fs
-                .push_dir(&path, NodeHeader::new(0o755, 0, 0, mtime))
-                .map_err(sq)?,
-            EntryKind::Symlink(target) => fs
-                .push_symlink(target.as_str(), &path, NodeHeader::new(0o777, 0, 0, mtime))
-                .map_err(sq)?,
-            EntryKind::File { source, mode } => {
-                let header = NodeHeader::new(*mode, 0, 0, mtime);
-                match source {
-                    FileSource::Path(src) => {
-                        // Fail early with the path: backhand opens it only while writing.
-                        std::fs::metadata(src).map_err(|e| AppImageError::ReadSource {
-                            path: src.clone(),
-                            dest: entry.path.clone(),
-                            source: e,
-                        })?;
-                        fs.push_file_from_path(src.clone(), &path, header)
-                            .map_err(sq)?
-                    }
-                    FileSource::Bytes(bytes) => fs
-                        .push_file(Cursor::new(bytes.as_slice()), &path, header)
-                        .map_err(sq)?,
-                }
-            }
-        }
-    }
-    fs.write_with_offset(&mut out, head.len() as u64)
-        .map_err(sq)?;
-    out.flush().map_err(werr("the squashfs payload"))?;
-    Ok(out)
+    out.seek(SeekFrom::Start(0)).map_err(werr)?;
+    out.write_all(&head).map_err(werr)?;
+    let mut options = SquashfsOptions::new(mtime);
+    options.compression = compression;
+    write_squashfs(&entries, &options, out)
 }

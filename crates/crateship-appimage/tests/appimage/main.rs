@@ -10,6 +10,7 @@
 mod appimage;
 mod libappimage;
 mod rebuild;
+mod squashfs;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
