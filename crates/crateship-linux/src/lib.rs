@@ -23,7 +23,10 @@
 //! modes reduced to permission bits, fixed rpm build host); every ELF file is
 //! checked against the package architecture before anything is written.
 //!
-//! What it does not do (yet): AppImage, package signing, symlinks.
+//! Package signing is [`sign_rpm`] (the OpenPGP signature itself comes from the
+//! caller); AppImages are crateship-appimage's. What it does not do (yet): symlink
+//! entries — crateship packages a resource that is a symlink as the file it
+//! points to.
 #![deny(missing_docs)]
 
 mod deb;

@@ -45,6 +45,7 @@ fn example_checkout(dir: &Path) -> PathBuf {
         "README.md",
         "src",
         "assets",
+        "packaging",
     ] {
         verify(
             "cp",
