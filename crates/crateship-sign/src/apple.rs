@@ -22,15 +22,10 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier};
 use der::asn1::{GeneralizedTime, ObjectIdentifier, SetOfVec, UtcTime};
 use der::{Any, Decode, Encode, Tag};
-use pkcs8::DecodePrivateKey;
-use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use signature::{Keypair, Signer};
-use spki::{
-    AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey,
-    SignatureBitStringEncoding,
-};
+use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
@@ -132,14 +127,7 @@ impl AppleIdentity {
         chain_pem: &[u8],
         purpose: ApplePurpose,
     ) -> Result<Self, SignError> {
-        let key = parse_pem_key(key_pem)?;
-        let chain =
-            Certificate::load_pem_chain(chain_pem).map_err(|e| SignError::BadCertificate {
-                origin: "the PEM certificate chain".into(),
-                reason: format!(
-                    "not a PEM certificate chain ({e}); pass `-----BEGIN CERTIFICATE-----` blocks"
-                ),
-            })?;
+        let (key, chain) = crate::key::load_pem(key_pem, chain_pem)?;
         Self::assemble(key, chain, "the PEM certificate chain", purpose)
     }
 
@@ -150,62 +138,17 @@ impl AppleIdentity {
         password: &str,
         purpose: ApplePurpose,
     ) -> Result<Self, SignError> {
-        let origin = "(.p12/.pfx)";
-        let archive = p12_keystore::Pkcs12Archive::from_pkcs12(pfx, password).map_err(|e| {
-            let reason = match e {
-                p12_keystore::error::Error::MacError(_) => {
-                    "wrong password (the integrity check failed)".to_owned()
-                }
-                other => format!("{other}"),
-            };
-            SignError::Pkcs12 {
-                origin: origin.into(),
-                reason,
-            }
-        })?;
-        let [bag] = archive.keys.as_slice() else {
-            return Err(SignError::Pkcs12 {
-                origin: origin.into(),
-                reason: format!(
-                    "it holds {} private keys, expected exactly one",
-                    archive.keys.len()
-                ),
-            });
-        };
-        let key = parse_pkcs8(bag.key.as_der(), "the PKCS#12 file")?;
-        let mut chain = Vec::new();
-        for cert in &archive.certs {
-            chain.push(Certificate::from_der(cert.cert.as_der()).map_err(|e| {
-                SignError::BadCertificate {
-                    origin: "the PKCS#12 file".into(),
-                    reason: format!("a certificate does not parse ({e})"),
-                }
-            })?);
-        }
+        let (key, chain) = crate::key::load_pkcs12(pfx, password)?;
         Self::assemble(key, chain, "the PKCS#12 file", purpose)
     }
 
     fn assemble(
         key: KeyKind,
-        mut chain: Vec<Certificate>,
+        chain: Vec<Certificate>,
         origin: &str,
         purpose: ApplePurpose,
     ) -> Result<Self, SignError> {
-        let public = public_key_der(&key)?;
-        let count = chain.len();
-        let Some(at) = chain.iter().position(|c| {
-            c.tbs_certificate
-                .subject_public_key_info
-                .to_der()
-                .is_ok_and(|d| d == public)
-        }) else {
-            return Err(SignError::KeyMismatch {
-                origin: origin.into(),
-                count,
-            });
-        };
-        let leaf = chain.remove(at);
-        chain.insert(0, leaf);
+        let chain = crate::key::leaf_first(&key, chain, origin)?;
         let subject = chain[0].tbs_certificate.subject.to_string();
         check_usage(&chain[0], &subject, purpose)?;
         let team_id = subject_ou(&chain[0]);
@@ -226,16 +169,13 @@ impl AppleIdentity {
                     .into(),
             });
         }
-        let der = chain[0].to_der().map_err(|e| SignError::BadCertificate {
-            origin: origin.into(),
-            reason: format!("cannot re-encode the certificate ({e})"),
-        })?;
+        let fingerprint = crate::key::fingerprint(&chain[0], origin)?;
         Ok(AppleIdentity {
             key,
             chain,
             team_id,
             subject,
-            fingerprint: crate::key::hex(&Sha256::digest(&der)),
+            fingerprint,
             purpose,
         })
     }
@@ -554,81 +494,6 @@ fn check_usage(cert: &Certificate, subject: &str, purpose: ApplePurpose) -> Resu
         "its extended key usages are [{}]; use {want}",
         usages.join(", ")
     )))
-}
-
-fn bad_key(reason: impl Into<String>, origin: &str) -> SignError {
-    SignError::BadKey {
-        origin: origin.into(),
-        reason: reason.into(),
-    }
-}
-
-fn parse_pem_key(pem: &[u8]) -> Result<KeyKind, SignError> {
-    let origin = "the PEM key";
-    let text = std::str::from_utf8(pem).map_err(|_| bad_key("it is not PEM text", origin))?;
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = &rest[start..];
-        let Some(end_at) = block.find("-----END ") else {
-            break;
-        };
-        let after = &block[end_at + 9..];
-        let close = after.find("-----").map_or(after.len(), |i| i + 5);
-        let whole = &block[..end_at + 9 + close];
-        rest = &block[end_at + 9 + close..];
-        let Ok((label, der)) = der::pem::decode_vec(whole.as_bytes()) else {
-            return Err(bad_key("a PEM block does not decode", origin));
-        };
-        return match label {
-            "PRIVATE KEY" => parse_pkcs8(&der, origin),
-            "RSA PRIVATE KEY" => rsa::RsaPrivateKey::from_pkcs1_der(&der)
-                .map(rsa_key)
-                .map_err(|_| bad_key("the RSA key does not parse", origin)),
-            "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&der)
-                .map(|k| KeyKind::P256(k.into()))
-                .map_err(|_| bad_key("the EC key is not a P-256 key", origin)),
-            "ENCRYPTED PRIVATE KEY" => Err(bad_key(
-                "it is encrypted; decrypt it first or use a .p12 file with a password",
-                origin,
-            )),
-            "EC PARAMETERS" => continue,
-            other => Err(bad_key(format!("unexpected PEM block `{other}`"), origin)),
-        };
-    }
-    Err(bad_key(
-        "no `-----BEGIN PRIVATE KEY-----` block found",
-        origin,
-    ))
-}
-
-fn rsa_key(key: rsa::RsaPrivateKey) -> KeyKind {
-    KeyKind::Rsa(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key)))
-}
-
-fn parse_pkcs8(der: &[u8], origin: &str) -> Result<KeyKind, SignError> {
-    let info = pkcs8::PrivateKeyInfo::from_der(der)
-        .map_err(|_| bad_key("not a PKCS#8 private key", origin))?;
-    match info.algorithm.oid.to_string().as_str() {
-        "1.2.840.113549.1.1.1" => rsa::RsaPrivateKey::from_pkcs8_der(der)
-            .map(rsa_key)
-            .map_err(|_| bad_key("the RSA key does not parse", origin)),
-        "1.2.840.10045.2.1" => p256::SecretKey::from_pkcs8_der(der)
-            .map(|k| KeyKind::P256(k.into()))
-            .map_err(|_| bad_key("the EC key is not on curve P-256", origin)),
-        other => Err(bad_key(
-            format!("unsupported key algorithm {other}; use RSA or ECDSA P-256"),
-            origin,
-        )),
-    }
-}
-
-fn public_key_der(key: &KeyKind) -> Result<Vec<u8>, SignError> {
-    let doc = match key {
-        KeyKind::Rsa(k) => rsa::RsaPublicKey::from(k.as_ref().as_ref()).to_public_key_der(),
-        KeyKind::P256(k) => p256::PublicKey::from(k.verifying_key()).to_public_key_der(),
-    };
-    doc.map(|d| d.as_bytes().to_vec())
-        .map_err(|_| bad_key("cannot derive its public key", "the private key"))
 }
 
 #[cfg(test)]

@@ -58,85 +58,21 @@ impl SigningKey {
     /// `RSA PRIVATE KEY` or `EC PRIVATE KEY`, unencrypted), `chain_pem` the signing
     /// certificate and optionally its intermediates, in any order.
     pub fn from_pem(key_pem: &[u8], chain_pem: &[u8]) -> Result<Self, SignError> {
-        let key = parse_pem_key(key_pem)?;
-        let chain =
-            Certificate::load_pem_chain(chain_pem).map_err(|e| SignError::BadCertificate {
-                origin: "the PEM certificate chain".into(),
-                reason: format!(
-                    "not a PEM certificate chain ({e}); pass `-----BEGIN CERTIFICATE-----` blocks"
-                ),
-            })?;
+        let (key, chain) = load_pem(key_pem, chain_pem)?;
         Self::assemble(key, chain, "the PEM certificate chain")
     }
 
     /// A key from a PKCS#12 archive (`.pfx`/`.p12`) and its password.
     pub fn from_pkcs12(pfx: &[u8], password: &str) -> Result<Self, SignError> {
-        let origin = "(.pfx/.p12)";
-        let archive = p12_keystore::Pkcs12Archive::from_pkcs12(pfx, password).map_err(|e| {
-            let reason = match e {
-                p12_keystore::error::Error::MacError(_) => {
-                    "wrong password (the integrity check failed)".to_owned()
-                }
-                other => format!("{other}"),
-            };
-            SignError::Pkcs12 {
-                origin: origin.into(),
-                reason,
-            }
-        })?;
-        let key_bag = match archive.keys.as_slice() {
-            [one] => one,
-            [] => {
-                return Err(SignError::Pkcs12 {
-                    origin: origin.into(),
-                    reason: "it holds no private key".into(),
-                });
-            }
-            more => {
-                return Err(SignError::Pkcs12 {
-                    origin: origin.into(),
-                    reason: format!("it holds {} private keys, expected one", more.len()),
-                });
-            }
-        };
-        let key = parse_pkcs8(key_bag.key.as_der(), "the PKCS#12 file")?;
-        let mut chain = Vec::new();
-        for bag in &archive.certs {
-            let cert = Certificate::from_der(bag.cert.as_der()).map_err(|e| {
-                SignError::BadCertificate {
-                    origin: "the PKCS#12 file".into(),
-                    reason: format!("a certificate does not parse ({e})"),
-                }
-            })?;
-            chain.push(cert);
-        }
+        let (key, chain) = load_pkcs12(pfx, password)?;
         Self::assemble(key, chain, "the PKCS#12 file")
     }
 
     fn assemble(key: KeyKind, chain: Vec<Certificate>, origin: &str) -> Result<Self, SignError> {
-        let public = public_key_der(&key)?;
-        let count = chain.len();
-        let Some(leaf_at) = chain.iter().position(|c| {
-            c.tbs_certificate
-                .subject_public_key_info
-                .to_der()
-                .is_ok_and(|d| d == public)
-        }) else {
-            return Err(SignError::KeyMismatch {
-                origin: origin.into(),
-                count,
-            });
-        };
-        let mut chain = chain;
-        let leaf = chain.remove(leaf_at);
-        chain.insert(0, leaf);
+        let chain = leaf_first(&key, chain, origin)?;
         let subject = chain[0].tbs_certificate.subject.to_string();
         check_code_signing(&chain[0], &subject)?;
-        let der = chain[0].to_der().map_err(|e| SignError::BadCertificate {
-            origin: origin.into(),
-            reason: format!("cannot re-encode the certificate ({e})"),
-        })?;
-        let fingerprint = hex(&Sha256::digest(&der));
+        let fingerprint = fingerprint(&chain[0], origin)?;
         Ok(SigningKey {
             key,
             chain,
@@ -154,6 +90,102 @@ impl SigningKey {
     pub fn sha256_fingerprint(&self) -> &str {
         &self.fingerprint
     }
+}
+
+/// The private key and certificates of PEM texts (the chain in any order).
+pub(crate) fn load_pem(
+    key_pem: &[u8],
+    chain_pem: &[u8],
+) -> Result<(KeyKind, Vec<Certificate>), SignError> {
+    let key = parse_pem_key(key_pem)?;
+    let chain = Certificate::load_pem_chain(chain_pem).map_err(|e| SignError::BadCertificate {
+        origin: "the PEM certificate chain".into(),
+        reason: format!(
+            "not a PEM certificate chain ({e}); pass `-----BEGIN CERTIFICATE-----` blocks"
+        ),
+    })?;
+    Ok((key, chain))
+}
+
+/// The one private key and the certificates of a PKCS#12 archive; a wrong
+/// password is named as such (the password itself never appears).
+pub(crate) fn load_pkcs12(
+    pfx: &[u8],
+    password: &str,
+) -> Result<(KeyKind, Vec<Certificate>), SignError> {
+    let origin = "(.pfx/.p12)";
+    let archive = p12_keystore::Pkcs12Archive::from_pkcs12(pfx, password).map_err(|e| {
+        let reason = match e {
+            p12_keystore::error::Error::MacError(_) => {
+                "wrong password (the integrity check failed)".to_owned()
+            }
+            other => format!("{other}"),
+        };
+        SignError::Pkcs12 {
+            origin: origin.into(),
+            reason,
+        }
+    })?;
+    let key_bag = match archive.keys.as_slice() {
+        [one] => one,
+        [] => {
+            return Err(SignError::Pkcs12 {
+                origin: origin.into(),
+                reason: "it holds no private key".into(),
+            });
+        }
+        more => {
+            return Err(SignError::Pkcs12 {
+                origin: origin.into(),
+                reason: format!("it holds {} private keys, expected one", more.len()),
+            });
+        }
+    };
+    let key = parse_pkcs8(key_bag.key.as_der(), "the PKCS#12 file")?;
+    let mut chain = Vec::new();
+    for bag in &archive.certs {
+        let cert =
+            Certificate::from_der(bag.cert.as_der()).map_err(|e| SignError::BadCertificate {
+                origin: "the PKCS#12 file".into(),
+                reason: format!("a certificate does not parse ({e})"),
+            })?;
+        chain.push(cert);
+    }
+    Ok((key, chain))
+}
+
+/// `chain` with the certificate of `key` first; none matching is
+/// [`SignError::KeyMismatch`].
+pub(crate) fn leaf_first(
+    key: &KeyKind,
+    mut chain: Vec<Certificate>,
+    origin: &str,
+) -> Result<Vec<Certificate>, SignError> {
+    let public = public_key_der(key)?;
+    let count = chain.len();
+    let Some(leaf_at) = chain.iter().position(|c| {
+        c.tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .is_ok_and(|d| d == public)
+    }) else {
+        return Err(SignError::KeyMismatch {
+            origin: origin.into(),
+            count,
+        });
+    };
+    let leaf = chain.remove(leaf_at);
+    chain.insert(0, leaf);
+    Ok(chain)
+}
+
+/// SHA-256 of the certificate's DER, hex.
+pub(crate) fn fingerprint(cert: &Certificate, origin: &str) -> Result<String, SignError> {
+    let der = cert.to_der().map_err(|e| SignError::BadCertificate {
+        origin: origin.into(),
+        reason: format!("cannot re-encode the certificate ({e})"),
+    })?;
+    Ok(hex(&Sha256::digest(&der)))
 }
 
 fn bad_key(reason: impl Into<String>, origin: &str) -> SignError {
