@@ -48,10 +48,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
 /// Icon generation against the ImageMagick pipeline (convert for the .ico and the
 /// PNG set, png2icns for the .icns), for an SVG and a 1024 px PNG source.
 fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(5);
+    let runs = runs_flag(args, 5)?;
     for tool in ["convert", "png2icns"] {
         if cmd!(sh, "which {tool}")
             .quiet()
@@ -63,11 +60,7 @@ fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         }
     }
     let time = Path::new("/usr/bin/time");
-    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
-    let crateship = project_root()
-        .join("target/release/crateship")
-        .display()
-        .to_string();
+    let crateship = release_crateship(sh)?;
     let work = project_root().join("target/bench/icons");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
@@ -158,24 +151,15 @@ fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"pipeline": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "bytes": m.size})).collect::<Vec<_>>(),
         "ratios": ratios,
     });
-    let path = project_root().join("target/bench/icons.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("icons.json", &json)?;
     Ok(())
 }
 
 /// Our .deb writer against `dpkg-deb --root-owner-group -Zxz` on the payload.
 fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
+    let runs = runs_flag(args, 3)?;
     let time = Path::new("/usr/bin/time");
-    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
-    let crateship = project_root()
-        .join("target/release/crateship")
-        .display()
-        .to_string();
+    let crateship = release_crateship(sh)?;
     let work = project_root().join("target/bench/deb");
     let payload = ensure_payload(sh, "1")?;
     let tree = work.join("tree");
@@ -235,32 +219,16 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
         "ratios": {"wall": wall, "size": size, "rss": rss},
     });
-    let path = project_root().join("target/bench/deb.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("deb.json", &json)?;
     Ok(())
 }
 
 /// Our MSI writer against `wixl -a x64` with the payload's .wxs.
 fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
-    if cmd!(sh, "which wixl")
-        .quiet()
-        .ignore_stdout()
-        .run()
-        .is_err()
-    {
-        bail!("`wixl` is missing: `apt-get install wixl`");
-    }
+    let runs = runs_flag(args, 3)?;
+    require_tool(sh, "wixl", "wixl")?;
     let time = Path::new("/usr/bin/time");
-    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
-    let crateship = project_root()
-        .join("target/release/crateship")
-        .display()
-        .to_string();
+    let crateship = release_crateship(sh)?;
     let payload = ensure_payload(sh, "1")?;
     let work = project_root().join("target/bench/msi");
     std::fs::create_dir_all(&work)?;
@@ -321,9 +289,7 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
         "ratios": {"wall": wall, "size": size, "rss": rss},
     });
-    let path = project_root().join("target/bench/msi.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("msi.json", &json)?;
     Ok(())
 }
 
@@ -331,24 +297,10 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
 /// debug msi`): our native signer against `osslsigncode sign`, same RSA-3072 key, no
 /// timestamp. Goal: wall and RSS <= 1.0x osslsigncode.
 fn sign(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
-    if cmd!(sh, "which osslsigncode")
-        .quiet()
-        .ignore_stdout()
-        .run()
-        .is_err()
-    {
-        bail!("`osslsigncode` is missing: `apt-get install osslsigncode`");
-    }
+    let runs = runs_flag(args, 3)?;
+    require_tool(sh, "osslsigncode", "osslsigncode")?;
     let time = Path::new("/usr/bin/time");
-    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
-    let crateship = project_root()
-        .join("target/release/crateship")
-        .display()
-        .to_string();
+    let crateship = release_crateship(sh)?;
     let payload = ensure_payload(sh, "1")?;
     let work = project_root().join("target/bench/sign");
     std::fs::create_dir_all(&work)?;
@@ -446,25 +398,16 @@ fn sign(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"signer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
         "ratios": {"wall": wall, "rss": rss},
     });
-    let path = project_root().join("target/bench/sign.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("sign.json", &json)?;
     Ok(())
 }
 
 /// .dmg and .pkg of an app bundle holding the payload, against `tar -czf` of
 /// the same tree.
 fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
+    let runs = runs_flag(args, 3)?;
     let time = Path::new("/usr/bin/time");
-    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
-    let crateship = project_root()
-        .join("target/release/crateship")
-        .display()
-        .to_string();
+    let crateship = release_crateship(sh)?;
     let payload = ensure_payload(sh, "1")?;
     let work = project_root().join("target/bench/macos");
     let app = work.join("Payload.app");
@@ -563,9 +506,7 @@ fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
         "ratios": ratios,
     });
-    let path = project_root().join("target/bench/macos.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("macos.json", &json)?;
     Ok(())
 }
 
@@ -611,10 +552,7 @@ fn dir_size(dir: &Path) -> u64 {
 /// Archive writers against tar+pigz, tar -czf and Info-ZIP.
 fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let scale = flag(args, "--scale").unwrap_or_else(|| "1".into());
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
+    let runs = runs_flag(args, 3)?;
     for tool in ["pigz", "zip", "tar"] {
         if cmd!(sh, "which {tool}")
             .quiet()
@@ -815,6 +753,44 @@ fn tempfile_path() -> PathBuf {
     std::env::temp_dir().join(format!("crateship-bench-{}.time", std::process::id()))
 }
 
+/// `--runs N`, else `default`.
+fn runs_flag(args: &[String], default: usize) -> anyhow::Result<usize> {
+    Ok(flag(args, "--runs")
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(default))
+}
+
+/// Fails with the apt command when `tool` is not on PATH.
+fn require_tool(sh: &Shell, tool: &str, package: &str) -> anyhow::Result<()> {
+    if cmd!(sh, "which {tool}")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_err()
+    {
+        bail!("`{tool}` is missing: `apt-get install {package}`");
+    }
+    Ok(())
+}
+
+/// Builds the release `crateship` and returns its path.
+fn release_crateship(sh: &Shell) -> anyhow::Result<String> {
+    cmd!(sh, "cargo build --release -p crateship-cli").run()?;
+    Ok(project_root()
+        .join("target/release/crateship")
+        .display()
+        .to_string())
+}
+
+/// Writes a bench's results to `target/bench/NAME`.
+fn save_json(name: &str, json: &serde_json::Value) -> anyhow::Result<()> {
+    let path = project_root().join("target/bench").join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(json)? + "\n")?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
@@ -875,19 +851,9 @@ fn print_and_save(results: &[Measurement], work: &Path, scale: &str) -> anyhow::
 /// Our squashfs writer (the AppImage payload) against `mksquashfs` on 2 cores at
 /// the same zstd level and block size; gzip alongside for reference.
 fn squashfs(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(3);
+    let runs = runs_flag(args, 3)?;
     let level = flag(args, "--level").unwrap_or_else(|| "15".into());
-    if cmd!(sh, "which mksquashfs")
-        .quiet()
-        .ignore_stdout()
-        .run()
-        .is_err()
-    {
-        bail!("`mksquashfs` is missing: `apt-get install squashfs-tools`");
-    }
+    require_tool(sh, "mksquashfs", "squashfs-tools")?;
     let time = Path::new("/usr/bin/time");
     cmd!(
         sh,
@@ -1001,9 +967,7 @@ fn squashfs(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
         "ratios": ratios,
     });
-    let path = project_root().join("target/bench/squashfs.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("squashfs.json", &json)?;
     Ok(())
 }
 
@@ -1011,10 +975,7 @@ fn squashfs(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
 /// through the FUSE mount vs `--appimage-extract-and-run`, and reading the 30 MB
 /// file through the mount vs `cat` of the extracted file. Needs root (FUSE).
 fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
-    let runs: usize = flag(args, "--runs")
-        .map(|r| r.parse())
-        .transpose()?
-        .unwrap_or(11);
+    let runs = runs_flag(args, 11)?;
     let uid = cmd!(sh, "id -u").quiet().read()?;
     if uid.trim() != "0" || !Path::new("/dev/fuse").exists() {
         bail!(
@@ -1150,9 +1111,7 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "seconds": {"mount_start": mount_start, "extract_and_run_start": extract_start, "mount_read": mount_read, "sh_cat_extracted": plain_cat, "sh_cat_extracted_cold": cold_cat, "sh": plain_sh},
         "ratios": {"start_mount_vs_extract": start_ratio, "read_mount_vs_cat": read_ratio, "whole_mount_read_vs_cat": whole_ratio, "read_mount_vs_cold_cat": cold_ratio},
     });
-    let path = project_root().join("target/bench/appimage-runtime.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json)? + "\n")?;
-    println!("wrote {}", path.display());
+    save_json("appimage-runtime.json", &json)?;
     Ok(())
 }
 
