@@ -56,12 +56,19 @@ fn config_reference() -> String {
          table overrides key by key). Keys are kebab-case; an unknown key is an error that names the\n\
          key and the file.\n",
     );
-    render_table(&mut out, "package.metadata.crateship", &schema, &defs);
+    render_table(
+        &mut out,
+        "package.metadata.crateship",
+        &schema,
+        &defs,
+        false,
+    );
     out
 }
 
-fn render_table(out: &mut String, table: &str, schema: &Value, defs: &Value) {
-    let _ = write!(out, "\n## `[{table}]`\n\n");
+fn render_table(out: &mut String, table: &str, schema: &Value, defs: &Value, array: bool) {
+    let (open, close) = if array { ("[[", "]]") } else { ("[", "]") };
+    let _ = write!(out, "\n## `{open}{table}{close}`\n\n");
     if let Some(desc) = schema
         .get("description")
         .and_then(Value::as_str)
@@ -85,12 +92,12 @@ fn render_table(out: &mut String, table: &str, schema: &Value, defs: &Value) {
         let (ty, reference) = type_of(prop);
         let _ = writeln!(out, "| `{key}` | {ty} | {desc} |");
         if let Some(name) = reference {
-            nested.push((key.clone(), name));
+            nested.push((key.clone(), name, ty.starts_with("array")));
         }
     }
-    for (key, name) in nested {
+    for (key, name, array) in nested {
         if let Some(def) = defs.get(&name) {
-            render_table(out, &format!("{table}.{key}"), def, defs);
+            render_table(out, &format!("{table}.{key}"), def, defs, array);
         }
     }
 }
@@ -121,8 +128,16 @@ fn type_of(prop: &Value) -> (String, Option<String>) {
         _ => "any".into(),
     };
     if ty == "array" {
-        let item = prop
-            .get("items")
+        let items = prop.get("items");
+        // An array of tables (`[[…]]` or inline tables) documents its table too.
+        if let Some(r) = items
+            .and_then(|i| i.get("$ref"))
+            .and_then(Value::as_str)
+            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
+        {
+            return ("array of tables".into(), Some(r));
+        }
+        let item = items
             .and_then(|i| i.get("type"))
             .and_then(Value::as_str)
             .unwrap_or("any");
