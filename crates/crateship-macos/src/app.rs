@@ -208,6 +208,18 @@ fn resource_dest(src: &Path, dest: &str) -> Result<Vec<String>, MacosError> {
     Ok(parts)
 }
 
+/// The `CFBundleTypeRole` values Launch Services knows.
+pub const DOCUMENT_ROLES: [&str; 4] = ["Editor", "Viewer", "Shell", "None"];
+
+/// Whether `scheme` is a valid URL scheme name (RFC 3986: a letter, then letters,
+/// digits, `+`, `-`, `.`).
+pub fn is_url_scheme(scheme: &str) -> bool {
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
 /// Builds the Info.plist dictionary for `app` (keys sorted), after validation.
 pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
     validate_identifier(&app.identifier)?;
@@ -311,11 +323,7 @@ pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
     };
     if !app.url_schemes.is_empty() {
         for scheme in &app.url_schemes {
-            let ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-            if !ok {
+            if !is_url_scheme(scheme) {
                 return Err(invalid(
                     "url_schemes",
                     scheme,
@@ -334,7 +342,7 @@ pub fn info_plist(app: &AppBundle) -> Result<plist::Dictionary, MacosError> {
     if !app.document_types.is_empty() {
         let mut types = Vec::new();
         for t in &app.document_types {
-            if !["Editor", "Viewer", "Shell", "None"].contains(&t.role.as_str()) {
+            if !DOCUMENT_ROLES.contains(&t.role.as_str()) {
                 return Err(invalid(
                     "document_types.role",
                     &t.role,

@@ -23,6 +23,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crateship_sign::asn1::tlv;
 use crateship_sign::{AppleIdentity, ApplePurpose, AppleSignOptions};
 use plist::Value;
 use sha2::{Digest, Sha256};
@@ -150,21 +151,6 @@ pub(crate) fn designated_requirement(ident: &str, team: &str) -> Vec<u8> {
     be32(&mut set, 20);
     set.extend_from_slice(&req);
     set
-}
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
 }
 
 fn der_int(v: i64) -> Vec<u8> {

@@ -68,8 +68,8 @@ pub mod version;
 mod xar;
 
 pub use app::{
-    AppBundle, DocumentType, INFO_PLIST_TEMPLATE, app_dir_name, info_plist, info_plist_xml,
-    validate_identifier, write_app,
+    AppBundle, DOCUMENT_ROLES, DocumentType, INFO_PLIST_TEMPLATE, app_dir_name, info_plist,
+    info_plist_xml, is_url_scheme, validate_identifier, write_app,
 };
 pub use codesign::{AdHocOptions, sign_app_adhoc};
 pub use crateship_sign::{AppleIdentity, ApplePurpose};

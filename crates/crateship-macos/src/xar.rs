@@ -73,22 +73,6 @@ pub(crate) fn iso8601(epoch: u64) -> String {
     )
 }
 
-/// Escapes text for XML content and attribute values.
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 fn hex(b: &[u8]) -> String {
     b.iter().fold(String::new(), |mut s, x| {
         let _ = write!(s, "{x:02x}");
@@ -132,7 +116,7 @@ fn toc_node(node: &XarNode, depth: usize, st: &mut TocState) {
         "{pad} <ctime>{t}</ctime>\n{pad} <mtime>{t}</mtime>\n{pad} <atime>{t}</atime>\n\
          {pad} <group>wheel</group>\n{pad} <gid>0</gid>\n{pad} <user>root</user>\n{pad} <uid>0</uid>\n\
          {pad} <mode>{mode}</mode>\n{pad} <type>{ty}</type>\n{pad} <name>{}</name>\n",
-        xml_escape(name)
+        crateship_template::xml_escape(name)
     );
     if let XarNode::Dir(_, children) = node {
         for c in children {

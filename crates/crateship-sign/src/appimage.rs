@@ -209,12 +209,7 @@ pub fn sign_appimage(
     fit("armoured signature", &signature, sig_range)?;
     fit("armoured public key", &public, key_range)?;
 
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| SignError::io("create a temporary file in", dir, e))?;
+    let tmp = crate::temp_beside(output)?;
     let mut copy = OpenOptions::new()
         .read(true)
         .write(true)

@@ -1,8 +1,9 @@
 //! A minimal DER writer for the few fixed Authenticode structures (SpcIndirectDataContent,
 //! RFC 3161 requests) that have no type in the RustCrypto crates.
 
-/// One TLV with a definite length.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+/// One DER TLV with a definite length (also used by crateship-macos for the DER
+/// entitlements of Apple code signatures).
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
     if len < 0x80 {

@@ -34,7 +34,7 @@
 
 mod appimage;
 mod apple;
-mod asn1;
+pub mod asn1;
 mod authenticode;
 mod error;
 mod inspect;
@@ -83,15 +83,21 @@ pub struct SignReport {
     pub warnings: Vec<String>,
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it into place,
-/// with the permissions of `like` (the input), not the temporary file's 0600.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8], like: &Path) -> Result<(), SignError> {
+/// A temporary file in `path`'s directory, to be renamed over `path` once
+/// complete (so a failure never leaves a partial output).
+pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, SignError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| SignError::io("create a temporary file in", dir, e))?;
+    tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| SignError::io("create a temporary file in", dir, e))
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it into place,
+/// with the permissions of `like` (the input), not the temporary file's 0600.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], like: &Path) -> Result<(), SignError> {
+    let mut tmp = crate::temp_beside(path)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| SignError::io("write", tmp.path(), e))?;

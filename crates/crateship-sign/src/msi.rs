@@ -30,12 +30,7 @@ pub fn sign_msi(
     key: &SigningKey,
     opts: &AuthenticodeOptions,
 ) -> Result<SignReport, SignError> {
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| SignError::io("create a temporary file in", dir, e))?;
+    let tmp = crate::temp_beside(output)?;
     let mut source = File::open(input).map_err(|e| SignError::io("read", input, e))?;
     let mut copy = OpenOptions::new()
         .read(true)

@@ -176,14 +176,14 @@ fn host_library_dirs(arch: Arch) -> Vec<PathBuf> {
 fn bundled_libraries(ctx: &Context<'_>, main: &PackageFile) -> Result<Vec<PackageFile>> {
     let dirs = host_library_dirs(ctx.target.arch);
     let mut libs: Vec<PackageFile> = Vec::new();
-    loop {
-        let mut files = vec![main.clone()];
-        files.extend(libs.iter().cloned());
-        let missing = beyond_base(ctx, &files)?;
-        if missing.is_empty() {
-            return Ok(libs);
-        }
-        for soname in missing {
+    let mut seen = std::collections::BTreeSet::new();
+    // Each file's needs are read once: the binary's, then each newly bundled library's.
+    let mut pending = vec![main.clone()];
+    while let Some(file) = pending.pop() {
+        for soname in beyond_base(ctx, std::slice::from_ref(&file))? {
+            if !seen.insert(soname.clone()) {
+                continue;
+            }
             let found = dirs.iter().map(|d| d.join(&soname)).find(|p| p.exists());
             let Some(path) = found else {
                 return Err(Error::Usage(format!(
@@ -200,13 +200,13 @@ fn bundled_libraries(ctx: &Context<'_>, main: &PackageFile) -> Result<Vec<Packag
             };
             let real =
                 std::fs::canonicalize(&path).map_err(|e| Error::io("cannot resolve", &path, e))?;
-            libs.push(PackageFile::from_path(
-                real,
-                format!("usr/lib/{soname}"),
-                0o644,
-            ));
+            let lib = PackageFile::from_path(real, format!("usr/lib/{soname}"), 0o644);
+            pending.push(lib.clone());
+            libs.push(lib);
         }
     }
+    libs.sort_by(|a, b| a.dest.cmp(&b.dest));
+    Ok(libs)
 }
 
 /// Writes the AppImage (our runtime + squashfs of the AppDir) to `path`
@@ -445,15 +445,7 @@ pub fn deb_from_dir(dir: &Path, name: &str, out: &Path, source_date_epoch: i64) 
 /// The first prose paragraph of the README (headings, code and lists skipped), as
 /// the package's long description; the summary alone would repeat the synopsis.
 fn readme_paragraph(artifact: &ArtifactPlan) -> Option<String> {
-    let readme = artifact.entries.iter().find(|e| {
-        let name = e
-            .dest
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        name.starts_with("README")
-    })?;
+    let readme = entry_named(artifact, &["README"])?;
     let text = std::fs::read_to_string(&readme.source).ok()?;
     let paragraph: Vec<&str> = text
         .split("\n\n")
@@ -465,18 +457,25 @@ fn readme_paragraph(artifact: &ArtifactPlan) -> Option<String> {
     Some(paragraph.join(" ").trim_end_matches(':').to_owned() + ".").map(|p| p.replace("..", "."))
 }
 
-/// The first license file among the entries, for `copyright` / `%license`.
-fn license_text(artifact: &ArtifactPlan) -> Result<Option<String>> {
-    let license = artifact.entries.iter().find(|e| {
+/// The first entry whose file name starts with one of `prefixes` (case-insensitive).
+fn entry_named<'a>(
+    artifact: &'a ArtifactPlan,
+    prefixes: &[&str],
+) -> Option<&'a crate::plan::Entry> {
+    artifact.entries.iter().find(|e| {
         let name = e
             .dest
             .rsplit('/')
             .next()
             .unwrap_or_default()
             .to_ascii_uppercase();
-        name.starts_with("LICENSE") || name.starts_with("LICENCE") || name.starts_with("COPYING")
-    });
-    license
+        prefixes.iter().any(|p| name.starts_with(p))
+    })
+}
+
+/// The first license file among the entries, for `copyright` / `%license`.
+fn license_text(artifact: &ArtifactPlan) -> Result<Option<String>> {
+    entry_named(artifact, &["LICENSE", "LICENCE", "COPYING"])
         .map(|e| {
             std::fs::read_to_string(&e.source)
                 .map_err(|err| Error::io("cannot read", &e.source, err))

@@ -498,11 +498,7 @@ fn validate_macos_bundle(
     }
     let url_schemes = raw.url_schemes.unwrap_or_default();
     for scheme in &url_schemes {
-        let ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-        if !ok {
+        if !crateship_macos::is_url_scheme(scheme) {
             return Err(err(
                 "macos.url-schemes",
                 format!(
@@ -515,7 +511,7 @@ fn validate_macos_bundle(
     let mut document_types = Vec::new();
     for t in raw.document_types.unwrap_or_default() {
         let role = t.role.unwrap_or_else(|| "Viewer".into());
-        if !["Editor", "Viewer", "Shell", "None"].contains(&role.as_str()) {
+        if !crateship_macos::DOCUMENT_ROLES.contains(&role.as_str()) {
             return Err(err(
                 "macos.document-types",
                 format!(
