@@ -1,12 +1,18 @@
 //! The .deb writer: an `ar` archive of `debian-binary`, `control.tar.xz` and
 //! `data.tar.xz`, written without dpkg-deb.
 //!
-//! Architecture Invariant: the data member is streamed file by file through the
-//! compressor into an anonymous temp file (the `ar` header needs its size, and
-//! `control.tar`, which comes first, needs the md5sums of that same pass), then
-//! copied to the output 1 MiB at a time; no payload is ever held whole in
-//! memory. xz is liblzma's multi-threaded encoder with dpkg-deb's settings
-//! (preset 6, 24 MiB blocks = 3 × the 8 MiB dictionary, CRC64).
+//! Architecture Invariants:
+//! * The data member is streamed file by file through the compressor into an
+//!   anonymous temp file (the `ar` header needs its size, and `control.tar`, which
+//!   comes first, needs the md5sums of that same pass), then copied to the output
+//!   1 MiB at a time; no payload is ever held whole in memory.
+//! * Entry order is fixed by content, not by the caller: every directory (path
+//!   order), then the files that compress (path order), then the files that look
+//!   already compressed ([`crate::compressibility`], path order).
+//! * xz is [`crate::xz`]: dpkg-deb's settings (LZMA2 preset 6, 8 MiB dictionary,
+//!   24 MiB blocks) on a thread pool for the first two groups; the already
+//!   compressed group goes into a stored block, which costs no CPU and, for such
+//!   content, no size either.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -15,7 +21,8 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use md5::{Digest, Md5};
 
 use crate::package::{FileSource, LinuxPackage, PackageFile, parent_dirs, validate};
-use crate::{LinuxError, elf, text, version};
+use crate::xz::{BlockMode, XzWriter};
+use crate::{LinuxError, compressibility, elf, text, version};
 
 /// Compression of the control and data members.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -168,37 +175,30 @@ struct DataSummary {
     installed_kib: u64,
 }
 
+/// The member compressor: our block-wise xz writer, or gzip.
 enum Compressor<W: Write> {
-    Xz(liblzma::write::XzEncoder<W>),
+    Xz(XzWriter<W>),
     Gz(flate2::write::GzEncoder<W>),
 }
 
 impl<W: Write> Compressor<W> {
-    fn new(compression: DebCompression, inner: W, parallel: bool) -> io::Result<Self> {
+    fn new(compression: DebCompression, inner: W, threads: usize) -> io::Result<Self> {
         Ok(match compression {
-            DebCompression::Xz => {
-                let stream = if parallel {
-                    // A fixed block size keeps the output identical for any thread count.
-                    let threads =
-                        std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u32;
-                    liblzma::stream::MtStreamBuilder::new()
-                        .preset(6)
-                        .threads(threads)
-                        .block_size(24 << 20)
-                        .check(liblzma::stream::Check::Crc64)
-                        .encoder()
-                } else {
-                    liblzma::stream::Stream::new_easy_encoder(6, liblzma::stream::Check::Crc64)
-                }
-                .map_err(io::Error::other)?;
-                Compressor::Xz(liblzma::write::XzEncoder::new_stream(inner, stream))
-            }
+            DebCompression::Xz => Compressor::Xz(XzWriter::new(inner, threads)?),
             DebCompression::Gzip => Compressor::Gz(
                 flate2::GzBuilder::new()
                     .mtime(0)
                     .write(inner, flate2::Compression::new(9)),
             ),
         })
+    }
+
+    /// Stores (xz) what follows instead of compressing it; gzip ignores this.
+    fn set_mode(&mut self, mode: BlockMode) -> io::Result<()> {
+        match self {
+            Compressor::Xz(e) => e.set_mode(mode),
+            Compressor::Gz(_) => Ok(()),
+        }
     }
 
     fn finish(self) -> io::Result<W> {
@@ -286,6 +286,53 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// One file of the data member, with what the ordering needs to know.
+struct DataFile<'a> {
+    file: &'a PackageFile,
+    size: u64,
+    incompressible: bool,
+}
+
+/// Sizes and classifies every file, in the order the data member lists them.
+fn data_order<'a>(files: &[&'a PackageFile]) -> Result<Vec<DataFile<'a>>, LinuxError> {
+    let mut order = Vec::with_capacity(files.len());
+    for &file in files {
+        let size = match &file.source {
+            FileSource::Bytes(b) => b.len() as u64,
+            FileSource::Path(path) => std::fs::metadata(path)
+                .map_err(|source| LinuxError::ReadSource {
+                    path: path.clone(),
+                    dest: file.dest.clone(),
+                    source,
+                })?
+                .len(),
+        };
+        let incompressible =
+            compressibility::looks_incompressible(file, size).map_err(|source| {
+                LinuxError::ReadSource {
+                    path: source_path(file),
+                    dest: file.dest.clone(),
+                    source,
+                }
+            })?;
+        order.push(DataFile {
+            file,
+            size,
+            incompressible,
+        });
+    }
+    // Stable: path order within each group.
+    order.sort_by_key(|f| f.incompressible);
+    Ok(order)
+}
+
+fn source_path(file: &PackageFile) -> std::path::PathBuf {
+    match &file.source {
+        FileSource::Path(p) => p.clone(),
+        FileSource::Bytes(_) => file.dest.clone().into(),
+    }
+}
+
 fn write_data(
     compression: DebCompression,
     files: &[&PackageFile],
@@ -294,54 +341,57 @@ fn write_data(
     spool: File,
 ) -> Result<(File, DataSummary), LinuxError> {
     let w = werr("data.tar");
+    let order = data_order(files)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let comp = Compressor::new(
         compression,
         BufWriter::with_capacity(256 << 10, spool),
-        true,
+        threads,
     )
     .map_err(&w)?;
     let mut tar = tar::Builder::new(comp);
-    let mut md5sums = String::new();
+    let mut md5sums = Vec::with_capacity(order.len());
     let mut installed_kib = 0u64;
 
-    tar_entry(
-        &mut tar,
-        "",
-        tar::EntryType::Directory,
-        0o755,
-        0,
-        mtime,
-        io::empty(),
-    )
-    .map_err(&w)?;
-    // Merge directories and files in path order, so each directory precedes its contents.
-    let mut d = dirs.iter().peekable();
-    for file in files {
-        while let Some(dir) = d.next_if(|dir| dir.as_str() < file.dest.as_str()) {
-            tar_entry(
-                &mut tar,
-                &format!("{dir}/"),
-                tar::EntryType::Directory,
-                0o755,
-                0,
-                mtime,
-                io::empty(),
-            )
-            .map_err(&w)?;
+    // Every directory first, parents before children, so dpkg can create them as
+    // it goes; then the files that compress; then, stored, those that do not.
+    for dir in std::iter::once("").chain(dirs.iter().map(String::as_str)) {
+        let name = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        tar_entry(
+            &mut tar,
+            &name,
+            tar::EntryType::Directory,
+            0o755,
+            0,
+            mtime,
+            io::empty(),
+        )
+        .map_err(&w)?;
+        if !dir.is_empty() {
             installed_kib += 1;
         }
-        let mode = file.mode & 0o777;
-        let (size, reader): (u64, Box<dyn Read>) = match &file.source {
-            FileSource::Bytes(b) => (b.len() as u64, Box::new(&b[..])),
+    }
+    for DataFile {
+        file,
+        size,
+        incompressible,
+    } in order
+    {
+        if incompressible {
+            tar.get_mut().set_mode(BlockMode::Store).map_err(&w)?;
+        }
+        let reader: Box<dyn Read> = match &file.source {
+            FileSource::Bytes(b) => Box::new(&b[..]),
             FileSource::Path(path) => {
-                let err = |source| LinuxError::ReadSource {
+                Box::new(File::open(path).map_err(|source| LinuxError::ReadSource {
                     path: path.clone(),
                     dest: file.dest.clone(),
                     source,
-                };
-                let f = File::open(path).map_err(err)?;
-                let len = f.metadata().map_err(err)?.len();
-                (len, Box::new(f))
+                })?)
             }
         };
         let mut hashing = Hashing {
@@ -353,19 +403,15 @@ fn write_data(
             &mut tar,
             &file.dest,
             tar::EntryType::Regular,
-            mode,
+            file.mode & 0o777,
             size,
             mtime,
             &mut hashing,
         )
         .map_err(&w)?;
         if hashing.count != size {
-            let path = match &file.source {
-                FileSource::Path(p) => p.clone(),
-                FileSource::Bytes(_) => file.dest.clone().into(),
-            };
             return Err(LinuxError::ReadSource {
-                path,
+                path: source_path(file),
                 dest: file.dest.clone(),
                 source: io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -374,19 +420,21 @@ fn write_data(
             });
         }
         installed_kib += size.div_ceil(1024);
-        let digest = hashing.md5.finalize();
-        for byte in digest {
-            let _ = write!(md5sums, "{byte:02x}");
+        let mut line = String::with_capacity(34 + file.dest.len());
+        for byte in hashing.md5.finalize() {
+            let _ = write!(line, "{byte:02x}");
         }
-        let _ = writeln!(md5sums, "  {}", file.dest);
+        let _ = writeln!(line, "  {}", file.dest);
+        md5sums.push((file.dest.as_str(), line));
     }
     let comp = tar.into_inner().map_err(&w)?;
     let buf = comp.finish().map_err(&w)?;
     let spool = buf.into_inner().map_err(|e| w(e.into_error()))?;
+    md5sums.sort_by_key(|&(dest, _)| dest);
     Ok((
         spool,
         DataSummary {
-            md5sums,
+            md5sums: md5sums.into_iter().map(|(_, line)| line).collect(),
             installed_kib,
         },
     ))
@@ -468,7 +516,7 @@ fn control_tar(
         }
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
-    let comp = Compressor::new(compression, Vec::new(), false).map_err(&w)?;
+    let comp = Compressor::new(compression, Vec::new(), 1).map_err(&w)?;
     let mut tar = tar::Builder::new(comp);
     tar_entry(
         &mut tar,

@@ -19,7 +19,7 @@
 //!
 //! Architecture Invariants: this crate never spawns a process and never creates the
 //! output path (it writes to the `Write` it is given); the same input gives
-//! byte-identical output (sorted entries, mtime = `source_date_epoch`, root:root,
+//! byte-identical output (entries in an order fixed by path and content, mtime = `source_date_epoch`, root:root,
 //! modes reduced to permission bits, fixed rpm build host); every ELF file is
 //! checked against the package architecture before anything is written.
 //!
@@ -29,6 +29,7 @@
 //! points to.
 #![deny(missing_docs)]
 
+mod compressibility;
 mod deb;
 mod desktop;
 mod elf;
@@ -37,6 +38,7 @@ mod package;
 mod rpm;
 mod text;
 pub mod version;
+mod xz;
 
 pub use crateship_template::UserTemplate;
 pub use deb::{DebCompression, deb_file_name, write_deb, write_deb_with};

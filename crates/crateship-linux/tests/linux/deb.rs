@@ -278,3 +278,78 @@ fn deb_payload_is_streamed_not_held_in_memory() {
         "{listing}"
     );
 }
+
+#[test]
+fn already_compressed_files_are_stored_in_their_own_xz_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut pkg = sample_package(tmp.path(), "1.2.3");
+    // 300 KiB of xorshift noise stands in for a PNG or a zip; the text compresses.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let noise: Vec<u8> = (0..300 << 10)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 32) as u8
+        })
+        .collect();
+    let noise_path = tmp.path().join("noise.bin");
+    std::fs::write(&noise_path, &noise).unwrap();
+    let words = "lorem ipsum dolor sit amet\n".repeat(4000);
+    pkg.files.push(crateship_linux::PackageFile::from_path(
+        &noise_path,
+        "usr/share/hello/a/noise.bin",
+        0o644,
+    ));
+    pkg.files.push(crateship_linux::PackageFile::from_bytes(
+        words.clone(),
+        "usr/share/hello/z/words.txt",
+        0o644,
+    ));
+    let deb = build_deb(&pkg, tmp.path());
+
+    // xz itself checks the stream and lists its blocks.
+    let member = tmp.path().join("data.tar.xz");
+    let raw = run(Command::new("ar").arg("p").arg(&deb).arg("data.tar.xz")).stdout;
+    std::fs::write(&member, raw).unwrap();
+    run(Command::new("xz").arg("-t").arg(&member));
+    let list = stdout(Command::new("xz").args(["--robot", "-lvv"]).arg(&member));
+    // block  stream  block-in-stream  block-in-file  comp-offset  uncomp-offset  total  uncomp ...
+    let blocks: Vec<(u64, u64)> = list
+        .lines()
+        .filter(|l| l.starts_with("block\t"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[6].parse().unwrap(), f[7].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(blocks.len(), 2, "{list}");
+    let (compressed_total, compressed_plain) = blocks[0];
+    assert!(compressed_total * 4 < compressed_plain, "{list}");
+    let (stored_total, stored_plain) = blocks[1];
+    assert!(
+        stored_plain > 300 << 10 && stored_total > stored_plain,
+        "the noise was not stored: {list}"
+    );
+
+    // Directories first, then the text, then the stored noise — and both come back whole.
+    let listing = stdout(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    let kinds: String = listing.lines().map(|l| &l[..1]).collect();
+    assert!(
+        kinds.trim_start_matches('d').chars().all(|c| c == '-'),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .trim_end()
+            .ends_with("./usr/share/hello/a/noise.bin"),
+        "{listing}"
+    );
+    let out = tmp.path().join("x");
+    run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&out));
+    assert!(std::fs::read(out.join("usr/share/hello/a/noise.bin")).unwrap() == noise);
+    assert_eq!(
+        std::fs::read_to_string(out.join("usr/share/hello/z/words.txt")).unwrap(),
+        words
+    );
+}
