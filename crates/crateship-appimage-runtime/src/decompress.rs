@@ -38,6 +38,44 @@ pub fn decompress(codec: Codec, bytes: &[u8], out: &mut Vec<u8>) -> io::Result<(
     Ok(())
 }
 
+/// Decompresses one squashfs block of at most `max` bytes into `out` (cleared
+/// first), reusing this thread's zstd decoder: the FUSE server calls this per
+/// 128 KiB block, and a fresh decoder's buffers would cost a fresh mapping (and
+/// its page faults) each time under musl's allocator.
+pub fn decompress_block(
+    codec: Codec,
+    bytes: &[u8],
+    out: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<()> {
+    thread_local! {
+        static ZSTD: std::cell::RefCell<ruzstd::decoding::FrameDecoder> =
+            std::cell::RefCell::new(ruzstd::decoding::FrameDecoder::new());
+    }
+    out.clear();
+    match codec {
+        Codec::Gzip => {
+            out.reserve(max);
+            flate2::read::ZlibDecoder::new(bytes)
+                .take(max as u64 + 1)
+                .read_to_end(out)?;
+        }
+        Codec::Zstd => {
+            // One byte of spare room tells "exactly max" from "too large".
+            out.reserve(max + 1);
+            ZSTD.with_borrow_mut(|decoder| decoder.decode_all_to_vec(bytes, out))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
+        }
+    }
+    if out.len() > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a data block decompresses beyond the block size",
+        ));
+    }
+    Ok(())
+}
+
 /// backhand's compression backend for reading (writing is not supported).
 pub struct Backend;
 

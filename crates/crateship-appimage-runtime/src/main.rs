@@ -13,6 +13,7 @@
 //! unmounts. When FUSE is unavailable it says so in one line, naming
 //! `--appimage-extract-and-run`, and exits 1.
 
+mod blocks;
 mod decompress;
 mod elf;
 mod extract;

@@ -2,19 +2,21 @@
 //!
 //! Inode `n` is backhand's node `n - 1` (node 0 is the root, FUSE inode 1).
 //! File reads decompress only the 128 KiB blocks (or the fragment) they touch,
-//! through a small LRU cache, so reading a file never restarts from its start.
+//! through [`crate::blocks`]' cache, so reading a file never restarts from its
+//! start; a file read in order has its next blocks decompressed ahead on other
+//! cores.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{self, BufReader};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::decompress::{Codec, decompress};
+use crate::blocks::{BlockLocation, BlockSource};
+use crate::decompress::Codec;
 use backhand::{Fragment, InnerNode, Node, SquashfsFileReader};
 use fuser::{
     Errno, FileAttr, FileHandle, FileType, Filesystem, FopenFlags, Generation, INodeNo, LockOwner,
@@ -23,25 +25,19 @@ use fuser::{
 
 /// The image never changes while mounted: let the kernel cache for long.
 const TTL: Duration = Duration::from_secs(3600);
-/// Decompressed blocks kept (32 × 128 KiB = 4 MiB).
-const CACHE_BLOCKS: usize = 32;
+/// Blocks decompressed ahead of a file read in order (1 MiB).
+const READ_AHEAD_BLOCKS: u64 = 8;
 /// A file without a fragment.
 const NO_FRAGMENT: usize = 0xffff_ffff;
 
-/// Cache key: (inode, block index), or (`u64::MAX`, fragment index).
-type BlockKey = (u64, u64);
-
 /// The read-only filesystem.
 pub struct SquashFuse {
-    image: File,
-    offset: u64,
-    codec: Option<Codec>,
+    blocks: Arc<BlockSource>,
     block_size: u64,
     nodes: Vec<Node<SquashfsFileReader>>,
     fragments: Vec<Fragment>,
     children: HashMap<u64, Vec<(OsString, u64)>>,
     parents: HashMap<u64, u64>,
-    cache: Mutex<VecDeque<(BlockKey, Arc<Vec<u8>>)>>,
 }
 
 fn other(e: impl std::fmt::Display) -> io::Error {
@@ -82,16 +78,14 @@ impl SquashFuse {
             children.entry(parent).or_default().push((name, ino));
             parents.insert(ino, parent);
         }
+        let block_size = u64::from(fs.block_size);
         Ok(SquashFuse {
-            image: File::open(image)?,
-            offset,
-            codec,
-            block_size: u64::from(fs.block_size),
+            blocks: BlockSource::new(File::open(image)?, offset, codec, block_size),
+            block_size,
             fragments: fs.fragments.clone().unwrap_or_default(),
             nodes,
             children,
             parents,
-            cache: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -132,65 +126,39 @@ impl SquashFuse {
         }
     }
 
-    /// Decompressed block `key` through the cache; `load` produces it on a miss.
-    fn cached(
-        &self,
-        key: BlockKey,
-        load: impl FnOnce() -> io::Result<Vec<u8>>,
-    ) -> io::Result<Arc<Vec<u8>>> {
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(pos) = cache.iter().position(|(k, _)| *k == key) {
-            let entry = cache.remove(pos).expect("present");
-            let data = entry.1.clone();
-            cache.push_front(entry);
-            return Ok(data);
-        }
-        let data = Arc::new(load()?);
-        cache.push_front((key, data.clone()));
-        cache.truncate(CACHE_BLOCKS);
-        Ok(data)
-    }
-
-    /// Reads `size` stored bytes at squashfs offset `start` and decompresses them
-    /// (unless stored uncompressed) to at most `expect` bytes.
-    fn load(
-        &self,
-        start: u64,
-        size: u32,
-        uncompressed: bool,
-        expect: usize,
-    ) -> io::Result<Vec<u8>> {
-        let mut raw = vec![0u8; size as usize];
-        self.image.read_exact_at(&mut raw, self.offset + start)?;
-        let Some(codec) = self.codec.filter(|_| !uncompressed) else {
-            return Ok(raw);
-        };
-        let mut out = Vec::with_capacity(expect);
-        decompress(codec, &raw, &mut out)?;
-        if out.len() as u64 > self.block_size {
-            return Err(other("a data block decompresses beyond the block size"));
-        }
-        Ok(out)
+    /// Where data block `index` of `file` is, if it is not the fragment tail.
+    fn location(&self, file: &SquashfsFileReader, index: u64) -> Option<BlockLocation> {
+        let sizes = file.block_sizes();
+        let size = sizes.get(usize::try_from(index).ok()?)?;
+        let len = file.file_len() as u64;
+        let start = file.blocks_start()
+            + sizes[..index as usize]
+                .iter()
+                .map(|s| u64::from(s.size()))
+                .sum::<u64>();
+        Some(BlockLocation {
+            start,
+            size: size.size(),
+            uncompressed: size.uncompressed(),
+            expect: (len - index * self.block_size).min(self.block_size) as usize,
+        })
     }
 
     /// Block `index` of file `ino` (the last, short one may live in a fragment).
     fn block(&self, ino: u64, file: &SquashfsFileReader, index: u64) -> io::Result<Arc<Vec<u8>>> {
-        let len = file.file_len() as u64;
-        let sizes = file.block_sizes();
-        let expect = (len - index * self.block_size).min(self.block_size) as usize;
-        if (index as usize) < sizes.len() {
-            let start = file.blocks_start()
-                + sizes[..index as usize]
-                    .iter()
-                    .map(|s| u64::from(s.size()))
-                    .sum::<u64>();
-            let size = sizes[index as usize];
-            return self.cached((ino, index), || {
-                if size.size() == 0 {
-                    return Ok(vec![0; expect]);
+        if let Some(at) = self.location(file, index) {
+            let data = self.blocks.get((ino, index), at)?;
+            // Read in order (from the start, or right after the previous block):
+            // have the next blocks decompressed while this one is copied out.
+            if index == 0 || self.blocks.is_cached((ino, index - 1)) {
+                for next in index + 1..=index + READ_AHEAD_BLOCKS {
+                    match self.location(file, next) {
+                        Some(at) => self.blocks.read_ahead((ino, next), at),
+                        None => break,
+                    }
                 }
-                self.load(start, size.size(), size.uncompressed(), expect)
-            });
+            }
+            return Ok(data);
         }
         if file.frag_index() == NO_FRAGMENT {
             return Err(other("block beyond the end of the file"));
@@ -199,14 +167,17 @@ impl SquashFuse {
             .fragments
             .get(file.frag_index())
             .ok_or_else(|| other("fragment index out of range"))?;
-        let data = self.cached((u64::MAX, file.frag_index() as u64), || {
-            self.load(
-                fragment.start,
-                fragment.size.size(),
-                fragment.size.uncompressed(),
-                self.block_size as usize,
-            )
-        })?;
+        let data = self.blocks.get(
+            (u64::MAX, file.frag_index() as u64),
+            BlockLocation {
+                start: fragment.start,
+                size: fragment.size.size(),
+                uncompressed: fragment.size.uncompressed(),
+                expect: self.block_size as usize,
+            },
+        )?;
+        let len = file.file_len() as u64;
+        let expect = (len - index * self.block_size).min(self.block_size) as usize;
         let from = file.block_offset() as usize;
         let tail = data
             .get(from..from + expect)
@@ -214,16 +185,18 @@ impl SquashFuse {
         Ok(Arc::new(tail.to_vec()))
     }
 
+    /// Copies `size` bytes of the file from `offset` into `out` (cleared first).
     fn read_range(
         &self,
         ino: u64,
         file: &SquashfsFileReader,
         offset: u64,
         size: u32,
-    ) -> io::Result<Vec<u8>> {
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         let len = file.file_len() as u64;
         let end = (offset + u64::from(size)).min(len);
-        let mut out = Vec::with_capacity(end.saturating_sub(offset) as usize);
+        out.clear();
         let mut pos = offset;
         while pos < end {
             let index = pos / self.block_size;
@@ -236,7 +209,7 @@ impl SquashFuse {
             out.extend_from_slice(&block[from..to]);
             pos += (to - from) as u64;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -287,10 +260,18 @@ impl Filesystem for SquashFuse {
         reply: ReplyData,
     ) {
         match self.node(ino).map(|n| &n.inner) {
-            Some(InnerNode::File(file)) => match self.read_range(ino.0, file, offset, size) {
-                Ok(data) => reply.data(&data),
-                Err(_) => reply.error(Errno::EIO),
-            },
+            Some(InnerNode::File(file)) => {
+                thread_local! {
+                    // Reused: a fresh 128 KiB reply buffer per request is a new mapping under musl.
+                    static REPLY: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                REPLY.with_borrow_mut(|buf| {
+                    match self.read_range(ino.0, file, offset, size, buf) {
+                        Ok(()) => reply.data(buf),
+                        Err(_) => reply.error(Errno::EIO),
+                    }
+                });
+            }
             Some(_) => reply.error(Errno::EINVAL),
             None => reply.error(Errno::ENOENT),
         }

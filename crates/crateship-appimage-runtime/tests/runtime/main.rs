@@ -50,6 +50,16 @@ fn stdout(cmd: &mut Command) -> String {
 
 /// 1 MiB + 1234 bytes of poorly compressible data: eight full 128 KiB blocks
 /// and a tail that lands in a fragment.
+/// 1.3 MiB of text (zstd blocks) and a file that is mostly holes (all-zero blocks).
+fn text_and_holes() -> (Vec<u8>, Vec<u8>) {
+    let text: String = (0..60_000)
+        .map(|i| format!("line {i}: {}\n", i * 7919 % 104_729))
+        .collect();
+    let mut holes = vec![0u8; 700 << 10];
+    holes[300_000..300_000 + 4096].copy_from_slice(&big()[..4096]);
+    (text.into_bytes(), holes)
+}
+
 fn big() -> Vec<u8> {
     let mut x: u32 = 0x1234_5678;
     (0..(1 << 20) + 1234)
@@ -68,7 +78,7 @@ fn sample_input(dir: &Path) -> AppImageInput {
     let bin = dir.join("hello-src");
     fs::write(
         &bin,
-        "#!/bin/sh\n[ \"$1\" = die ] && kill -TERM $$\n[ \"$1\" = cat ] && exec cat \"$APPDIR/$2\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n\
+        "#!/bin/sh\n[ \"$1\" = die ] && kill -TERM $$\n[ \"$1\" = cat ] && exec cat \"$APPDIR/$2\"\n[ \"$1\" = tail ] && exec tail -c \"$3\" \"$APPDIR/$2\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n\
          echo \"APPIMAGE=$APPIMAGE\"\necho \"APPDIR=$APPDIR\"\necho \"ARGV0=$ARGV0\"\n\
          echo \"OWD=$OWD\"\necho \"HOME=$HOME\"\nexit 7\n",
     )
@@ -87,11 +97,11 @@ fn sample_input(dir: &Path) -> AppImageInput {
             size: IconSize::Scalable,
             source: FileSource::Bytes(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec()),
         }],
-        files: vec![PackageFile::from_bytes(
-            big(),
-            "usr/share/hello/big.bin",
-            0o644,
-        )],
+        files: vec![
+            PackageFile::from_bytes(big(), "usr/share/hello/big.bin", 0o644),
+            PackageFile::from_bytes(text_and_holes().0, "usr/share/hello/text.txt", 0o644),
+            PackageFile::from_bytes(text_and_holes().1, "usr/share/hello/holes.bin", 0o644),
+        ],
         update_information: Some(UPDATE_INFO.into()),
         source_date_epoch: 1_714_564_800,
     }
@@ -357,6 +367,29 @@ fn fuse_mount_reads_blocks_and_fragments_exactly() {
         out.stdout == big(),
         "content read through the mount differs"
     );
+    // Compressed blocks read in order (with read-ahead), holes, and a read that
+    // starts mid-file (no read-ahead until it goes on in order).
+    let (text_file, holes) = text_and_holes();
+    for (args, want) in [
+        (vec!["cat", "usr/share/hello/text.txt"], &text_file[..]),
+        (vec!["cat", "usr/share/hello/holes.bin"], &holes[..]),
+        (
+            vec!["tail", "usr/share/hello/text.txt", "500000"],
+            &text_file[text_file.len() - 500_000..],
+        ),
+    ] {
+        let out = output(
+            Command::new(&image)
+                .args(&args)
+                .env_remove("APPIMAGE_EXTRACT_AND_RUN")
+                .env("TMPDIR", tmp.path()),
+        );
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert!(
+            out.stdout == want,
+            "{args:?} read through the mount differs"
+        );
+    }
 }
 
 #[test]
@@ -513,4 +546,27 @@ fn zstd_payload_from_mksquashfs_extracts_and_mounts() {
         out.stdout == big(),
         "content read through the mount differs"
     );
+    // Compressed blocks read in order (with read-ahead), holes, and a read that
+    // starts mid-file (no read-ahead until it goes on in order).
+    let (text_file, holes) = text_and_holes();
+    for (args, want) in [
+        (vec!["cat", "usr/share/hello/text.txt"], &text_file[..]),
+        (vec!["cat", "usr/share/hello/holes.bin"], &holes[..]),
+        (
+            vec!["tail", "usr/share/hello/text.txt", "500000"],
+            &text_file[text_file.len() - 500_000..],
+        ),
+    ] {
+        let out = output(
+            Command::new(&image)
+                .args(&args)
+                .env_remove("APPIMAGE_EXTRACT_AND_RUN")
+                .env("TMPDIR", tmp.path()),
+        );
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert!(
+            out.stdout == want,
+            "{args:?} read through the mount differs"
+        );
+    }
 }
