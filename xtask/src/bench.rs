@@ -1044,6 +1044,41 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Ok(samples[samples.len() / 2])
     };
     let sh_path = Path::new("/bin/sh");
+    // The reference FUSE reader: C squashfuse with libzstd, mounting the same
+    // payload at its offset; timed with and without the 30 MB cat.
+    require_tool(sh, "squashfuse", "squashfuse")?;
+    let offset = cmd!(sh, "{image} --appimage-offset").quiet().read()?;
+    let squash_dir = work.join("squashfuse");
+    std::fs::create_dir_all(&squash_dir)?;
+    let squashfuse_script = |read: bool| -> anyhow::Result<PathBuf> {
+        let path = work.join(if read {
+            "squashfuse-cat.sh"
+        } else {
+            "squashfuse.sh"
+        });
+        let reader = if read {
+            format!(
+                "cat '{}/usr/share/bench/data.bin' >/dev/null",
+                squash_dir.display()
+            )
+        } else {
+            format!("ls '{}' >/dev/null", squash_dir.display())
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\nsquashfuse -o offset={} '{}' '{}' || exit 1\n{reader}; s=$?\nfusermount3 -u '{}' || umount '{}'\nexit $s\n",
+                offset.trim(),
+                image.display(),
+                squash_dir.display(),
+                squash_dir.display(),
+                squash_dir.display()
+            ),
+        )?;
+        Ok(path)
+    };
+    let squashfuse_read = median(&[sh_path, &squashfuse_script(true)?], None)?;
+    let squashfuse_mount = median(&[sh_path, &squashfuse_script(false)?], None)?;
     let mount_start = median(&[&image], None)?;
     let extract_start = median(&[&image], Some("--appimage-extract-and-run"))?;
     let mount_read = median(&[&image], Some("read"))?;
@@ -1059,20 +1094,32 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let empty_script = work.join("empty.sh");
     std::fs::write(&empty_script, "#!/bin/sh\nexit 0\n")?;
     let plain_sh = median(&[sh_path, &empty_script], None)?;
-    // The extracted file read cold, as on a first start after boot: the page
-    // cache is dropped before every run (root only).
+    // Cold, as on a first start after boot: the page cache is dropped before
+    // every run (root only). Each cold read is net of the same program started
+    // cold without reading, so loading sh, cat and the runtime does not count.
     let drop_caches = || std::fs::write("/proc/sys/vm/drop_caches", "3");
-    let mut cold = Vec::new();
-    for _ in 0..runs.min(5) {
-        drop_caches()?;
-        let start = std::time::Instant::now();
-        cmd!(sh, "{sh_path} {cat_script}").quiet().run()?;
-        cold.push(start.elapsed().as_secs_f64());
-    }
-    cold.sort_by(f64::total_cmp);
-    let cold_cat = cold[cold.len() / 2];
+    let cold_median = |argv: &[&Path], arg: Option<&str>| -> anyhow::Result<f64> {
+        let mut samples = Vec::new();
+        for _ in 0..runs {
+            let (program, rest) = argv.split_first().expect("a program");
+            let rest: Vec<&Path> = rest.to_vec();
+            let extra: Vec<&str> = arg.into_iter().collect();
+            drop_caches()?;
+            let start = std::time::Instant::now();
+            cmd!(sh, "{program} {rest...} {extra...}").quiet().run()?;
+            samples.push(start.elapsed().as_secs_f64());
+        }
+        samples.sort_by(f64::total_cmp);
+        Ok(samples[samples.len() / 2])
+    };
+    let cold_cat = cold_median(&[sh_path, &cat_script], None)?;
+    let cold_sh = cold_median(&[sh_path, &empty_script], None)?;
+    let cold_mount_read = cold_median(&[&image], Some("read"))?;
+    let cold_mount_start = cold_median(&[&image], None)?;
     let through_mount = (mount_read - mount_start).max(0.0);
     let from_disk = (plain_cat - plain_sh).max(1e-4);
+    let cold_through_mount = (cold_mount_read - cold_mount_start).max(0.0);
+    let cold_from_disk = (cold_cat - cold_sh).max(1e-4);
     let size = std::fs::metadata(&image)?.len();
     println!("\nAppImage runtime ({size} bytes, median of {runs} runs, seconds)");
     for (name, v) in [
@@ -1082,13 +1129,20 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         ("sh + cat 30 MB extracted", plain_cat),
         ("sh + cat 30 MB extracted, cold cache", cold_cat),
         ("sh alone", plain_sh),
+        ("sh alone, cold cache", cold_sh),
+        ("start via mount + cat 30 MB, cold cache", cold_mount_read),
+        ("start via FUSE mount, cold cache", cold_mount_start),
+        ("squashfuse mount + cat 30 MB + unmount", squashfuse_read),
+        ("squashfuse mount + unmount", squashfuse_mount),
     ] {
         println!("{name:<40} {v:>8.4}");
     }
     let start_ratio = mount_start / extract_start;
     let read_ratio = through_mount / from_disk;
     let whole_ratio = mount_read / plain_cat;
-    let cold_ratio = through_mount / (cold_cat - plain_sh).max(1e-4);
+    let cold_ratio = cold_through_mount / cold_from_disk;
+    let squashfuse_through = (squashfuse_read - squashfuse_mount).max(1e-4);
+    let squashfuse_ratio = through_mount / squashfuse_through;
     println!(
         "start: mount / extract-and-run {start_ratio:.2}x (goal < 1.0x): {}",
         if start_ratio < 1.0 {
@@ -1097,19 +1151,32 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             "MISSES goal"
         }
     );
-    println!(
-        "read 30 MB: through the mount {through_mount:.4} s vs cat of the extracted file {from_disk:.4} s = {read_ratio:.2}x (goal <= 1.5x): {}; whole runs {whole_ratio:.2}x; vs a cold-cache cat {cold_ratio:.2}x",
-        if read_ratio <= 1.5 {
+    let verdict = |ratio: f64| {
+        if ratio <= 1.5 {
             "meets goal"
         } else {
             "MISSES goal"
         }
+    };
+    // A fresh mount has nothing cached, so its read is always a first read: the
+    // like-for-like comparison is a first read of the extracted file.
+    println!(
+        "read 30 MB, first read vs first read (caches dropped): through the mount {cold_through_mount:.4} s vs cat of the extracted file {cold_from_disk:.4} s = {cold_ratio:.2}x (goal <= 1.5x): {}",
+        verdict(cold_ratio)
+    );
+    println!(
+        "read 30 MB vs a cat served from the page cache: {through_mount:.4} s vs {from_disk:.4} s = {read_ratio:.2}x (goal <= 1.5x if read this way): {}; whole runs {whole_ratio:.2}x",
+        verdict(read_ratio)
+    );
+    println!(
+        "read 30 MB through the mount vs C squashfuse (libzstd) on the same payload: {through_mount:.4} s vs {squashfuse_through:.4} s = {squashfuse_ratio:.2}x; squashfuse vs the page-cache cat {:.2}x",
+        squashfuse_through / from_disk
     );
     let json = json!({
         "image_bytes": size,
         "runs": runs,
-        "seconds": {"mount_start": mount_start, "extract_and_run_start": extract_start, "mount_read": mount_read, "sh_cat_extracted": plain_cat, "sh_cat_extracted_cold": cold_cat, "sh": plain_sh},
-        "ratios": {"start_mount_vs_extract": start_ratio, "read_mount_vs_cat": read_ratio, "whole_mount_read_vs_cat": whole_ratio, "read_mount_vs_cold_cat": cold_ratio},
+        "seconds": {"mount_start": mount_start, "extract_and_run_start": extract_start, "mount_read": mount_read, "sh_cat_extracted": plain_cat, "sh_cat_extracted_cold": cold_cat, "sh": plain_sh, "sh_cold": cold_sh, "mount_read_cold": cold_mount_read, "mount_start_cold": cold_mount_start, "squashfuse_mount_read": squashfuse_read, "squashfuse_mount": squashfuse_mount},
+        "ratios": {"start_mount_vs_extract": start_ratio, "read_mount_vs_cat": read_ratio, "whole_mount_read_vs_cat": whole_ratio, "read_mount_vs_cat_both_cold": cold_ratio, "read_mount_vs_squashfuse": squashfuse_ratio},
     });
     save_json("appimage-runtime.json", &json)?;
     Ok(())

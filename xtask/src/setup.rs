@@ -45,10 +45,12 @@ pub const APT_PACKAGES: &[&str] = &[
     "cpio",
     "libxml2-utils",
     // AppImage verifiers (crateship-appimage): unsquashfs, libappimage for a C
-    // checker, fusermount3 for the unprivileged mount path.
+    // checker, fusermount3 for the unprivileged mount path; squashfuse (C, libzstd)
+    // is the bench's reference for reads through a FUSE mount.
     "squashfs-tools",
     "libappimage-dev",
     "fuse3",
+    "squashfuse",
     // Signature verifiers (crateship-sign): gpg --verify, minisign -V, rpmkeys -K
     // (from `rpm`); python3-cryptography makes minisign keys the `minisign` crate reads
     // (Debian's `minisign -G -W` keys fail its checksum).
