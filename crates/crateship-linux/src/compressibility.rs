@@ -81,15 +81,7 @@ mod tests {
 
     #[test]
     fn random_bytes_are_incompressible_text_and_zeros_are_not() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let random: Vec<u8> = (0..100_000)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 24) as u8
-            })
-            .collect();
+        let random = crate::xz::tests::noise(100_000, 0x9E37_79B9_7F4A_7C15);
         let (n, f) = bytes_file(random.clone());
         assert!(looks_incompressible(&f, n).unwrap());
 

@@ -426,11 +426,12 @@ fn stream_footer(index_len: usize) -> [u8; 12] {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Read;
 
-    fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    /// `len` bytes of xorshift noise: incompressible test data.
+    pub(crate) fn noise(len: usize, mut seed: u64) -> Vec<u8> {
         (0..len)
             .map(|_| {
                 seed ^= seed << 13;
