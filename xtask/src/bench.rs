@@ -200,27 +200,12 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     );
     let results = measure_interleaved(sh, time, runs, &[ours_case, dpkg_case])?;
     print_table("deb writer", &results);
-    let (ours, peer) = (&results[0], &results[1]);
-    let (wall, size, rss) = (
-        ours.wall / peer.wall,
-        ours.size as f64 / peer.size as f64,
-        ours.rss_mb / peer.rss_mb,
-    );
-    let verdict = if wall <= 1.0 && size <= 1.0 && rss <= 1.0 {
-        "meets goal"
-    } else {
-        "MISSES goal"
-    };
-    println!(
-        "crateship .deb vs dpkg-deb: wall {wall:.2}x (goal <= 1.0x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 1.0x): {verdict}; cpu {:.2}x",
-        ours.cpu / peer.cpu
-    );
-    let json = json!({
-        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
-        "ratios": {"wall": wall, "size": size, "rss": rss},
-    });
-    save_json("deb.json", &json)?;
-    Ok(())
+    report_ratios(
+        "crateship .deb vs dpkg-deb",
+        &results,
+        [1.0, 1.0, 1.0],
+        "deb.json",
+    )
 }
 
 /// Our MSI writer against `wixl -a x64` with the payload's .wxs.
@@ -271,26 +256,12 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     ];
     let results = measure_cases(sh, time, runs, &cases)?;
     print_table("msi writer", &results);
-    let (ours, peer) = (&results[0], &results[1]);
-    let (wall, size, rss) = (
-        ours.wall / peer.wall,
-        ours.size as f64 / peer.size as f64,
-        ours.rss_mb / peer.rss_mb,
-    );
-    let verdict = if wall <= 0.6 && size <= 1.0 && rss <= 0.3 {
-        "meets goal"
-    } else {
-        "MISSES goal"
-    };
-    println!(
-        "crateship .msi vs wixl: wall {wall:.2}x (goal <= 0.6x), size {size:.3}x (goal <= 1.0x), RSS {rss:.2}x (goal <= 0.3x): {verdict}"
-    );
-    let json = json!({
-        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
-        "ratios": {"wall": wall, "size": size, "rss": rss},
-    });
-    save_json("msi.json", &json)?;
-    Ok(())
+    report_ratios(
+        "crateship .msi vs wixl",
+        &results,
+        [0.6, 1.0, 0.3],
+        "msi.json",
+    )
 }
 
 /// Authenticode-signing a 100 MB MSI (the standard payload packaged by `crateship
@@ -784,6 +755,38 @@ fn release_crateship(sh: &Shell) -> anyhow::Result<String> {
 }
 
 /// Writes a bench's results to `target/bench/NAME`.
+/// Prints ours (`results[0]`) against the peer (`results[1]`) as wall, size and
+/// RSS ratios with their goals (`[wall, size, rss]` upper bounds) and the CPU
+/// ratio, then saves results and ratios as `file`.
+fn report_ratios(
+    label: &str,
+    results: &[Measurement],
+    goals: [f64; 3],
+    file: &str,
+) -> anyhow::Result<()> {
+    let (ours, peer) = (&results[0], &results[1]);
+    let (wall, size, rss) = (
+        ours.wall / peer.wall,
+        ours.size as f64 / peer.size as f64,
+        ours.rss_mb / peer.rss_mb,
+    );
+    let [wall_goal, size_goal, rss_goal] = goals;
+    let verdict = if wall <= wall_goal && size <= size_goal && rss <= rss_goal {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    println!(
+        "{label}: wall {wall:.2}x (goal <= {wall_goal:.1}x), size {size:.3}x (goal <= {size_goal:.1}x), RSS {rss:.2}x (goal <= {rss_goal:.1}x): {verdict}; cpu {:.2}x",
+        ours.cpu / peer.cpu
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"writer": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall, "size": size, "rss": rss},
+    });
+    save_json(file, &json)
+}
+
 fn save_json(name: &str, json: &serde_json::Value) -> anyhow::Result<()> {
     let path = project_root().join("target/bench").join(name);
     std::fs::write(&path, serde_json::to_string_pretty(json)? + "\n")?;

@@ -16,22 +16,18 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::ContentInfo;
-use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier};
-use der::asn1::{GeneralizedTime, ObjectIdentifier, SetOfVec, UtcTime};
+use cms::signed_data::EncapsulatedContentInfo;
+use der::asn1::{GeneralizedTime, ObjectIdentifier, UtcTime};
 use der::{Any, Decode, Encode, Tag};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
-use signature::{Keypair, Signer};
-use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 
 use crate::SignError;
 use crate::asn1::{SHA256, oid, seq, tlv};
+use crate::cms_sign;
 use crate::key::KeyKind;
 
 const ID_DATA: &str = "1.2.840.113549.1.7.1";
@@ -307,20 +303,16 @@ impl AppleIdentity {
             vec![signing_time(opts.signing_time)?],
         )?];
         attrs.extend(extra);
-        let mut signed = match &self.key {
-            KeyKind::Rsa(k) => {
-                signed_data::<_, rsa::pkcs1v15::Signature>(k.as_ref(), &digest, attrs, &self.chain)
-            }
-            KeyKind::P256(k) => {
-                signed_data::<_, p256::ecdsa::DerSignature>(k, &digest, attrs, &self.chain)
-            }
-        }
-        .map_err(build)?;
+        let eci = EncapsulatedContentInfo {
+            econtent_type: ObjectIdentifier::new_unwrap(ID_DATA),
+            econtent: None,
+        };
+        let mut signed = cms_sign::signed_data(&self.key, &self.chain, &eci, Some(&digest), attrs)
+            .map_err(build)?;
         let mut timestamp_server = None;
         if !opts.timestamp_urls.is_empty() {
-            let mut infos = signed.signer_infos.0.clone().into_vec();
             let stamp = crate::timestamp::stamp(
-                infos[0].signature.as_bytes(),
+                cms_sign::signature_value(&signed),
                 &opts.timestamp_urls,
                 opts.timeout,
                 opts.retries,
@@ -329,17 +321,10 @@ impl AppleIdentity {
             let token = Any::from_der(&stamp.token)
                 .map_err(|e| build(format!("the timestamp token does not parse: {e}")))?;
             let attr = attribute(ID_TIMESTAMP_TOKEN, vec![token])?;
-            infos[0].unsigned_attrs =
-                Some(SetOfVec::try_from(vec![attr]).map_err(|e| build(e.to_string()))?);
-            signed.signer_infos.0 = SetOfVec::try_from(infos).map_err(|e| build(e.to_string()))?;
+            cms_sign::add_unsigned_attribute(&mut signed, attr).map_err(build)?;
             timestamp_server = Some(stamp.url);
         }
-        let content = Any::encode_from(&signed).map_err(|e| build(e.to_string()))?;
-        let info = ContentInfo {
-            content_type: const_oid::db::rfc5911::ID_SIGNED_DATA,
-            content,
-        };
-        let der = info.to_der().map_err(|e| build(e.to_string()))?;
+        let der = cms_sign::content_info_der(&signed).map_err(build)?;
         Ok(AppleCms {
             der,
             timestamp_server,
@@ -355,10 +340,7 @@ fn build(reason: String) -> SignError {
 }
 
 fn attribute(oid: &str, values: Vec<Any>) -> Result<Attribute, SignError> {
-    Ok(Attribute {
-        oid: ObjectIdentifier::new_unwrap(oid),
-        values: SetOfVec::try_from(values).map_err(|e| build(e.to_string()))?,
-    })
+    cms_sign::attribute(oid, values).map_err(build)
 }
 
 /// UTCTime before 2050, GeneralizedTime from then on (RFC 5652 §11.3).
@@ -380,54 +362,6 @@ fn cdhashes_plist(truncated: &[u8]) -> Vec<u8> {
         Base64::encode_string(truncated)
     )
     .into_bytes()
-}
-
-fn signed_data<S, Sig>(
-    signer: &S,
-    digest: &[u8],
-    attrs: Vec<Attribute>,
-    chain: &[Certificate],
-) -> Result<SignedData, String>
-where
-    S: Keypair + DynSignatureAlgorithmIdentifier + Signer<Sig>,
-    Sig: SignatureBitStringEncoding,
-{
-    let eci = EncapsulatedContentInfo {
-        econtent_type: ObjectIdentifier::new_unwrap(ID_DATA),
-        econtent: None,
-    };
-    let digest_alg = AlgorithmIdentifierOwned {
-        oid: ObjectIdentifier::new_unwrap(SHA256),
-        parameters: Some(Any::new(Tag::Null, Vec::<u8>::new()).map_err(|e| e.to_string())?),
-    };
-    let leaf = &chain[0];
-    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-        issuer: leaf.tbs_certificate.issuer.clone(),
-        serial_number: leaf.tbs_certificate.serial_number.clone(),
-    });
-    let mut info = SignerInfoBuilder::new(signer, sid, digest_alg.clone(), &eci, Some(digest))
-        .map_err(|e| e.to_string())?;
-    for a in attrs {
-        info.add_signed_attribute(a).map_err(|e| e.to_string())?;
-    }
-    let mut builder = SignedDataBuilder::new(&eci);
-    builder
-        .add_digest_algorithm(digest_alg)
-        .map_err(|e| e.to_string())?;
-    for cert in chain {
-        builder
-            .add_certificate(CertificateChoices::Certificate(cert.clone()))
-            .map_err(|e| e.to_string())?;
-    }
-    builder
-        .add_signer_info::<S, Sig>(info)
-        .map_err(|e| format!("signing failed: {e}"))?;
-    builder
-        .build()
-        .map_err(|e| e.to_string())?
-        .content
-        .decode_as::<SignedData>()
-        .map_err(|e| e.to_string())
 }
 
 /// The first OU of the subject, as text.

@@ -6,19 +6,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{EncapsulatedContentInfo, SignedData, SignerIdentifier};
-use der::asn1::{ObjectIdentifier, SetOfVec};
-use der::{Any, Decode, Encode, Tag};
+use cms::content_info::CmsVersion;
+use cms::signed_data::{EncapsulatedContentInfo, SignedData};
+use der::asn1::ObjectIdentifier;
+use der::{Any, Decode};
 use serde::Serialize;
-use signature::{Keypair, Signer};
-use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
-use x509_cert::attr::Attribute;
 
-use crate::asn1::{SHA256, oid, seq, sha256_algorithm, tlv};
-use crate::key::{KeyKind, SigningKey};
+use crate::asn1::{oid, seq, sha256_algorithm, tlv};
+use crate::cms_sign;
+use crate::key::SigningKey;
 use crate::{SignError, SignReport};
 
 const SPC_INDIRECT_DATA: &str = "1.3.6.1.4.1.311.2.1.4";
@@ -72,11 +68,7 @@ pub(crate) fn sign(
         path: path.to_owned(),
         reason,
     };
-    let mut signed = match &key.key {
-        KeyKind::Rsa(k) => signed_data::<_, rsa::pkcs1v15::Signature>(k.as_ref(), indirect, key),
-        KeyKind::P256(k) => signed_data::<_, p256::ecdsa::DerSignature>(k, indirect, key),
-    }
-    .map_err(build)?;
+    let mut signed = signed_data(indirect, key).map_err(build)?;
     signed.version = CmsVersion::V1;
 
     let mut report = SignReport {
@@ -86,9 +78,8 @@ pub(crate) fn sign(
         timestamp_server: None,
         warnings: Vec::new(),
     };
-    let mut infos = signed.signer_infos.0.clone().into_vec();
     let stamped = crate::timestamp::stamp(
-        infos[0].signature.as_bytes(),
+        cms_sign::signature_value(&signed),
         &opts.timestamp_urls,
         opts.timeout,
         opts.retries,
@@ -97,16 +88,8 @@ pub(crate) fn sign(
         Ok(stamp) => {
             let token = Any::from_der(&stamp.token)
                 .map_err(|e| build(format!("the timestamp token does not parse: {e}")))?;
-            let attr = attribute(SPC_RFC3161, token).map_err(build)?;
-            let mut unsigned = infos[0]
-                .unsigned_attrs
-                .take()
-                .map(|a| a.into_vec())
-                .unwrap_or_default();
-            unsigned.push(attr);
-            infos[0].unsigned_attrs =
-                Some(SetOfVec::try_from(unsigned).map_err(|e| build(e.to_string()))?);
-            signed.signer_infos.0 = SetOfVec::try_from(infos).map_err(|e| build(e.to_string()))?;
+            let attr = cms_sign::attribute(SPC_RFC3161, vec![token]).map_err(build)?;
+            cms_sign::add_unsigned_attribute(&mut signed, attr).map_err(build)?;
             report.timestamp_server = Some(stamp.url);
         }
         Err(attempts) if opts.allow_unstamped => {
@@ -118,67 +101,23 @@ pub(crate) fn sign(
         }
         Err(attempts) => return Err(SignError::Timestamp { attempts }),
     }
-    let content = Any::encode_from(&signed).map_err(|e| build(e.to_string()))?;
-    let info = ContentInfo {
-        content_type: const_oid::db::rfc5911::ID_SIGNED_DATA,
-        content,
-    };
-    let der = info.to_der().map_err(|e| build(e.to_string()))?;
+    let der = cms_sign::content_info_der(&signed).map_err(build)?;
     Ok((der, report))
 }
 
-fn attribute(oid: &str, value: Any) -> Result<Attribute, String> {
-    let mut values = SetOfVec::new();
-    values.insert(value).map_err(|e| e.to_string())?;
-    Ok(Attribute {
-        oid: ObjectIdentifier::new_unwrap(oid),
-        values,
-    })
-}
-
-fn signed_data<S, Sig>(signer: &S, indirect: &[u8], key: &SigningKey) -> Result<SignedData, String>
-where
-    S: Keypair + DynSignatureAlgorithmIdentifier + Signer<Sig>,
-    Sig: SignatureBitStringEncoding,
-{
+/// The Authenticode SignedData over `indirect` (SpcIndirectDataContent), unstamped.
+fn signed_data(indirect: &[u8], key: &SigningKey) -> Result<SignedData, String> {
     let econtent = Any::from_der(indirect).map_err(|e| e.to_string())?;
     let eci = EncapsulatedContentInfo {
         econtent_type: ObjectIdentifier::new_unwrap(SPC_INDIRECT_DATA),
         econtent: Some(econtent),
     };
-    let digest = AlgorithmIdentifierOwned {
-        oid: ObjectIdentifier::new_unwrap(SHA256),
-        parameters: Some(Any::new(Tag::Null, Vec::<u8>::new()).map_err(|e| e.to_string())?),
-    };
-    let leaf = &key.chain[0];
-    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-        issuer: leaf.tbs_certificate.issuer.clone(),
-        serial_number: leaf.tbs_certificate.serial_number.clone(),
-    });
-    let mut info = SignerInfoBuilder::new(signer, sid, digest.clone(), &eci, None)
-        .map_err(|e| e.to_string())?;
     let opus = Any::from_der(&seq(&[])).map_err(|e| e.to_string())?;
     let statement =
         Any::from_der(&seq(&[&oid(SPC_INDIVIDUAL_SP_KEY_PURPOSE)])).map_err(|e| e.to_string())?;
-    info.add_signed_attribute(attribute(SPC_SP_OPUS_INFO, opus)?)
-        .map_err(|e| e.to_string())?;
-    info.add_signed_attribute(attribute(SPC_STATEMENT_TYPE, statement)?)
-        .map_err(|e| e.to_string())?;
-    let mut builder = SignedDataBuilder::new(&eci);
-    builder
-        .add_digest_algorithm(digest)
-        .map_err(|e| e.to_string())?;
-    for cert in &key.chain {
-        builder
-            .add_certificate(CertificateChoices::Certificate(cert.clone()))
-            .map_err(|e| e.to_string())?;
-    }
-    builder
-        .add_signer_info::<S, Sig>(info)
-        .map_err(|e| format!("signing failed: {e}"))?;
-    let content = builder.build().map_err(|e| e.to_string())?;
-    content
-        .content
-        .decode_as::<SignedData>()
-        .map_err(|e| e.to_string())
+    let attrs = vec![
+        cms_sign::attribute(SPC_SP_OPUS_INFO, vec![opus])?,
+        cms_sign::attribute(SPC_STATEMENT_TYPE, vec![statement])?,
+    ];
+    cms_sign::signed_data(&key.key, &key.chain, &eci, None, attrs)
 }

@@ -36,6 +36,7 @@ mod appimage;
 mod apple;
 pub mod asn1;
 mod authenticode;
+mod cms_sign;
 mod error;
 mod inspect;
 mod key;
