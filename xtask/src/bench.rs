@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: our archive writers against the best peers, measured in
-//! the same run on the standard payload (`shared/fixtures/make_payload.py`).
+//! the same run on the standard payload (`crateship-payload`, `cargo xtask payload`).
 //!
 //! Reports wall time, CPU time, peak RSS and output size, prints a table and
 //! writes it as JSON to target/bench/archives.json. Ratios, never timed tests.
@@ -161,7 +161,7 @@ fn deb(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let time = Path::new("/usr/bin/time");
     let crateship = release_crateship(sh)?;
     let work = project_root().join("target/bench/deb");
-    let payload = ensure_payload(sh, "1")?;
+    let payload = ensure_payload("1")?;
     let tree = work.join("tree");
     std::fs::create_dir_all(&work)?;
     let ours_out = work.join("ours.deb").display().to_string();
@@ -214,15 +214,11 @@ fn msi(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     require_tool(sh, "wixl", "wixl")?;
     let time = Path::new("/usr/bin/time");
     let crateship = release_crateship(sh)?;
-    let payload = ensure_payload(sh, "1")?;
+    let payload = ensure_payload("1")?;
     let work = project_root().join("target/bench/msi");
     std::fs::create_dir_all(&work)?;
     let wxs = payload.parent().unwrap_or(&payload).join("payload-x1.wxs");
-    let script = project_root().join("../shared/fixtures/make_payload.py");
-    cmd!(sh, "python3 {script} {payload} --wxs {wxs} --wxs-only")
-        .quiet()
-        .ignore_stdout()
-        .run()?;
+    crateship_payload::write_wxs(&payload, &wxs)?;
     let ours_out = work.join("ours.msi").display().to_string();
     let wixl_out = work.join("wixl.msi").display().to_string();
     let wxs_dir = wxs.parent().unwrap_or(&work).display().to_string();
@@ -272,7 +268,7 @@ fn sign(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     require_tool(sh, "osslsigncode", "osslsigncode")?;
     let time = Path::new("/usr/bin/time");
     let crateship = release_crateship(sh)?;
-    let payload = ensure_payload(sh, "1")?;
+    let payload = ensure_payload("1")?;
     let work = project_root().join("target/bench/sign");
     std::fs::create_dir_all(&work)?;
     // The issue asks for a 100 MB MSI; the standard payload compresses to ~70 MB,
@@ -379,7 +375,7 @@ fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let runs = runs_flag(args, 3)?;
     let time = Path::new("/usr/bin/time");
     let crateship = release_crateship(sh)?;
-    let payload = ensure_payload(sh, "1")?;
+    let payload = ensure_payload("1")?;
     let work = project_root().join("target/bench/macos");
     let app = work.join("Payload.app");
     if !app.join("Contents/Info.plist").exists() {
@@ -482,22 +478,25 @@ fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
 }
 
 /// The standard payload at `scale`, generated once under target/bench.
-fn ensure_payload(sh: &Shell, scale: &str) -> anyhow::Result<PathBuf> {
+fn ensure_payload(scale: &str) -> anyhow::Result<PathBuf> {
     let payload = project_root()
         .join("target/bench")
         .join(format!("payload-x{scale}"));
     // The marker sits beside the payload so it never ends up inside an archive.
     let complete = payload.with_extension("complete");
     if !complete.exists() {
-        let script = project_root().join("../shared/fixtures/make_payload.py");
-        if !script.exists() {
-            bail!(
-                "{} not found: the bench needs the shared fixtures beside the repository",
-                script.display()
-            );
-        }
         let _ = std::fs::remove_dir_all(&payload);
-        cmd!(sh, "python3 {script} {payload} --scale {scale}").run()?;
+        let options = crateship_payload::Options {
+            scale: scale
+                .parse()
+                .with_context(|| format!("--scale {scale} is not a number"))?,
+            ..crateship_payload::Options::default()
+        };
+        let summary = crateship_payload::generate(&payload, &options)?;
+        eprintln!(
+            "payload: {} files, {} bytes, manifest {}",
+            summary.files, summary.bytes, summary.manifest_sha256
+        );
         std::fs::write(&complete, b"")?;
     }
     Ok(payload)
@@ -543,7 +542,7 @@ fn archives(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     cmd!(sh, "cargo build --release -p crateship-cli").run()?;
     let crateship = project_root().join("target/release/crateship");
     let work = project_root().join("target/bench");
-    let payload = ensure_payload(sh, &scale)?;
+    let payload = ensure_payload(&scale)?;
     let out = work.join("out");
     std::fs::create_dir_all(&out)?;
     let p = payload.display().to_string();
@@ -869,7 +868,7 @@ fn squashfs(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         .to_string();
     let work = project_root().join("target/bench/squashfs");
     std::fs::create_dir_all(&work)?;
-    let p = ensure_payload(sh, "1")?.display().to_string();
+    let p = ensure_payload("1")?.display().to_string();
     let o = |name: &str| work.join(name);
     let s = |path: PathBuf| path.display().to_string();
     let argv = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<String>>();
@@ -994,7 +993,7 @@ fn appimage_runtime(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     // 30 MB of the standard payload (text and incompressible files, in order).
-    let payload = ensure_payload(sh, "1")?;
+    let payload = ensure_payload("1")?;
     let data = work.join("data.bin");
     let mut files = Vec::new();
     collect_files(&payload, &mut files)?;

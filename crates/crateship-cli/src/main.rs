@@ -1,13 +1,14 @@
 //! The `crateship` command: maps arguments onto the crateship library and shows
-//! its progress. No packaging logic lives here.
-
-mod report;
+//! its progress with the library's reporters. No packaging logic lives here.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use crateship::report;
+use crateship::{Format, TargetTriple};
 
 /// Turn a Cargo project into release artifacts for Windows, macOS and Linux.
 #[derive(Debug, Parser)]
@@ -75,7 +76,7 @@ enum DebugCommand {
     Wrap {
         /// `dmg` or `pkg`.
         #[arg(long)]
-        format: String,
+        format: WrapFormat,
         /// The .app directory.
         app: PathBuf,
         /// File to write.
@@ -117,7 +118,7 @@ enum DebugCommand {
     Archive {
         /// `tar.gz` or `zip`.
         #[arg(long)]
-        format: String,
+        format: ArchiveFormat,
         /// Top-level directory name inside the archive.
         #[arg(long, default_value = "")]
         root: String,
@@ -127,6 +128,25 @@ enum DebugCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+/// What `debug wrap` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum WrapFormat {
+    /// A disk image.
+    Dmg,
+    /// A flat installer package.
+    Pkg,
+}
+
+/// What `debug archive` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ArchiveFormat {
+    /// A gzip-compressed tar archive.
+    #[value(name = "tar.gz")]
+    TarGz,
+    /// A zip archive.
+    Zip,
 }
 
 /// Which project, targets and formats.
@@ -139,11 +159,11 @@ struct Selection {
     #[arg(long, short = 'p', value_name = "NAME")]
     package: Option<String>,
     /// Rust target triple to build (repeatable). Default: the config's, else the host.
-    #[arg(long = "target", value_name = "TRIPLE")]
-    targets: Vec<String>,
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = parse_target)]
+    targets: Vec<TargetTriple>,
     /// Format to write (repeatable): tar.gz zip msi app dmg pkg appimage deb rpm.
-    #[arg(long = "format", value_name = "FORMAT")]
-    formats: Vec<String>,
+    #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
+    formats: Vec<Format>,
     /// Output directory. Default: <target-dir>/dist.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
@@ -167,16 +187,23 @@ struct DistArgs {
     install_missing: bool,
 }
 
+/// `--target` values through `TargetTriple`'s own parser (a usage error lists the supported ones).
+fn parse_target(s: &str) -> Result<TargetTriple, String> {
+    s.parse().map_err(|e: crateship::Error| e.to_string())
+}
+
+/// `--format` values through `Format`'s own parser (a usage error lists the known ones).
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse().map_err(|e: crateship::Error| e.to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(1)
+            report::print_error(err.as_ref());
+            ExitCode::from(report::exit_status(err.as_ref()))
         }
     }
 }
@@ -184,7 +211,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Plan(sel) => {
-            let options = options(&sel, None, false)?;
+            let options = options(&sel, None, false);
             let inputs = crateship::Inputs::gather(&options)?;
             let plan = crateship::plan::plan(&inputs, &options)?;
             if sel.json {
@@ -195,12 +222,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dist(args) => {
             let sel = &args.selection;
-            let options = options(sel, args.binary_dir.clone(), args.install_missing)?;
+            let options = options(sel, args.binary_dir.clone(), args.install_missing);
             let inputs = crateship::Inputs::gather(&options)?;
             let plan = crateship::plan::plan(&inputs, &options)?;
-            let reporter = report::Progress::new(sel.json);
-            let manifest = crateship::dist::execute(&plan, &reporter);
-            reporter.finish();
+            let reporter = report::for_terminal(sel.json);
+            let manifest = crateship::execute::execute(&plan, reporter.as_ref());
+            drop(reporter);
             let manifest = manifest.with_context(|| {
                 format!("release of {} {} failed", plan.app.name, plan.app.version)
             })?;
@@ -217,9 +244,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             app,
             output,
         }) => {
-            crateship::macos::wrap_app(
+            let wrap = match format {
+                WrapFormat::Dmg => crateship::debug::Wrap::Dmg,
+                WrapFormat::Pkg => crateship::debug::Wrap::Pkg,
+            };
+            crateship::debug::wrap_app(
                 &app,
-                format.parse()?,
+                wrap,
                 &output,
                 crateship::epoch::FALLBACK_EPOCH as u64,
             )?;
@@ -230,13 +261,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             input,
             output,
         }) => {
-            crateship::sign::sign_with_pem(&key, &chain, &input, &output)?;
+            crateship::debug::sign_with_pem(&key, &chain, &input, &output)?;
         }
         Command::Debug(DebugCommand::Msi { dir, output }) => {
-            crateship::windows::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
+            crateship::debug::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
         }
         Command::Debug(DebugCommand::Deb { dir, output }) => {
-            crateship::linux::deb_from_dir(
+            crateship::debug::deb_from_dir(
                 &dir,
                 "payload",
                 &output,
@@ -249,13 +280,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             dir,
             output,
         }) => {
-            let format: crateship::Format = format.parse()?;
-            let spec = crateship::archive::ArchiveSpec::from_dir(
+            let kind = match format {
+                ArchiveFormat::TarGz => crateship::format::ArchiveKind::TarGz,
+                ArchiveFormat::Zip => crateship::format::ArchiveKind::Zip,
+            };
+            crateship::debug::archive_dir(
+                kind,
                 &dir,
                 &root,
+                &output,
                 crateship::epoch::FALLBACK_EPOCH,
             )?;
-            crateship::archive::write(format, &spec, &output)?;
         }
     }
     Ok(())
@@ -269,7 +304,7 @@ fn sign(args: SignArgs) -> anyhow::Result<()> {
     };
     let inputs = crateship::Inputs::gather(&options)?;
     let plan = crateship::plan::plan(&inputs, &options)?;
-    let signers = crateship::sign::Signers::load(plan.signing.as_ref(), plan.source_date_epoch)?;
+    let signers = crateship::execute::sign::Signers::load(&plan)?;
     let mut signed = Vec::new();
     for artifact in &args.artifacts {
         signed.extend(signers.sign_by_extension(artifact)?);
@@ -348,22 +383,14 @@ fn options(
     sel: &Selection,
     binary_dir: Option<PathBuf>,
     install_missing: bool,
-) -> anyhow::Result<crateship::Options> {
-    Ok(crateship::Options {
+) -> crateship::Options {
+    crateship::Options {
         manifest_path: sel.manifest_path.clone(),
         package: sel.package.clone(),
-        targets: sel
-            .targets
-            .iter()
-            .map(|t| t.parse())
-            .collect::<Result<_, _>>()?,
-        formats: sel
-            .formats
-            .iter()
-            .map(|f| f.parse())
-            .collect::<Result<_, _>>()?,
+        targets: sel.targets.clone(),
+        formats: sel.formats.clone(),
         out_dir: sel.out_dir.clone(),
         binary_dir,
         install_missing,
-    })
+    }
 }

@@ -20,7 +20,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use md5::{Digest, Md5};
 
-use crate::package::{FileSource, LinuxPackage, PackageFile, parent_dirs, validate};
+use crate::package::{Arch, FileSource, LinuxPackage, PackageFile, parent_dirs, validate};
 use crate::xz::{BlockMode, XzWriter};
 use crate::{LinuxError, compressibility, elf, text, version};
 
@@ -35,12 +35,11 @@ pub enum DebCompression {
 }
 
 /// The conventional file name: `hello_1.2.3_amd64.deb`.
-pub fn deb_file_name(pkg: &LinuxPackage) -> String {
+pub fn deb_file_name(name: &str, version: &str, arch: Arch) -> String {
     format!(
-        "{}_{}_{}.deb",
-        pkg.name,
-        version::deb_version(&pkg.version),
-        pkg.arch.deb_name()
+        "{name}_{}_{}.deb",
+        version::deb_version(version),
+        arch.deb_name()
     )
 }
 
@@ -68,7 +67,7 @@ pub fn write_deb_with<W: Write>(
 ) -> Result<W, LinuxError> {
     let user_files = validate(pkg)?;
     for file in &user_files {
-        elf::check_file_arch(pkg, file)?;
+        elf::check_file_arch(pkg.arch, file)?;
     }
     let mut generated = Vec::new();
     let doc = format!("usr/share/doc/{}", pkg.name);

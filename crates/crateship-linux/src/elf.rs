@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::Read;
 
 use crate::LinuxError;
-use crate::package::{FileSource, LinuxPackage, PackageFile};
+use crate::package::{Arch, FileSource, LinuxPackage, PackageFile};
 
 /// The shared-library needs of every ELF file in a package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,7 +94,7 @@ fn source_path(file: &PackageFile) -> std::path::PathBuf {
 }
 
 /// Whether the file is ELF; errors if it is ELF for another machine than `pkg.arch`.
-pub(crate) fn check_file_arch(pkg: &LinuxPackage, file: &PackageFile) -> Result<bool, LinuxError> {
+pub(crate) fn check_file_arch(arch: Arch, file: &PackageFile) -> Result<bool, LinuxError> {
     let head = read_head(file)?;
     if head.len() < 20 || &head[..4] != b"\x7fELF" {
         return Ok(false);
@@ -104,7 +104,7 @@ pub(crate) fn check_file_arch(pkg: &LinuxPackage, file: &PackageFile) -> Result<
         _ => u16::from_le_bytes([head[18], head[19]]),
     };
     let class64 = head[4] == 2;
-    if machine != pkg.arch.elf_machine() || !class64 {
+    if machine != arch.elf_machine() || !class64 {
         let found = if class64 {
             machine_name(machine)
         } else {
@@ -114,21 +114,22 @@ pub(crate) fn check_file_arch(pkg: &LinuxPackage, file: &PackageFile) -> Result<
             path: source_path(file),
             dest: file.dest.clone(),
             found,
-            expected: pkg.arch.rpm_name().to_owned(),
+            expected: arch.rpm_name().to_owned(),
         });
     }
     Ok(true)
 }
 
-/// Checks the architecture of every ELF file and collects their shared-library needs.
+/// Checks that every ELF file among `files` is for `arch` and collects their
+/// shared-library needs.
 ///
-/// Sonames that the package ships itself (a file whose name is the soname) are left out.
-pub fn elf_needs(pkg: &LinuxPackage) -> Result<ElfNeeds, LinuxError> {
+/// Sonames that `files` ship themselves (a file whose name is the soname) are left out.
+pub fn elf_needs(files: &[PackageFile], arch: Arch) -> Result<ElfNeeds, LinuxError> {
     let mut needs = ElfNeeds::default();
     let mut shipped = BTreeSet::new();
-    for file in &pkg.files {
+    for file in files {
         shipped.insert(file.dest.rsplit('/').next().unwrap_or_default().to_owned());
-        if !check_file_arch(pkg, file)? {
+        if !check_file_arch(arch, file)? {
             continue;
         }
         let data = match &file.source {
@@ -193,7 +194,7 @@ pub fn deb_shlib_depends(
     pkg: &LinuxPackage,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Result<DebShlibDepends, LinuxError> {
-    let needs = elf_needs(pkg)?;
+    let needs = elf_needs(&pkg.files, pkg.arch)?;
     let mut floor = needs.glibc_floor();
     if let Some(given) = &pkg.glibc_floor
         && floor

@@ -19,20 +19,19 @@ use std::path::Path;
 
 use ::rpm as rpmrs;
 
-use crate::package::{FileSource, LinuxPackage, parent_dirs, validate};
+use crate::package::{Arch, FileSource, LinuxPackage, parent_dirs, validate};
 use crate::{LinuxError, elf, version};
 
 /// The build host recorded in every rpm (never the real host name).
 pub const BUILD_HOST: &str = "localhost";
 
 /// The conventional file name: `hello-1.2.3-1.x86_64.rpm`.
-pub fn rpm_file_name(pkg: &LinuxPackage) -> String {
+pub fn rpm_file_name(name: &str, version: &str, arch: Arch) -> String {
     format!(
-        "{}-{}-{}.{}.rpm",
-        pkg.name,
-        version::rpm_version(&pkg.version),
+        "{name}-{}-{}.{}.rpm",
+        version::rpm_version(version),
         version::RPM_RELEASE,
-        pkg.arch.rpm_name()
+        arch.rpm_name()
     )
 }
 
@@ -69,10 +68,10 @@ fn parse_dependency(spec: &str) -> Result<rpmrs::Dependency, LinuxError> {
 pub fn write_rpm<W: Write>(pkg: &LinuxPackage, mut out: W) -> Result<W, LinuxError> {
     let files = validate(pkg)?;
     let needs = if pkg.rpm_auto_requires {
-        Some(elf::elf_needs(pkg)?)
+        Some(elf::elf_needs(&pkg.files, pkg.arch)?)
     } else {
         for file in &files {
-            elf::check_file_arch(pkg, file)?;
+            elf::check_file_arch(pkg.arch, file)?;
         }
         None
     };

@@ -76,14 +76,21 @@ impl AtomicFile {
     /// Flushes to disk and moves the file into place, replacing any old one.
     pub fn commit(self) -> Result<PathBuf, IoError> {
         let target = self.target.clone();
-        self.stage()?
+        self.into_named("tmp")?
             .publish()
             .map_err(|e| IoError { path: target, ..e })
     }
 
-    /// Flushes to disk and gives the file a hidden name beside its target, where a
-    /// signer may rewrite it; [`StagedFile::publish`] then moves it into place.
-    pub fn stage(mut self) -> Result<StagedFile, IoError> {
+    /// Flushes to disk and gives the file a hidden name beside its target
+    /// (`.NAME.crateship-PID-N.staged`), where a signer may rewrite it;
+    /// [`StagedFile::publish`] then moves it into place.
+    pub fn stage(self) -> Result<StagedFile, IoError> {
+        self.into_named("staged")
+    }
+
+    /// Syncs the file and links it under a hidden name of `kind` (a file that
+    /// already has a hidden temp name keeps it).
+    fn into_named(mut self, kind: &str) -> Result<StagedFile, IoError> {
         let target = self.target.clone();
         self.file
             .flush()
@@ -94,10 +101,10 @@ impl AtomicFile {
         let path = match self.named_temp.take() {
             Some(temp) => temp,
             None => {
-                let staged = hidden_name(&target, "staged");
-                link_anonymous(&self.file, &staged)
-                    .map_err(|e| IoError::new("cannot create", &staged, e))?;
-                staged
+                let named = hidden_name(&target, kind);
+                link_anonymous(&self.file, &named)
+                    .map_err(|e| IoError::new("cannot create", &named, e))?;
+                named
             }
         };
         Ok(StagedFile {
@@ -149,6 +156,14 @@ impl StagedFile {
     /// The final path.
     pub fn target(&self) -> &Path {
         &self.target
+    }
+
+    /// Sets the Unix permission bits of the staged file (a signer that rewrote it
+    /// may have left its own).
+    pub fn set_mode(&self, mode: u32) -> Result<(), IoError> {
+        let file =
+            File::open(&self.path).map_err(|e| IoError::new("cannot open", &self.path, e))?;
+        set_mode(&file, mode).map_err(|e| IoError::new("cannot set the mode of", &self.path, e))
     }
 
     /// Syncs the staged file (a signer may have rewritten it) and renames it into

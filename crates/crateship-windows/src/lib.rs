@@ -131,9 +131,8 @@ impl MsiArch {
 /// The conventional artifact name, e.g. `Hello-1.2.3-x64.msi`.
 ///
 /// Characters that are awkward in file names (spaces, path separators) are replaced by `-`.
-pub fn msi_file_name(pkg: &MsiPackage) -> String {
-    let name: String = pkg
-        .product_name
+pub fn msi_file_name(product_name: &str, version: &str, arch: MsiArch) -> String {
+    let name: String = product_name
         .chars()
         .map(|c| {
             if c.is_whitespace() || "/\\:*?\"<>|".contains(c) {
@@ -143,7 +142,7 @@ pub fn msi_file_name(pkg: &MsiPackage) -> String {
             }
         })
         .collect();
-    format!("{name}-{}-{}.msi", pkg.version, pkg.arch.as_str())
+    format!("{name}-{version}-{}.msi", arch.as_str())
 }
 
 /// Writes `pkg` as an MSI into `out`, which must be open for reading and writing.

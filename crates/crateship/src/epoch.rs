@@ -25,10 +25,12 @@ pub fn resolve(env_value: Option<&str>, commit_time: Option<i64>) -> Result<(i64
     match env_value {
         Some(raw) => {
             let secs: i64 = raw.trim().parse().ok().filter(|s| *s >= FALLBACK_EPOCH).ok_or_else(|| {
-                Error::Usage(format!(
-                    "SOURCE_DATE_EPOCH=`{raw}` is not a number of seconds since 1970 (at least {FALLBACK_EPOCH}, 1980-01-01); \
-                     set it to e.g. `$(git log -1 --format=%ct)` or unset it"
-                ))
+                Error::requirement(
+                    format!(
+                        "SOURCE_DATE_EPOCH=`{raw}` is not a number of seconds since 1970 (at least {FALLBACK_EPOCH}, 1980-01-01)"
+                    ),
+                    "set it to e.g. `$(git log -1 --format=%ct)` or unset it",
+                )
             })?;
             Ok((secs, EpochSource::Environment))
         }
@@ -37,14 +39,6 @@ pub fn resolve(env_value: Option<&str>, commit_time: Option<i64>) -> Result<(i64
             _ => (FALLBACK_EPOCH, EpochSource::Fallback),
         }),
     }
-}
-
-/// Formats seconds since 1970 as RFC 3339 UTC, e.g. `2026-11-23T12:00:00Z`.
-pub fn rfc3339(secs: i64) -> String {
-    let t =
-        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| secs.to_string())
 }
 
 #[cfg(test)]
@@ -71,10 +65,5 @@ mod tests {
     fn non_numeric_epoch_is_a_clear_error() {
         let err = resolve(Some("yesterday"), None).unwrap_err().to_string();
         assert!(err.contains("SOURCE_DATE_EPOCH=`yesterday`"), "{err}");
-    }
-
-    #[test]
-    fn formats_rfc3339() {
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 }

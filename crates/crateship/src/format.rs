@@ -1,4 +1,10 @@
-//! Artifact formats: the names the CLI and config accept and which targets they apply to.
+//! Artifact formats: the names the CLI and config accept, which targets they apply
+//! to, and which family of writers makes them.
+//!
+//! Every `match` on a format goes through [`Format::family`], which is
+//! exhaustive, so a new format cannot be silently misrouted: adding one means a
+//! variant here, its family, one layout in `plan::layout` and one adapter in
+//! `execute`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -53,7 +59,66 @@ pub const ALL_FORMATS: &[Format] = &[
     Format::Rpm,
 ];
 
+/// The writers that make a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// An archive (crateship-archive).
+    Archive(ArchiveKind),
+    /// The Windows installer (crateship-windows).
+    Msi,
+    /// Made from the `.app` bundle (crateship-macos).
+    Macos(MacosKind),
+    /// The AppImage (crateship-appimage).
+    AppImage,
+    /// A distribution package (crateship-linux).
+    Linux(LinuxKind),
+}
+
+/// An archive format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveKind {
+    /// `.tar.gz`.
+    TarGz,
+    /// `.zip`.
+    Zip,
+}
+
+/// A format made from the `.app` bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacosKind {
+    /// The zipped `.app`.
+    App,
+    /// The disk image.
+    Dmg,
+    /// The flat installer package.
+    Pkg,
+}
+
+/// A distribution package format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinuxKind {
+    /// Debian package.
+    Deb,
+    /// RPM package.
+    Rpm,
+}
+
 impl Format {
+    /// Which writers make this format.
+    pub fn family(self) -> Family {
+        match self {
+            Format::TarGz => Family::Archive(ArchiveKind::TarGz),
+            Format::Zip => Family::Archive(ArchiveKind::Zip),
+            Format::Msi => Family::Msi,
+            Format::App => Family::Macos(MacosKind::App),
+            Format::Dmg => Family::Macos(MacosKind::Dmg),
+            Format::Pkg => Family::Macos(MacosKind::Pkg),
+            Format::AppImage => Family::AppImage,
+            Format::Deb => Family::Linux(LinuxKind::Deb),
+            Format::Rpm => Family::Linux(LinuxKind::Rpm),
+        }
+    }
+
     /// The name used on the command line, in config and in the manifest.
     pub fn name(self) -> &'static str {
         match self {
@@ -71,29 +136,30 @@ impl Format {
 
     /// The operating system whose users install this format.
     pub fn os(self) -> Option<Os> {
-        match self {
-            Format::TarGz | Format::Zip => None,
-            Format::Msi => Some(Os::Windows),
-            Format::App | Format::Dmg | Format::Pkg => Some(Os::Macos),
-            Format::AppImage | Format::Deb | Format::Rpm => Some(Os::Linux),
+        match self.family() {
+            Family::Archive(_) => None,
+            Family::Msi => Some(Os::Windows),
+            Family::Macos(_) => Some(Os::Macos),
+            Family::AppImage | Family::Linux(_) => Some(Os::Linux),
         }
     }
 
     /// Whether the format needs the app's reverse-DNS `identifier` (desktop
     /// integration files and installer GUIDs are named after it).
     pub fn needs_identifier(self) -> bool {
-        !matches!(self, Format::TarGz | Format::Zip)
+        !matches!(self.family(), Family::Archive(_))
     }
 
     /// Whether the format makes sense for `target` (zip for Windows, tar.gz elsewhere).
     pub fn applies_to(self, target: &TargetTriple) -> bool {
-        match self {
-            Format::TarGz => target.os() != Os::Windows,
-            Format::Zip => target.os() == Os::Windows,
+        match self.family() {
+            Family::Archive(ArchiveKind::TarGz) => target.os() != Os::Windows,
+            Family::Archive(ArchiveKind::Zip) => target.os() == Os::Windows,
             // Distribution packages carry the glibc build; a musl build of the same
             // architecture would collide with it under the same package name.
-            Format::Deb | Format::Rpm | Format::AppImage => target.is_gnu_linux(),
-            other => other.os() == Some(target.os()),
+            Family::Linux(_) | Family::AppImage => target.is_gnu_linux(),
+            Family::Msi => target.os() == Os::Windows,
+            Family::Macos(_) => target.os() == Os::Macos,
         }
     }
 }

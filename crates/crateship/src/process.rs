@@ -72,19 +72,21 @@ impl CommandSpec {
         if out.0 {
             Ok(out.1)
         } else {
-            Err(Error::Command(format!(
-                "`{}` failed:\n{}",
-                self.display(),
-                tail(&out.1.stderr, 40)
-            )))
+            Err(Error::Tool {
+                command: self.display(),
+                stderr_tail: tail(&out.1.stderr, 40),
+            })
         }
     }
 
     /// Runs the command; returns whether it succeeded and what it printed.
     /// A program that cannot be started is an error naming it.
     pub fn run_unchecked(&self) -> Result<(bool, Output)> {
-        let sh = xshell::Shell::new()
-            .map_err(|e| Error::Command(format!("cannot start a shell session: {e}")))?;
+        let sh = xshell::Shell::new().map_err(|e| Error::ToolMissing {
+            command: self.display(),
+            program: self.program.clone(),
+            source: Box::new(e),
+        })?;
         if let Some(dir) = &self.cwd {
             sh.change_dir(dir);
         }
@@ -96,12 +98,10 @@ impl CommandSpec {
         for (k, v) in &self.env {
             cmd = cmd.env(k, v);
         }
-        let out = cmd.output().map_err(|e| {
-            Error::Command(format!(
-                "cannot run `{}`: {e}; is `{}` installed and on PATH?",
-                self.display(),
-                self.program
-            ))
+        let out = cmd.output().map_err(|e| Error::ToolMissing {
+            command: self.display(),
+            program: self.program.clone(),
+            source: Box::new(e),
         })?;
         Ok((
             out.status.success(),

@@ -31,6 +31,33 @@ pub enum Arch {
     Universal,
 }
 
+impl Arch {
+    /// The Linux packaging architecture (Linux targets are never universal).
+    pub fn linux(self) -> crateship_linux::Arch {
+        match self {
+            Arch::X86_64 | Arch::Universal => crateship_linux::Arch::X86_64,
+            Arch::Aarch64 => crateship_linux::Arch::Aarch64,
+        }
+    }
+
+    /// The MSI platform (Windows targets are never universal).
+    pub fn msi(self) -> crateship_windows::MsiArch {
+        match self {
+            Arch::X86_64 | Arch::Universal => crateship_windows::MsiArch::X64,
+            Arch::Aarch64 => crateship_windows::MsiArch::Arm64,
+        }
+    }
+
+    /// The architecture named in `.dmg` and `.pkg` file names.
+    pub fn dmg(self) -> crateship_macos::DmgArch {
+        match self {
+            Arch::X86_64 => crateship_macos::DmgArch::X86_64,
+            Arch::Aarch64 => crateship_macos::DmgArch::Arm64,
+            Arch::Universal => crateship_macos::DmgArch::Universal,
+        }
+    }
+}
+
 /// A validated Rust target triple that crateship supports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crateship::epoch::EpochSource;
 use crateship::git::GitInfo;
-use crateship::{Format, Inputs, Options, TargetTriple, inputs, plan};
+use crateship::plan::{self, inputs};
+use crateship::{Format, Inputs, Options, TargetTriple};
 use expect_test::expect_file;
 
 const METADATA: &str = include_str!("fixtures/hello-desktop-metadata.json");
+const README: &str = include_str!("../../../examples/hello-desktop/README.md");
 
 fn fixture_inputs() -> Inputs {
     let metadata =
@@ -20,7 +22,7 @@ fn fixture_inputs() -> Inputs {
         None,
     )
     .unwrap();
-    let (config, config_file) = inputs::load_config(&metadata, &package).unwrap();
+    let (config, config_file) = crateship::config::load(&metadata, &package).unwrap();
     Inputs {
         metadata,
         package,
@@ -45,6 +47,7 @@ fn fixture_inputs() -> Inputs {
             "README.md".into(),
         ],
         resource_files: vec![],
+        readme_text: Some(README.into()),
     }
 }
 
@@ -92,7 +95,10 @@ fn command_line_targets_and_formats_override_config() {
 fn zero_config_uses_cargo_metadata_and_the_host_target() {
     let mut inputs = fixture_inputs();
     inputs.config = crateship::config::Config {
-        macos_minimum_system_version: "11.0".into(),
+        macos: crateship::config::MacosSettings {
+            minimum_system_version: "11.0".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let plan = plan::plan(&inputs, &Options::default()).unwrap();

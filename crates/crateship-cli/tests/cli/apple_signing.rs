@@ -125,22 +125,7 @@ fn project(extra_config: &str) -> Project {
     pki(&keys);
     let bins = tmp.path().join("bins");
     std::fs::create_dir_all(&bins).unwrap();
-    let c = tmp.path().join("tiny.c");
-    std::fs::write(&c, "int main(void) { return 0; }\n").unwrap();
-    verify(
-        "python3",
-        &[
-            "-m",
-            "ziglang",
-            "cc",
-            "-target",
-            "aarch64-macos.11.0",
-            "-o",
-            bins.join("tiny").to_str().unwrap(),
-            c.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    compile_c(TRIVIAL_C, "aarch64-macos.11.0", &bins.join("tiny"), &[]);
     let out = tmp.path().join("out");
     Project {
         _tmp: tmp,

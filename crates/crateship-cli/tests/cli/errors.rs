@@ -94,14 +94,15 @@ fn malformed_cargo_toml_is_reported_with_its_path() {
 #[test]
 fn unknown_target_and_format_list_the_valid_ones() {
     let c = case("");
+    // A command-line mistake: usage errors exit 2.
     let out = dist(&c, &["--target", "x86_64-unknown-linux-gnux"]);
     assert_fails(
         &out,
-        1,
+        2,
         &["`x86_64-unknown-linux-gnux`", "aarch64-apple-darwin"],
     );
     let out = dist(&c, &["--format", "exe"]);
-    assert_fails(&out, 1, &["`exe`", "tar.gz"]);
+    assert_fails(&out, 2, &["`exe`", "tar.gz"]);
     assert_no_artifacts(&c.out_dir);
 }
 

@@ -14,6 +14,7 @@ mod icons;
 mod large_files;
 mod linux_packages;
 mod prebuilt;
+mod sign_before_publish;
 mod signing;
 mod windows_packages;
 mod wine;

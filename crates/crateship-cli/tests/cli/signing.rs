@@ -2,60 +2,8 @@
 //! a signed MSI, `SHA256SUMS.asc` — verified with osslsigncode and gpg — and no
 //! secret anywhere in the output.
 
-use std::path::Path;
-
+use crate::support::signing::*;
 use crate::support::*;
-
-const PASSWORD: &str = "correct horse battery staple 42";
-
-fn pki(dir: &Path) {
-    verify(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:3072",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-days",
-            "3",
-            "-subj",
-            "/CN=Crateship Test Signer",
-            "-addext",
-            "extendedKeyUsage=codeSigning",
-            "-addext",
-            "keyUsage=digitalSignature",
-        ],
-        dir,
-    );
-    let pass = format!("pass:{PASSWORD}");
-    verify(
-        "openssl",
-        &[
-            "pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "cert.pfx",
-            "-passout", &pass,
-        ],
-        dir,
-    );
-}
-
-fn gpg(home: &Path, args: &[&str]) -> String {
-    let mut all = vec![
-        "--homedir",
-        home.to_str().unwrap(),
-        "--batch",
-        "--pinentry-mode",
-        "loopback",
-        "--passphrase",
-        "",
-    ];
-    all.extend_from_slice(args);
-    verify("gpg", &all, home)
-}
 
 #[test]
 fn dist_signs_exe_msi_and_checksums_without_leaking_secrets() {
@@ -92,23 +40,8 @@ fn dist_signs_exe_msi_and_checksums_without_leaking_secrets() {
 
     let bins = tmp.path().join("bins");
     std::fs::create_dir_all(&bins).unwrap();
-    let c = tmp.path().join("tiny.c");
-    std::fs::write(&c, "int main(void) { return 0; }\n").unwrap();
     let exe = bins.join("tiny.exe");
-    verify(
-        "python3",
-        &[
-            "-m",
-            "ziglang",
-            "cc",
-            "-target",
-            "x86_64-windows-gnu",
-            "-o",
-            exe.to_str().unwrap(),
-            c.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    windows_exe(&exe);
 
     let out_dir = tmp.path().join("out");
     let run_dist = |password: Option<&str>| {
@@ -239,49 +172,6 @@ fn dist_signs_exe_msi_and_checksums_without_leaking_secrets() {
             );
         }
     }
-}
-
-/// `rpmkeys -K` with a fresh database in `db`, after importing `public` if given.
-fn rpm_check(db: &Path, public: Option<&Path>, rpm: &Path) -> (bool, String) {
-    std::fs::create_dir_all(db).unwrap();
-    if let Some(public) = public {
-        verify(
-            "rpmkeys",
-            &[
-                "--dbpath",
-                db.to_str().unwrap(),
-                "--import",
-                public.to_str().unwrap(),
-            ],
-            db,
-        );
-    }
-    let out = run(std::process::Command::new("rpmkeys")
-        .args(["--dbpath", db.to_str().unwrap(), "-K"])
-        .arg(rpm));
-    (
-        out.status.success(),
-        format!("{}{}", stdout(&out), stderr(&out)),
-    )
-}
-
-/// An unencrypted minisign key pair (`minisign.key`, `minisign.pub`) in minisign's file
-/// format, made with Python's `cryptography` (Ed25519) and `hashlib` (BLAKE2b checksum).
-fn minisign_keypair(dir: &Path) {
-    let script = r#"
-import base64, hashlib, os
-from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.hazmat.primitives import serialization as s
-k = ed25519.Ed25519PrivateKey.generate()
-seed = k.private_bytes(s.Encoding.Raw, s.PrivateFormat.Raw, s.NoEncryption())
-pk = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
-keynum = os.urandom(8)
-chk = hashlib.blake2b(b"Ed" + keynum + seed + pk, digest_size=32).digest()
-sec = b"Ed" + b"\0\0" + b"B2" + bytes(32 + 16) + keynum + seed + pk + chk
-open("minisign.key", "w").write("untrusted comment: test key\n" + base64.b64encode(sec).decode() + "\n")
-open("minisign.pub", "w").write("untrusted comment: test key\n" + base64.b64encode(b"Ed" + keynum + pk).decode() + "\n")
-"#;
-    verify("python3", &["-c", script], dir);
 }
 
 #[test]
@@ -454,23 +344,8 @@ sys.stdout.write(hashlib.sha256(data).hexdigest())
     // `crateship sign`: an exe (Authenticode), an rpm (inside) and a text file (detached).
     let work = tmp.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
-    let c = tmp.path().join("tiny.c");
-    std::fs::write(&c, "int main(void) { return 0; }\n").unwrap();
     let exe = work.join("tiny.exe");
-    verify(
-        "python3",
-        &[
-            "-m",
-            "ziglang",
-            "cc",
-            "-target",
-            "x86_64-windows-gnu",
-            "-o",
-            exe.to_str().unwrap(),
-            c.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    windows_exe(&exe);
     let notes = work.join("notes.txt");
     std::fs::write(&notes, "release notes\n").unwrap();
     let rpm_copy = work.join("copy.rpm");

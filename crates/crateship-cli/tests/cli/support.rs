@@ -104,3 +104,160 @@ pub fn dist_prebuilt(manifest: &Path, bins: &Path, out_dir: &Path) -> Command {
         .arg(out_dir);
     cmd
 }
+
+/// A C program that does nothing, for test binaries.
+pub const TRIVIAL_C: &str = "int main(void) { return 0; }\n";
+
+/// Compiles the C `source` for zig's `target` into `out` (with `extra` flags).
+pub fn compile_c(source: &str, target: &str, out: &Path, extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("main.c");
+    std::fs::write(&c, source).unwrap();
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let mut args = vec![
+        "-m",
+        "ziglang",
+        "cc",
+        "-target",
+        target,
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.push(c.to_str().unwrap());
+    args.extend_from_slice(extra);
+    verify("python3", &args, dir.path());
+}
+
+/// Signing fixtures shared by the signing tests: a throw-away Authenticode
+/// certificate, OpenPGP and minisign keys, and the verifiers' wrappers.
+pub mod signing {
+    use super::{run, stderr, stdout, verify};
+    use std::path::Path;
+
+    /// The password of the test `.pfx`.
+    pub const PASSWORD: &str = "correct horse battery staple 42";
+
+    /// `key.pem`, `cert.pem` (a self-signed code-signing certificate) and
+    /// `cert.pfx` (both, under [`PASSWORD`]) in `dir`.
+    pub fn pki(dir: &Path) {
+        verify(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:3072",
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+                "-days",
+                "3",
+                "-subj",
+                "/CN=Crateship Test Signer",
+                "-addext",
+                "extendedKeyUsage=codeSigning",
+                "-addext",
+                "keyUsage=digitalSignature",
+            ],
+            dir,
+        );
+        let pass = format!("pass:{PASSWORD}");
+        verify(
+            "openssl",
+            &[
+                "pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "cert.pfx",
+                "-passout", &pass,
+            ],
+            dir,
+        );
+    }
+
+    /// Runs gpg with its home in `home`, non-interactively.
+    pub fn gpg(home: &Path, args: &[&str]) -> String {
+        let mut all = vec![
+            "--homedir",
+            home.to_str().unwrap(),
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+        ];
+        all.extend_from_slice(args);
+        verify("gpg", &all, home)
+    }
+
+    /// A fresh OpenPGP key (`algo`: `ed25519` or `rsa3072`) for
+    /// `tiny@example.org` in `home`; returns (armoured secret, armoured public).
+    pub fn pgp_keypair(home: &Path, algo: &str) -> (String, String) {
+        std::fs::create_dir_all(home).unwrap();
+        let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o700);
+        std::fs::set_permissions(home, private).unwrap();
+        gpg(
+            home,
+            &[
+                "--quick-gen-key",
+                "Tiny Release <tiny@example.org>",
+                algo,
+                "sign",
+                "never",
+            ],
+        );
+        let secret = gpg(
+            home,
+            &["--armor", "--export-secret-keys", "tiny@example.org"],
+        );
+        let public = gpg(home, &["--armor", "--export", "tiny@example.org"]);
+        (secret, public)
+    }
+
+    /// `rpmkeys -K` with a fresh database in `db`, after importing `public` if given.
+    pub fn rpm_check(db: &Path, public: Option<&Path>, rpm: &Path) -> (bool, String) {
+        std::fs::create_dir_all(db).unwrap();
+        if let Some(public) = public {
+            verify(
+                "rpmkeys",
+                &[
+                    "--dbpath",
+                    db.to_str().unwrap(),
+                    "--import",
+                    public.to_str().unwrap(),
+                ],
+                db,
+            );
+        }
+        let out = run(std::process::Command::new("rpmkeys")
+            .args(["--dbpath", db.to_str().unwrap(), "-K"])
+            .arg(rpm));
+        (
+            out.status.success(),
+            format!("{}{}", stdout(&out), stderr(&out)),
+        )
+    }
+
+    /// An unencrypted minisign key pair (`minisign.key`, `minisign.pub`) in minisign's file
+    /// format, made with Python's `cryptography` (Ed25519) and `hashlib` (BLAKE2b checksum).
+    pub fn minisign_keypair(dir: &Path) {
+        let script = r#"
+import base64, hashlib, os
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives import serialization as s
+k = ed25519.Ed25519PrivateKey.generate()
+seed = k.private_bytes(s.Encoding.Raw, s.PrivateFormat.Raw, s.NoEncryption())
+pk = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
+keynum = os.urandom(8)
+chk = hashlib.blake2b(b"Ed" + keynum + seed + pk, digest_size=32).digest()
+sec = b"Ed" + b"\0\0" + b"B2" + bytes(32 + 16) + keynum + seed + pk + chk
+open("minisign.key", "w").write("untrusted comment: test key\n" + base64.b64encode(sec).decode() + "\n")
+open("minisign.pub", "w").write("untrusted comment: test key\n" + base64.b64encode(b"Ed" + keynum + pk).decode() + "\n")
+"#;
+        verify("python3", &["-c", script], dir);
+    }
+
+    /// A tiny Windows console exe at `exe`, compiled with zig's C compiler.
+    pub fn windows_exe(exe: &Path) {
+        super::compile_c(super::TRIVIAL_C, "x86_64-windows-gnu", exe, &[]);
+    }
+}

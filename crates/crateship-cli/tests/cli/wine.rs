@@ -101,27 +101,10 @@ fn example_msi_installs_runs_and_uninstalls_under_wine() {
     };
     let boot = wine.run("wineboot", &["-i"]);
     assert!(boot.status.success(), "wineboot: {}", stderr(&boot));
-    let shim_c = tmp.path().join("shim.c");
-    std::fs::write(&shim_c, SHIM).unwrap();
     let dll = wine
         .prefix()
         .join("drive_c/windows/system32/bcryptprimitives.dll");
-    verify(
-        "python3",
-        &[
-            "-m",
-            "ziglang",
-            "cc",
-            "-target",
-            "x86_64-windows-gnu",
-            "-shared",
-            "-o",
-            dll.to_str().unwrap(),
-            shim_c.to_str().unwrap(),
-            "-lbcrypt",
-        ],
-        tmp.path(),
-    );
+    compile_c(SHIM, "x86_64-windows-gnu", &dll, &["-shared", "-lbcrypt"]);
 
     let install = wine.run("wine", &["msiexec", "/i", &windows_path(&msi), "/qn"]);
     assert!(install.status.success(), "msiexec /i: {}", stderr(&install));

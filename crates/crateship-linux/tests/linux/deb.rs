@@ -9,7 +9,7 @@ use crateship_linux::{DebCompression, LinuxPackage, deb_file_name, write_deb, wr
 use crate::{LONG_NAME, ODD_NAME, run, sample_package, stdout, tree};
 
 pub fn build_deb(pkg: &LinuxPackage, dir: &Path) -> PathBuf {
-    let path = dir.join(deb_file_name(pkg));
+    let path = dir.join(deb_file_name(&pkg.name, &pkg.version, pkg.arch));
     write_deb(pkg, File::create(&path).unwrap()).unwrap();
     path
 }

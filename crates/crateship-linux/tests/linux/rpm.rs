@@ -9,7 +9,7 @@ use crateship_linux::{LinuxPackage, rpm_file_name, write_rpm};
 use crate::{LONG_NAME, ODD_NAME, run, sample_package, stdout, tree};
 
 pub fn build_rpm(pkg: &LinuxPackage, dir: &Path) -> PathBuf {
-    let path = dir.join(rpm_file_name(pkg));
+    let path = dir.join(rpm_file_name(&pkg.name, &pkg.version, pkg.arch));
     write_rpm(pkg, File::create(&path).unwrap()).unwrap();
     path
 }

@@ -24,7 +24,7 @@ fn zlib_program_gets_depends_and_requires() {
     let tmp = tempfile::tempdir().unwrap();
     let mut pkg = sample_package(tmp.path(), "1.2.3");
     pkg.glibc_floor = None;
-    let needs = elf_needs(&pkg).unwrap();
+    let needs = elf_needs(&pkg.files, pkg.arch).unwrap();
     assert!(
         needs.sonames.contains("libz.so.1") && needs.sonames.contains("libc.so.6"),
         "{needs:?}"

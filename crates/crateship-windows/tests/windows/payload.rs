@@ -1,9 +1,9 @@
-//! The standard 2,000-file, 100 MB payload (`shared/fixtures/make_payload.py`): builds,
-//! extracts identically with `msiextract`, and installs identically under Wine.
+//! The standard 2,000-file, 100 MB payload (`crateship-payload`, the repository's own
+//! generator): builds, extracts identically with `msiextract`, and installs
+//! identically under Wine.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use tempfile::TempDir;
 
@@ -11,15 +11,6 @@ use crateship_windows::MsiFile;
 
 use crate::support::{build, export, run, run_ok, sample_package};
 use crate::wine::Prefix;
-
-/// `make_payload.py`: `$CRATESHIP_PAYLOAD_SCRIPT`, or the shared fixtures beside the checkout.
-fn payload_script() -> PathBuf {
-    std::env::var_os("CRATESHIP_PAYLOAD_SCRIPT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/make_payload.py")
-        })
-}
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<MsiFile>) {
     for entry in fs::read_dir(dir).unwrap() {
@@ -54,18 +45,7 @@ fn assert_same_tree(expected: &Path, actual: &Path) {
 fn standard_payload_extracts_and_installs_identically() {
     let dir = TempDir::new().unwrap();
     let payload = dir.path().join("payload");
-    let script = payload_script();
-    let made = Command::new("python3")
-        .arg(&script)
-        .arg(&payload)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        made.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&made.stderr)
-    );
+    crateship_payload::generate(&payload, &crateship_payload::Options::default()).unwrap();
 
     let mut pkg = sample_package(&dir.path().join("sample"));
     pkg.files.clear();

@@ -50,7 +50,9 @@ fn arm64_and_x86_packages_name_their_platform() {
     ] {
         let mut pkg = sample_package(dir.path());
         pkg.arch = arch;
-        let msi = dir.path().join(msi_file_name(&pkg));
+        let msi = dir
+            .path()
+            .join(msi_file_name(&pkg.product_name, &pkg.version, pkg.arch));
         build(&pkg, &msi).unwrap();
         let info = run_ok("msiinfo", &[&"suminfo", &msi]);
         assert!(info.contains(template), "{info}");
@@ -73,8 +75,14 @@ fn arm64_and_x86_packages_name_their_platform() {
 fn artifact_names_follow_the_convention() {
     let dir = TempDir::new().unwrap();
     let mut pkg = sample_package(dir.path());
-    assert_eq!(msi_file_name(&pkg), "Hello-Desktop-1.2.3-x64.msi");
+    assert_eq!(
+        msi_file_name(&pkg.product_name, &pkg.version, pkg.arch),
+        "Hello-Desktop-1.2.3-x64.msi"
+    );
     pkg.product_name = "Hello".into();
     pkg.arch = MsiArch::Arm64;
-    assert_eq!(msi_file_name(&pkg), "Hello-1.2.3-arm64.msi");
+    assert_eq!(
+        msi_file_name(&pkg.product_name, &pkg.version, pkg.arch),
+        "Hello-1.2.3-arm64.msi"
+    );
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::format::ArchiveKind;
 
 /// What goes into an archive.
 #[derive(Debug, Clone)]
@@ -135,19 +136,20 @@ fn is_executable(_meta: &std::fs::Metadata) -> bool {
     false
 }
 
-/// Writes `spec` in `format` to `path` atomically: complete, or not at all.
-pub fn write(format: crate::format::Format, spec: &ArchiveSpec, path: &Path) -> Result<()> {
-    use crate::format::Format;
-    let out = crate::atomic::AtomicFile::create(path)?;
-    let out = match format {
-        Format::TarGz => tar_gz::write(spec, out)?,
-        Format::Zip => zip::write(spec, out)?,
-        other => {
-            return Err(Error::Usage(format!(
-                "`{other}` is not an archive format; use tar.gz or zip"
-            )));
-        }
-    };
+/// Writes `spec` as `kind` into `out` (an [`AtomicFile`]'s file, typically).
+///
+/// [`AtomicFile`]: crateship_support::AtomicFile
+pub fn write_into(kind: ArchiveKind, spec: &ArchiveSpec, out: &mut std::fs::File) -> Result<()> {
+    match kind {
+        ArchiveKind::TarGz => tar_gz::write(spec, out).map(drop),
+        ArchiveKind::Zip => zip::write(spec, out).map(drop),
+    }
+}
+
+/// Writes `spec` as `kind` to `path` atomically: complete, or not at all.
+pub fn write_file(kind: ArchiveKind, spec: &ArchiveSpec, path: &Path) -> Result<()> {
+    let mut out = crateship_support::AtomicFile::create(path)?;
+    write_into(kind, spec, out.file())?;
     out.commit()?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! and CRCs are known, so the output must be seekable (an [`AtomicFile`] is).
 //! Zip64 records are written only when a size, offset or count needs them.
 //!
-//! [`AtomicFile`]: crate::atomic::AtomicFile
+//! [`AtomicFile`]: crateship_support::AtomicFile
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};

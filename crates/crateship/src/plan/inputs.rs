@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{Metadata, Package};
 
-use crate::config::{self, Config, ConfigSource};
+use super::Options;
+use crate::config::{self, Config};
 use crate::epoch::{self, EpochSource};
 use crate::error::{Error, Result};
 use crate::git::{self, GitInfo};
-use crate::plan::Options;
 use crate::process::CommandSpec;
 
 /// Everything the planner needs, gathered once.
@@ -45,6 +45,9 @@ pub struct Inputs {
     pub package_files: Vec<String>,
     /// Resource files matched by the config's globs, relative to the package directory.
     pub resource_files: Vec<String>,
+    /// The package's README (Cargo's `readme`, else the first `README*` file), the
+    /// source of the long description.
+    pub readme_text: Option<String>,
 }
 
 impl Inputs {
@@ -101,8 +104,9 @@ impl Inputs {
                 .unwrap_or_default(),
         };
         let package_files = list_dir(&package_dir)?;
-        let (config, config_file) = load_config(&metadata, &package)?;
+        let (config, config_file) = config::load(&metadata, &package)?;
         let resource_files = expand_resources(&package_dir, &config.resources, &config_file)?;
+        let readme_text = read_readme(&package, &package_dir, &package_files)?;
         Ok(Inputs {
             metadata,
             package,
@@ -117,6 +121,7 @@ impl Inputs {
             user_rustflags,
             package_files,
             resource_files,
+            readme_text,
         })
     }
 
@@ -183,43 +188,30 @@ pub fn select_package(metadata: &Metadata, manifest: &Path, name: Option<&str>) 
     }
 }
 
-/// Reads and validates the package's config, merged over the workspace's.
-pub fn load_config(metadata: &Metadata, package: &Package) -> Result<(Config, PathBuf)> {
-    let package_file = package.manifest_path.clone().into_std_path_buf();
-    let workspace_file = metadata
-        .workspace_root
-        .join("Cargo.toml")
-        .into_std_path_buf();
-    let table = |value: &serde_json::Value,
-                 file: &Path,
-                 level: &'static str|
-     -> Result<config::RawConfig> {
-        match value.get("crateship") {
-            Some(v) => config::parse_raw(&ConfigSource {
-                value: v,
-                file,
-                level,
-            }),
-            None => Ok(config::RawConfig::default()),
-        }
-    };
-    let ws = table(&metadata.workspace_metadata, &workspace_file, "workspace")?;
-    let pkg = table(&package.metadata, &package_file, "package")?;
-    let uses_package = package.metadata.get("crateship").is_some();
-    let file = if uses_package || metadata.workspace_metadata.get("crateship").is_none() {
-        package_file
-    } else {
-        workspace_file
-    };
-    Ok((config::validate(config::merge(ws, pkg), &file)?, file))
-}
-
 fn package_dir(package: &Package) -> PathBuf {
     package
         .manifest_path
         .parent()
         .map(|p| p.as_std_path().to_path_buf())
         .unwrap_or_default()
+}
+
+/// The README's text: Cargo's `readme` if set, else the first `README*` file.
+fn read_readme(package: &Package, dir: &Path, files: &[String]) -> Result<Option<String>> {
+    let name = match &package.readme {
+        Some(readme) => Some(readme.to_string()),
+        None => files
+            .iter()
+            .find(|f| f.to_ascii_uppercase().starts_with("README"))
+            .cloned(),
+    };
+    let Some(name) = name else { return Ok(None) };
+    let path = dir.join(&name);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("cannot read", path, e)),
+    }
 }
 
 fn host_triple() -> Result<String> {
@@ -229,8 +221,9 @@ fn host_triple() -> Result<String> {
         .find_map(|l| l.strip_prefix("host: "))
         .map(str::to_owned)
         .ok_or_else(|| {
-            Error::Command(
-                "`rustc -vV` printed no host triple; is the Rust toolchain installed?".into(),
+            Error::requirement(
+                "`rustc -vV` printed no host triple",
+                "install the Rust toolchain with rustup (https://rustup.rs)",
             )
         })
 }

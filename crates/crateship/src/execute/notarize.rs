@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crateship_macos::AppSignReport;
 
-use crate::config::Notarize;
 use crate::error::{Error, Result};
+use crate::plan::Notarize;
 
 /// Credentials and endpoints, loaded before the builds so a missing API key
 /// fails the run early.
@@ -24,7 +24,7 @@ pub struct NotaryClient {
 impl NotaryClient {
     /// Reads the API key named by `settings` (environment variable or file).
     pub fn load(settings: &Notarize) -> Result<Self> {
-        use crate::config::NotaryKey;
+        use crate::plan::NotaryKey;
         use crateship_sign::notary::{NotarizeOptions, NotaryCredentials, NotaryEndpoints};
         let creds = match &settings.key {
             NotaryKey::Env { name } => {
@@ -34,7 +34,7 @@ impl NotaryClient {
                 NotaryCredentials::from_file(&settings.key_id, &settings.issuer_id, path)
             }
         }
-        .map_err(|e| Error::Usage(format!("signing.apple.notarize: {e}")))?;
+        .map_err(|e| Error::input("signing.apple.notarize: the App Store Connect API key", e))?;
         let endpoints = NotaryEndpoints {
             api_base: settings.api_base.clone(),
             cloudkit_base: settings.cloudkit_base.clone(),
@@ -59,14 +59,17 @@ impl NotaryClient {
         staging: &Path,
     ) -> Result<String> {
         use crate::archive::{self, ArchiveSpec};
-        use crate::format::Format;
+        use crate::format::ArchiveKind;
         use crateship_sign::notary;
         let (creds, endpoints, options) = &self.inner;
         let cdhash = report.cdhashes.first().ok_or_else(|| {
-            Error::Command(format!(
-                "cannot notarize {}: its signature has no code directory",
-                app_dir.display()
-            ))
+            Error::requirement(
+                format!(
+                    "cannot notarize {}: its signature has no code directory",
+                    app_dir.display()
+                ),
+                "sign the bundle with a Developer ID Application identity",
+            )
         })?;
         let root = app_dir
             .file_name()
@@ -74,7 +77,7 @@ impl NotaryClient {
             .unwrap_or_default();
         let zip = staging.join("notarize.zip");
         let spec = ArchiveSpec::from_dir(app_dir, &root, 0)?;
-        archive::write(Format::Zip, &spec, &zip)?;
+        archive::write_file(ArchiveKind::Zip, &spec, &zip)?;
         let submitted = notary::notarize(&zip, creds, endpoints, options).map_err(fail(app_dir));
         let _ = std::fs::remove_file(&zip);
         let submitted = submitted?;
@@ -97,28 +100,31 @@ impl NotaryClient {
 
 #[cfg(feature = "notarize")]
 fn fail(path: &Path) -> impl Fn(crateship_sign::notary::NotaryError) -> Error + '_ {
-    move |e| Error::Command(format!("cannot notarize {}: {e}", path.display()))
+    move |e| Error::input(format!("cannot notarize {}", path.display()), e)
 }
 
 #[cfg(not(feature = "notarize"))]
 impl NotaryClient {
     /// Without the `notarize` feature, a configured notarization is an error.
     pub fn load(_settings: &Notarize) -> Result<Self> {
-        Err(Error::Usage(
-            "signing.apple.notarize is set but this crateship was built without the \
-             `notarize` feature; build it with `--features notarize` (the crateship CLI \
-             has it) or remove `signing.apple.notarize`"
-                .into(),
-        ))
+        Err(not_built_in())
     }
 
     /// Unreachable without the feature: [`NotaryClient::load`] fails.
     pub fn notarize_app(&self, _: &Path, _: &AppSignReport, _: &Path) -> Result<String> {
-        Err(Error::Usage("notarization is not built in".into()))
+        Err(not_built_in())
     }
 
     /// Unreachable without the feature: [`NotaryClient::load`] fails.
     pub fn notarize_pkg(&self, _: &Path) -> Result<String> {
-        Err(Error::Usage("notarization is not built in".into()))
+        Err(not_built_in())
     }
+}
+
+#[cfg(not(feature = "notarize"))]
+fn not_built_in() -> Error {
+    Error::requirement(
+        "signing.apple.notarize is set but this crateship was built without the `notarize` feature",
+        "build it with `--features notarize` (the crateship CLI has it) or remove `signing.apple.notarize`",
+    )
 }

@@ -1,0 +1,229 @@
+//! Executing a [`Plan`]: icons, builds, one writer per artifact, signatures, then
+//! finalize (`SHA256SUMS`, `dist-manifest.json`).
+//!
+//! Every artifact goes through one seam: its family's adapter writes the
+//! unsigned bytes into an [`AtomicFile`] beside its final name
+//! ([`write_artifact`]); the file is staged under a hidden name, its embedded
+//! signature is applied there ([`sign::Signers::sign_embedded`]), it is hashed,
+//! published under its final name, and only then do its detached signatures
+//! appear. So nothing unsigned ever stands under a final name when signing is
+//! configured, and a killed run leaves the previous artifact in place.
+//!
+//! Architecture Invariant: execution reads only the plan — nothing here names
+//! `crate::config`; the values it needs are the plan's.
+
+mod appimage;
+mod archive;
+pub(crate) mod binaries;
+mod build;
+pub mod finalize;
+mod icons;
+mod linux;
+mod macos;
+pub(crate) mod notarize;
+pub mod sign;
+mod template;
+mod windows;
+
+use crateship_icons::IconSet;
+use crateship_support::AtomicFile;
+
+use crate::error::{Error, Result};
+use crate::format::Family;
+use crate::manifest::{DistManifest, ManifestArtifact, Requirements, Signature};
+use crate::plan::{ArtifactPlan, BuildStep, Plan, TargetPlan};
+use crate::progress::{Event, Reporter};
+use crate::target::Os;
+
+pub use finalize::{MANIFEST, SHA256SUMS};
+
+/// Everything one artifact's writer needs from the run so far.
+pub(crate) struct ArtifactCtx<'a> {
+    /// The release plan.
+    pub plan: &'a Plan,
+    /// The target the artifact is for.
+    pub target: &'a TargetPlan,
+    /// The planned artifact.
+    pub artifact: &'a ArtifactPlan,
+    /// The generated icon set.
+    pub icons: &'a IconSet,
+    /// What the target's binaries need from the host (glibc floor, macOS minimum).
+    pub requirements: &'a Requirements,
+    /// The loaded keys (the macOS writer signs the `.app` inside).
+    pub signers: &'a sign::Signers,
+    /// The `.app` bundles built so far, shared by a target's macOS artifacts.
+    pub bundles: &'a macos::Bundles,
+}
+
+impl ArtifactCtx<'_> {
+    /// The artifact's final path.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.plan.out_dir.join(&self.artifact.file_name)
+    }
+
+    /// An error from the format crate writing this artifact.
+    pub fn fail(&self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::artifact(self.path(), source)
+    }
+}
+
+/// What a writer reports about the unsigned artifact it wrote.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    /// Things to tell the user (unmapped libraries, …).
+    pub warnings: Vec<String>,
+    /// A signature already inside the bytes (the `.app` in a `.app.zip`).
+    pub signature: Option<Signature>,
+    /// The file's Unix mode (0o755 for AppImages).
+    pub mode: u32,
+}
+
+/// Writes the unsigned bytes of `ctx.artifact` into `out` with its family's writer.
+fn write_artifact(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Written> {
+    match ctx.artifact.format.family() {
+        Family::Archive(kind) => archive::write(ctx, kind, out),
+        Family::Msi => windows::write(ctx, out),
+        Family::Macos(kind) => macos::write(ctx, kind, out),
+        Family::AppImage => appimage::write(ctx, out),
+        Family::Linux(kind) => linux::write(ctx, kind, out),
+    }
+}
+
+/// Runs the whole plan and returns the manifest it wrote.
+pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
+    finalize::prepare_out_dir(&plan.out_dir)?;
+    let builds = plan
+        .targets
+        .iter()
+        .filter(|t| !matches!(t.build, BuildStep::Prebuilt { .. }))
+        .count();
+    let artifacts: usize = plan.targets.iter().map(|t| t.artifacts.len()).sum();
+    let total = builds + artifacts + 2;
+    let step = |name: &str| {
+        reporter.report(Event::Started {
+            step: name.to_owned(),
+            total,
+        })
+    };
+    let done = |name: &str, detail: String| {
+        reporter.report(Event::Finished {
+            step: name.to_owned(),
+            detail,
+        })
+    };
+    let warn = |w: String| reporter.report(Event::Warning(w));
+
+    step("icons");
+    let icon_set = icons::generate(&plan.icons)?;
+    icon_set
+        .warnings
+        .iter()
+        .for_each(|w| warn(format!("icon: {w}")));
+    done("icons", plan.icons.out_dir.display().to_string());
+
+    if builds > 0 {
+        let missing = build::missing_tools(plan)?;
+        if !missing.is_empty() {
+            if !plan.install_missing {
+                return Err(Error::MissingTools(missing));
+            }
+            for tool in &missing {
+                step(&format!("install {}", tool.what));
+            }
+            build::install(&missing)?;
+        }
+    }
+    // Keys are loaded before the long builds, so a missing secret fails early.
+    let signers = sign::Signers::load(plan)?;
+    let bundles = macos::Bundles::new(plan);
+    let mut requirements = Vec::new();
+    for target in &plan.targets {
+        if !matches!(target.build, BuildStep::Prebuilt { .. }) {
+            let name = format!("build {}", target.triple);
+            step(&name);
+            build::run(plan, target, &target.build, &icon_set)?;
+            done(&name, format!("{} binaries", target.binaries.len()));
+        }
+        requirements.push(binaries::check(plan, target)?);
+        // Exes are signed before anything packages them (zip, MSI).
+        if target.os == Os::Windows {
+            for bin in &target.binaries {
+                signers.sign_exe(&bin.path)?.into_iter().for_each(warn);
+            }
+        }
+    }
+    let mut written = Vec::new();
+    for (target, reqs) in plan.targets.iter().zip(&requirements) {
+        for artifact in &target.artifacts {
+            let name = format!("{} {}", artifact.format, target.triple);
+            step(&name);
+            let ctx = ArtifactCtx {
+                plan,
+                target,
+                artifact,
+                icons: &icon_set,
+                requirements: reqs,
+                signers: &signers,
+                bundles: &bundles,
+            };
+            let (entry, warnings) = produce(&ctx)?;
+            warnings.into_iter().for_each(warn);
+            done(&name, artifact.file_name.clone());
+            written.push(entry);
+        }
+    }
+    bundles.finish();
+    step("finalize");
+    let manifest = finalize::write(plan, written)?;
+    let signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
+    let mut files = vec![SHA256SUMS.to_owned()];
+    files.extend(
+        signatures
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+    );
+    files.push(MANIFEST.to_owned());
+    done("finalize", files.join(", "));
+    Ok(manifest)
+}
+
+/// Writes, signs and publishes one artifact; returns its manifest entry and the
+/// warnings to show.
+fn produce(ctx: &ArtifactCtx<'_>) -> Result<(ManifestArtifact, Vec<String>)> {
+    let path = ctx.path();
+    let mut out = AtomicFile::create(&path)?;
+    let Written {
+        mut warnings,
+        signature,
+        mode,
+    } = write_artifact(ctx, &mut out)?;
+    out.set_mode(mode)?;
+    let staged = out.stage()?;
+    let embedded = ctx.signers.sign_embedded(ctx, staged.path())?;
+    // A signer rewrites the staged file; the mode is the writer's.
+    staged.set_mode(mode)?;
+    warnings.extend(embedded.warnings);
+    let detached = ctx
+        .signers
+        .detached(staged.path(), &ctx.artifact.file_name)?;
+    let (sha256, size) = crateship_support::hash::sha256_file(staged.path())?;
+    staged.publish()?;
+    let mut first_detached = None;
+    for d in detached {
+        crateship_support::atomic::write(&path.with_file_name(&d.file_name), d.text.as_bytes())?;
+        first_detached.get_or_insert(d.signature);
+    }
+    Ok((
+        ManifestArtifact {
+            path: ctx.artifact.file_name.clone(),
+            format: ctx.artifact.format.name().to_owned(),
+            target: ctx.target.triple.to_string(),
+            sha256,
+            size,
+            requirements: ctx.requirements.clone(),
+            signature: signature.or(embedded.signature).or(first_detached),
+        },
+        warnings,
+    ))
+}

@@ -1,0 +1,222 @@
+//! The application's identity, derived once: who publishes it, who maintains the
+//! Linux packages, the copyright line, the summary and long description, and the
+//! version string every format writes. Writers read these facts from the plan
+//! and never re-derive them.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::Inputs;
+
+/// Identity of the application, from Cargo metadata and config, and every fact
+/// derived from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    /// Package name, used in file names.
+    pub name: String,
+    /// Package version (semver).
+    pub version: String,
+    /// Human-readable product name.
+    pub product_name: String,
+    /// Reverse-DNS identifier, if configured.
+    pub identifier: Option<String>,
+    /// One-line description.
+    pub description: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// SPDX license expression.
+    pub license: Option<String>,
+    /// Homepage URL.
+    pub homepage: Option<String>,
+    /// Repository URL.
+    pub repository: Option<String>,
+    /// Who publishes the app: the first author's name, else the product name
+    /// (MSI Manufacturer, VERSIONINFO CompanyName, the copyright holder).
+    pub publisher: String,
+    /// The first author with an e-mail address (deb Maintainer, rpm Packager,
+    /// AppStream developer); Linux packages need one.
+    pub maintainer: Option<Maintainer>,
+    /// `Copyright © YEAR PUBLISHER`, the year from `SOURCE_DATE_EPOCH`.
+    pub copyright: String,
+    /// One-line summary: the description, else the product name.
+    pub summary: String,
+    /// Long description: the README's first prose paragraph, else a sentence
+    /// naming the product and version.
+    pub long_description: String,
+    /// The version as each format writes it.
+    pub versions: FormatVersions,
+}
+
+impl App {
+    /// The reverse-DNS identifier a `format` that needs one is written with. The
+    /// plan refuses such a format without an identifier, so this fails only for a
+    /// hand-made plan.
+    pub fn identifier_for(&self, format: crate::Format) -> crate::Result<&str> {
+        self.identifier.as_deref().ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "format `{format}` needs `identifier` in [package.metadata.crateship]"
+            ))
+        })
+    }
+}
+
+/// A package maintainer, `Name <mail>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Maintainer {
+    /// The name part.
+    pub name: String,
+    /// The e-mail address, without the angle brackets.
+    pub email: String,
+}
+
+impl fmt::Display for Maintainer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.name.is_empty() {
+            write!(f, "<{}>", self.email)
+        } else {
+            write!(f, "{} <{}>", self.name, self.email)
+        }
+    }
+}
+
+/// The package version in each format's notation.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormatVersions {
+    /// Debian `Version` (pre-releases sort before the release: `1.2.3~beta.1`).
+    pub deb: String,
+    /// rpm `Version-Release`.
+    pub rpm: String,
+    /// MSI ProductVersion, if the version has one (pre-releases do not).
+    pub msi: Option<String>,
+    /// Info.plist versions, if the version maps to them.
+    pub macos: Option<MacosVersions>,
+}
+
+/// `CFBundleShortVersionString` and `CFBundleVersion`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MacosVersions {
+    /// The marketing version.
+    pub short: String,
+    /// The build version.
+    pub bundle: String,
+}
+
+/// The identity of the package `inputs` describe.
+pub(super) fn app(inputs: &Inputs) -> App {
+    let pkg = &inputs.package;
+    let config = &inputs.config;
+    let name = pkg.name.to_string();
+    let version = pkg.version.to_string();
+    let product_name = config.product_name.clone().unwrap_or_else(|| name.clone());
+    let publisher = pkg
+        .authors
+        .first()
+        .map(|a| author_name(a).to_owned())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| product_name.clone());
+    let year = crateship_support::date::year(inputs.source_date_epoch);
+    let long_description = inputs
+        .readme_text
+        .as_deref()
+        .and_then(first_paragraph)
+        .unwrap_or_else(|| format!("{product_name} {version} for the desktop."));
+    App {
+        identifier: config.identifier.clone(),
+        description: pkg.description.clone(),
+        authors: pkg.authors.clone(),
+        license: pkg.license.clone(),
+        homepage: pkg.homepage.clone(),
+        repository: pkg.repository.clone(),
+        maintainer: pkg.authors.iter().find_map(|a| maintainer(a)),
+        copyright: format!("Copyright © {year} {publisher}"),
+        summary: pkg
+            .description
+            .clone()
+            .unwrap_or_else(|| product_name.clone()),
+        long_description,
+        versions: versions(&version),
+        publisher,
+        product_name,
+        version,
+        name,
+    }
+}
+
+/// The name part of a Cargo author, `Name <mail>` → `Name`.
+fn author_name(author: &str) -> &str {
+    author.split('<').next().unwrap_or(author).trim()
+}
+
+/// `Name <mail>` as a maintainer; `None` without an e-mail address.
+fn maintainer(author: &str) -> Option<Maintainer> {
+    let (_, rest) = author.split_once('<')?;
+    let (email, _) = rest.split_once('>')?;
+    let email = email.trim();
+    (!email.is_empty()).then(|| Maintainer {
+        name: author_name(author).to_owned(),
+        email: email.to_owned(),
+    })
+}
+
+fn versions(version: &str) -> FormatVersions {
+    FormatVersions {
+        deb: crateship_linux::version::deb_version(version),
+        rpm: format!(
+            "{}-{}",
+            crateship_linux::version::rpm_version(version),
+            crateship_linux::version::RPM_RELEASE
+        ),
+        msi: crateship_windows::MsiVersion::from_semver(version)
+            .ok()
+            .map(|v| v.to_string()),
+        macos: crateship_macos::version::bundle_versions(version, None)
+            .ok()
+            .map(|v| MacosVersions {
+                short: v.short,
+                bundle: v.build,
+            }),
+    }
+}
+
+/// The first prose paragraph of a README (headings, code, lists, HTML, badges
+/// and tables skipped), joined into one line ending in a full stop.
+fn first_paragraph(text: &str) -> Option<String> {
+    let paragraph: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with(['#', '`', '-', '*', '<', '!', '[', '|']))?
+        .lines()
+        .map(str::trim)
+        .collect();
+    let line = paragraph.join(" ").trim_end_matches(':').to_owned() + ".";
+    Some(line.replace("..", "."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintainer_needs_an_address() {
+        assert_eq!(
+            maintainer("Ann Example <ann@example.org>"),
+            Some(Maintainer {
+                name: "Ann Example".into(),
+                email: "ann@example.org".into()
+            })
+        );
+        assert_eq!(maintainer("Ann Example"), None);
+        assert_eq!(maintainer("Ann <>"), None);
+    }
+
+    #[test]
+    fn readme_paragraph_skips_headings_and_badges() {
+        let readme = "# Hello\n\n[![ci](x)](y)\n\nA tiny app\nthat greets:\n\n## Use\n";
+        assert_eq!(
+            first_paragraph(readme).as_deref(),
+            Some("A tiny app that greets.")
+        );
+        assert_eq!(first_paragraph("# Only a heading\n"), None);
+    }
+}
