@@ -292,7 +292,11 @@ impl fmt::Display for DebugInfo {
                 if names.len() > SHOWN {
                     list.push_str(&format!(" and {} more", names.len() - SHOWN));
                 }
-                let kind = if names.len() == 1 { "section" } else { "sections" };
+                let kind = if names.len() == 1 {
+                    "section"
+                } else {
+                    "sections"
+                };
                 write!(f, "DWARF {kind} {list} ({bytes} bytes)")
             }
             DebugInfo::PdbPath(path) => write!(f, "a CodeView record naming the PDB `{path}`"),

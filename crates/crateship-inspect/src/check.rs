@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
-use crate::binary::{Binary, ElfInfo, FileType, Kind, MachOInfo, Machine, PeInfo, Subsystem, join_and};
-use crate::error::{InspectError, Refusal};
+use crate::binary::{
+    Binary, ElfInfo, FileType, Kind, MachOInfo, Machine, PeInfo, Subsystem, join_and,
+};
+use crate::error::{InspectError, Refusal, Refused};
 use crate::sniff::{self, Content, NotAProgram};
 use crate::target::{Arch, Expected, Libc, Os};
 
@@ -34,7 +36,12 @@ pub fn check_binary(binary: &Binary, expected: &Expected) -> Result<(), InspectE
         (Kind::Elf(elf), Os::Linux) => check_elf(binary, elf, expected),
         (Kind::Pe(pe), Os::Windows) => check_pe(binary, pe, expected),
         (Kind::MachO(macho), Os::Macos) => check_macho(binary, macho, expected),
-        _ => Err(refuse(binary, expected, Refusal::WrongOs, rebuild(expected))),
+        _ => Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongOs,
+            rebuild(expected),
+        )),
     }
 }
 
@@ -44,21 +51,26 @@ pub fn require_gui(binary: &Binary) -> Result<(), InspectError> {
     if binary.subsystem() == Some(Subsystem::Gui) {
         return Ok(());
     }
-    Err(InspectError::Refused {
+    Err(InspectError::Refused(Box::new(Refused {
         path: binary.path.clone(),
         refusal: Refusal::NotGui,
         found: binary.describe(),
         target: None,
         needs: "a windowed app needs a Windows program with the GUI subsystem".into(),
         fix: "add `#![windows_subsystem = \"windows\"]` at the top of the binary's main.rs \
-              (or link with `-Wl,--subsystem,windows`), or set `windowed = false` for a console app"
+              (or link with `-Wl,--subsystem,windows`), or set `windowed = false` for a \
+              console app"
             .into(),
         source: None,
-    })
+    })))
 }
 
 /// The refusal of something that is no binary; `expected` is `None` for [`inspect`](crate::inspect).
-pub(crate) fn not_a_program(path: &Path, what: &NotAProgram, expected: Option<&Expected>) -> InspectError {
+pub(crate) fn not_a_program(
+    path: &Path,
+    what: &NotAProgram,
+    expected: Option<&Expected>,
+) -> InspectError {
     let (refusal, found, fix) = match what {
         NotAProgram::Empty => (
             Refusal::Empty,
@@ -80,7 +92,7 @@ pub(crate) fn not_a_program(path: &Path, what: &NotAProgram, expected: Option<&E
         Some(expected) => format!("{fix}; {}", rebuild(expected)),
         None => fix,
     };
-    InspectError::Refused {
+    InspectError::Refused(Box::new(Refused {
         path: path.to_owned(),
         refusal,
         found,
@@ -88,7 +100,7 @@ pub(crate) fn not_a_program(path: &Path, what: &NotAProgram, expected: Option<&E
         needs: needs(expected),
         fix,
         source: None,
-    }
+    }))
 }
 
 /// What is needed, as a clause: the target's need, or any program.
@@ -112,7 +124,7 @@ fn rebuild(expected: &Expected) -> String {
 }
 
 fn refuse(binary: &Binary, expected: &Expected, refusal: Refusal, fix: String) -> InspectError {
-    InspectError::Refused {
+    InspectError::Refused(Box::new(Refused {
         path: binary.path.clone(),
         refusal,
         found: binary.describe(),
@@ -120,7 +132,7 @@ fn refuse(binary: &Binary, expected: &Expected, refusal: Refusal, fix: String) -
         needs: needs(Some(expected)),
         fix,
         source: None,
-    }
+    }))
 }
 
 /// Whether a 64-bit binary for `machine` runs as `arch`.
@@ -143,13 +155,28 @@ fn not_executable_fix(expected: &Expected) -> String {
 
 fn check_elf(binary: &Binary, elf: &ElfInfo, expected: &Expected) -> Result<(), InspectError> {
     if !elf.runs_on_linux() {
-        return Err(refuse(binary, expected, Refusal::WrongOs, rebuild(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongOs,
+            rebuild(expected),
+        ));
     }
     if !machine_is(&elf.machine, elf.is_64, expected.arch) {
-        return Err(refuse(binary, expected, Refusal::WrongArch, rebuild(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongArch,
+            rebuild(expected),
+        ));
     }
     if elf.file_type != FileType::Executable {
-        return Err(refuse(binary, expected, Refusal::NotExecutable, not_executable_fix(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::NotExecutable,
+            not_executable_fix(expected),
+        ));
     }
     match expected.libc {
         Libc::Musl if !elf.is_static => Err(refuse(
@@ -174,26 +201,59 @@ fn check_elf(binary: &Binary, elf: &ElfInfo, expected: &Expected) -> Result<(), 
 
 fn check_pe(binary: &Binary, pe: &PeInfo, expected: &Expected) -> Result<(), InspectError> {
     if !machine_is(&pe.machine, pe.is_64, expected.arch) {
-        return Err(refuse(binary, expected, Refusal::WrongArch, rebuild(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongArch,
+            rebuild(expected),
+        ));
     }
     if pe.file_type != FileType::Executable {
-        return Err(refuse(binary, expected, Refusal::NotExecutable, not_executable_fix(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::NotExecutable,
+            not_executable_fix(expected),
+        ));
     }
     Ok(())
 }
 
-fn check_macho(binary: &Binary, macho: &MachOInfo, expected: &Expected) -> Result<(), InspectError> {
+fn check_macho(
+    binary: &Binary,
+    macho: &MachOInfo,
+    expected: &Expected,
+) -> Result<(), InspectError> {
     if macho
         .slices
         .iter()
         .any(|s| s.platform.is_some_and(|p| !p.is_macos()))
     {
-        return Err(refuse(binary, expected, Refusal::WrongOs, rebuild(expected)));
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongOs,
+            rebuild(expected),
+        ));
     }
-    if macho.slices.iter().any(|s| s.file_type != FileType::Executable) {
-        return Err(refuse(binary, expected, Refusal::NotExecutable, not_executable_fix(expected)));
+    if macho
+        .slices
+        .iter()
+        .any(|s| s.file_type != FileType::Executable)
+    {
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::NotExecutable,
+            not_executable_fix(expected),
+        ));
     }
-    let has = |arch: Arch| macho.slices.iter().any(|s| machine_is(&s.machine, true, arch));
+    let has = |arch: Arch| {
+        macho
+            .slices
+            .iter()
+            .any(|s| machine_is(&s.machine, true, arch))
+    };
     if expected.arch == Arch::Universal {
         if macho.is_fat && has(Arch::X86_64) && has(Arch::Aarch64) {
             return Ok(());
@@ -217,6 +277,11 @@ fn check_macho(binary: &Binary, macho: &MachOInfo, expected: &Expected) -> Resul
     if has(expected.arch) {
         Ok(())
     } else {
-        Err(refuse(binary, expected, Refusal::WrongArch, rebuild(expected)))
+        Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongArch,
+            rebuild(expected),
+        ))
     }
 }

@@ -1,10 +1,12 @@
 //! ELF facts: machine, class, loader and libraries, the glibc floor from
 //! versioned symbol requirements, PIE-ness and DWARF sections.
 
-use goblin::elf::dynamic::DF_1_PIE;
-use goblin::elf::header::{EM_386, EM_AARCH64, EM_ARM, EM_X86_64, ET_CORE, ET_DYN, ET_EXEC, ET_REL};
-use goblin::elf::section_header::{SHT_NOBITS, SHT_SYMTAB};
 use goblin::elf::Elf;
+use goblin::elf::dynamic::DF_1_PIE;
+use goblin::elf::header::{
+    EM_386, EM_AARCH64, EM_ARM, EM_X86_64, ET_CORE, ET_DYN, ET_EXEC, ET_REL,
+};
+use goblin::elf::section_header::{SHT_NOBITS, SHT_SYMTAB};
 
 use crate::binary::{DebugInfo, ElfInfo, FileType, Machine};
 use crate::version::GlibcVersion;

@@ -17,26 +17,8 @@ pub enum InspectError {
         source: std::io::Error,
     },
     /// The file is not a program, or not one the target can use.
-    #[error("`{}` is {found}, but {needs}; {fix}", path.display())]
-    Refused {
-        /// The file.
-        path: PathBuf,
-        /// Which rule it broke, for callers that report stable ids.
-        refusal: Refusal,
-        /// What the file is, as a noun phrase ("an x86-64 Windows program (console)").
-        found: String,
-        /// The target triple the file was checked against; `None` from
-        /// [`inspect`](crate::inspect) and [`require_gui`](crate::require_gui).
-        target: Option<String>,
-        /// What was needed, as a clause ("aarch64-pc-windows-gnullvm needs an
-        /// arm64 Windows program").
-        needs: String,
-        /// How to fix it.
-        fix: String,
-        /// The parser's complaint, for a damaged file.
-        #[source]
-        source: Option<goblin::error::Error>,
-    },
+    #[error(transparent)]
+    Refused(Box<Refused>),
     /// A target triple this crate cannot check binaries for.
     #[error(
         "`{target}` is not a target whose binaries can be checked; give a Rust target triple \
@@ -47,6 +29,29 @@ pub enum InspectError {
         /// The triple as given.
         target: String,
     },
+}
+
+/// A refused file: what it is, what was needed and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("`{}` is {found}, but {needs}; {fix}", path.display())]
+pub struct Refused {
+    /// The file.
+    pub path: PathBuf,
+    /// Which rule it broke, for callers that report stable ids.
+    pub refusal: Refusal,
+    /// What the file is, as a noun phrase ("an x86-64 Windows program (console)").
+    pub found: String,
+    /// The target triple the file was checked against; `None` from
+    /// [`inspect`](crate::inspect) and [`require_gui`](crate::require_gui).
+    pub target: Option<String>,
+    /// What was needed, as a clause ("aarch64-pc-windows-gnullvm needs an
+    /// arm64 Windows program").
+    pub needs: String,
+    /// How to fix it.
+    pub fix: String,
+    /// The parser's complaint, for a damaged file.
+    #[source]
+    pub source: Option<goblin::error::Error>,
 }
 
 /// The rule a refused file broke; [`Refusal::id`] is stable for reports.
@@ -97,11 +102,16 @@ impl Refusal {
 }
 
 impl InspectError {
-    /// The rule broken, when this is a refusal (not a read error or an unknown target).
-    pub fn refusal(&self) -> Option<Refusal> {
+    /// The refusal, when this is one (not a read error or an unknown target).
+    pub fn refused(&self) -> Option<&Refused> {
         match self {
-            InspectError::Refused { refusal, .. } => Some(*refusal),
+            InspectError::Refused(refused) => Some(refused),
             _ => None,
         }
+    }
+
+    /// The rule broken, when this is a refusal.
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.refused().map(|r| r.refusal)
     }
 }

@@ -10,16 +10,18 @@
 //!   and it must not sit inside another absolute path (`/build/src/home/u/mod.rs`
 //!   is a remapped source file, not a home directory);
 //! * the absolute path around `/.cargo/` or `/.rustup/` (a cargo or rustup home
-//!   anywhere), and around `/cargo/registry/`, `/cargo/git/` or
-//!   `/rustup/toolchains/` when something precedes them (`/usr/local/cargo/…`;
-//!   `/cargo/…` and `/rustup/…` at the root are what `--remap-path-prefix`
-//!   writes, and `/rustc/<hash>/…` is rustc's own remapping: neither is a leak).
+//!   in any directory, not `~/.cargo` in a help text), and around
+//!   `/cargo/registry/`, `/cargo/git/` or `/rustup/toolchains/` when a directory
+//!   precedes them (`/usr/local/cargo/…`; `/cargo/…` and `/rustup/…` at the root
+//!   are what `--remap-path-prefix` writes, and `/rustc/<hash>/…` is rustc's own
+//!   remapping: neither is a leak).
 //!
 //! Rust string literals are stored without separators, so the text before or
 //! after a path can run into it; a run is split after a source-file name
 //! (`….rs`, `….c`, `….h`, `….o`) that is directly followed by another path, and
-//! the text after a path's end cannot be told apart from it. UTF-16 strings are
-//! not scanned.
+//! a path is cut after a Rust file name that text runs into (`x.rsTryFrom…` →
+//! `x.rs`); other text after a path's end cannot be told apart from it. UTF-16
+//! strings are not scanned.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -123,14 +125,31 @@ impl HostPathScanner {
 
 /// Adds `path` to `found`, keeping only the `MAX_HOST_PATHS` smallest.
 fn remember(found: &mut BTreeSet<String>, path: &str) {
-    let path = path.trim_end_matches(['.', ',', ':', '=']);
-    let cut = (0..=path.len().min(MAX_PATH_LEN))
-        .rev()
-        .find(|&i| path.is_char_boundary(i))
-        .unwrap_or(0);
-    found.insert(path[..cut].to_owned());
+    let path = cut_after_rust_source(path).trim_end_matches(['.', ',', ':', '=']);
+    // Every path byte is ASCII: any index is a character boundary.
+    found.insert(path[..path.len().min(MAX_PATH_LEN)].to_owned());
     if found.len() > MAX_HOST_PATHS {
         found.pop_last();
+    }
+}
+
+/// `…/x.rs` when the text after a Rust file name runs on (`x.rsTryFromSliceError`):
+/// a `.rs` that ends a non-empty file name and is followed by neither a
+/// separator nor the end is where the path ends.
+fn cut_after_rust_source(path: &str) -> &str {
+    let bytes = path.as_bytes();
+    let ends_name = |i: usize| {
+        i > 0
+            && !matches!(bytes[i - 1], b'/' | b'\\')
+            && bytes.get(i + 3).is_some_and(|b| !matches!(b, b'/' | b'\\'))
+    };
+    match path
+        .match_indices(".rs")
+        .map(|(i, _)| i)
+        .find(|&i| ends_name(i))
+    {
+        Some(i) => &path[..i + 3],
+        None => path,
     }
 }
 
@@ -225,10 +244,11 @@ fn cargo_home_marker(segment: &str) -> Option<usize> {
     const DOT_HOMES: [&str; 4] = ["/.cargo/", "\\.cargo\\", "/.rustup/", "\\.rustup\\"];
     const CONTAINER_HOMES: [&str; 3] = ["/cargo/registry/", "/cargo/git/", "/rustup/toolchains/"];
     let path_start = |i: usize| (0..=i).find(|&s| absolute_at(segment, s));
+    // Both need a directory before them: `~/.cargo/bin` in a help text is no path.
     let dot = DOT_HOMES
         .iter()
         .filter_map(|m| segment.find(m))
-        .filter_map(path_start)
+        .filter_map(|i| path_start(i).filter(|&s| s < i))
         .min();
     let container = CONTAINER_HOMES
         .iter()
@@ -286,7 +306,8 @@ mod tests {
                      /rustup/toolchains/stable/lib/rustlib/src/rust/library/core/src/fmt.rs\0\
                      /rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/io.rs\0\
                      /build/src/home/user/mod.rs\0src/home/mod.rs\0src/tmp/mod.rs\0/tmp\0/tmp/\0\
-                     /home\0/target/release/build/x/out/tmp/a/b.rs\0";
+                     /home\0/target/release/build/x/out/tmp/a/b.rs\0\
+                     see ~/.cargo/bin\0$CARGO_HOME/.cargo/config.toml\0";
         assert_eq!(paths(clean), Vec::<String>::new());
     }
 
@@ -306,6 +327,14 @@ mod tests {
             ["/home/alice=/build"]
         );
         assert_eq!(paths("C:\\Users\\Alice Smith\\x"), ["C:\\Users\\Alice"]);
+        assert_eq!(
+            paths("/home/alice/src/x.rsTryFromSliceError"),
+            ["/home/alice/src/x.rs"]
+        );
+        assert_eq!(
+            paths("/home/alice/.rsync/filter"),
+            ["/home/alice/.rsync/filter"]
+        );
     }
 
     #[test]
@@ -317,7 +346,10 @@ mod tests {
         let found = paths(&text);
         assert_eq!(found.len(), MAX_HOST_PATHS);
         assert_eq!(found[0], "/home/u000/x.rs");
-        assert_eq!(found[MAX_HOST_PATHS - 1], format!("/home/u{:03}/x.rs", MAX_HOST_PATHS - 1));
+        assert_eq!(
+            found[MAX_HOST_PATHS - 1],
+            format!("/home/u{:03}/x.rs", MAX_HOST_PATHS - 1)
+        );
         let long = format!(" /home/alice/{} ", "a".repeat(2 * MAX_PATH_LEN));
         assert_eq!(paths(&long)[0].len(), MAX_PATH_LEN);
     }
@@ -329,7 +361,11 @@ mod tests {
             let mut scanner = HostPathScanner::new();
             scanner.feed(&bytes[..split]);
             scanner.feed(&bytes[split..]);
-            assert_eq!(scanner.finish(), ["/home/alice/src/x.rs"], "split at {split}");
+            assert_eq!(
+                scanner.finish(),
+                ["/home/alice/src/x.rs"],
+                "split at {split}"
+            );
         }
         let reader = io::Cursor::new(bytes);
         assert_eq!(host_paths_in(reader).unwrap(), ["/home/alice/src/x.rs"]);

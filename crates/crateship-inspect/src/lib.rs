@@ -39,7 +39,7 @@ pub use binary::{
     PeInfo, Subsystem,
 };
 pub use check::{check, check_binary, require_gui};
-pub use error::{InspectError, Refusal};
+pub use error::{InspectError, Refusal, Refused};
 pub use host_paths::{
     HostPathScanner, MAX_HOST_PATHS, MAX_PATH_LEN, host_paths, host_paths_in, host_paths_in_file,
 };
@@ -88,7 +88,7 @@ pub(crate) fn parse(
             kind,
             debug_info,
         }),
-        Err(source) => Err(InspectError::Refused {
+        Err(source) => Err(InspectError::Refused(Box::new(Refused {
             path: path.to_owned(),
             refusal: Refusal::Damaged,
             found: format!(
@@ -100,6 +100,6 @@ pub(crate) fn parse(
             needs: check::needs(expected),
             fix: "build it again; the file was cut short or changed after linking".to_owned(),
             source: Some(source),
-        }),
+        }))),
     }
 }

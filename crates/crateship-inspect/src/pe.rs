@@ -1,9 +1,11 @@
 //! PE facts: machine, word size, DLL flag, subsystem, certificate table, and the
 //! debug evidence (DWARF sections, CodeView PDB path).
 
-use goblin::pe::header::{COFF_MACHINE_ARM, COFF_MACHINE_ARM64, COFF_MACHINE_ARMNT, COFF_MACHINE_X86, COFF_MACHINE_X86_64};
-use goblin::pe::options::ParseOptions;
 use goblin::pe::PE;
+use goblin::pe::header::{
+    COFF_MACHINE_ARM, COFF_MACHINE_ARM64, COFF_MACHINE_ARMNT, COFF_MACHINE_X86, COFF_MACHINE_X86_64,
+};
+use goblin::pe::options::ParseOptions;
 
 use crate::binary::{DebugInfo, FileType, Machine, PeInfo, Subsystem};
 use crate::elf::is_dwarf_section;
@@ -90,7 +92,9 @@ fn pdb_path(bytes: &[u8], pe: &PE<'_>, options: &ParseOptions) -> Option<String>
     )?;
     let table = bytes.get(start..start.checked_add(directory.size as usize)?)?;
     table.chunks_exact(DEBUG_ENTRY_LEN).find_map(|entry| {
-        let word = |at: usize| u32::from_le_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]]);
+        let word = |at: usize| {
+            u32::from_le_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]])
+        };
         if word(12) != DEBUG_TYPE_CODEVIEW {
             return None;
         }

@@ -70,7 +70,11 @@ pub(crate) fn read(path: &Path) -> Result<Content, InspectError> {
     match classify(&bytes) {
         Ok(format) => {
             let len = file.metadata().map_err(read_error)?.len();
-            bytes.reserve(usize::try_from(len).unwrap_or(0).saturating_sub(bytes.len()));
+            bytes.reserve(
+                usize::try_from(len)
+                    .unwrap_or(0)
+                    .saturating_sub(bytes.len()),
+            );
             file.read_to_end(&mut bytes).map_err(read_error)?;
             Ok(Content::Binary(format, bytes))
         }
@@ -125,7 +129,10 @@ fn other(description: &str) -> NotAProgram {
 
 /// The interpreter command of a `#!` line, bounded and printable.
 fn shebang(after_magic: &[u8]) -> String {
-    let line = after_magic.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = after_magic
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(line);
     let text = text.trim();
     let shown: String = text.chars().take(120).collect();
@@ -195,13 +202,22 @@ mod tests {
     fn binaries_are_told_apart_by_their_magic() {
         assert_eq!(classify(b"\x7fELF\x02\x01"), Ok(Format::Elf));
         assert_eq!(classify(b"MZ\x90\x00"), Ok(Format::Pe));
-        assert_eq!(classify(&[0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), Ok(Format::MachO));
-        assert_eq!(classify(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]), Ok(Format::MachO));
+        assert_eq!(
+            classify(&[0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]),
+            Ok(Format::MachO)
+        );
+        assert_eq!(
+            classify(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]),
+            Ok(Format::MachO)
+        );
     }
 
     #[test]
     fn a_java_class_is_not_a_fat_macho() {
-        assert_eq!(described(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52]), "a Java class file");
+        assert_eq!(
+            described(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52]),
+            "a Java class file"
+        );
     }
 
     #[test]
@@ -218,7 +234,10 @@ mod tests {
     #[test]
     fn other_files_are_named_or_shown_by_their_first_bytes() {
         assert_eq!(described(b"PK\x03\x04rest"), "a zip archive");
-        assert_eq!(described(b"hello world\nmore"), "a text file starting \"hello world\"");
+        assert_eq!(
+            described(b"hello world\nmore"),
+            "a text file starting \"hello world\""
+        );
         assert_eq!(
             described(&[0x3f, 0x2a, 0x99, 0x10, 0x00, 0xff, 0x01, 0x02, 0x03]),
             "unrecognised data (first bytes 3f 2a 99 10 00 ff 01 02)"

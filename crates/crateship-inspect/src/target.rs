@@ -120,7 +120,10 @@ impl Expected {
     /// arm64 slices".
     pub fn describe(&self) -> String {
         if self.arch == Arch::Universal {
-            return format!("a universal {} program with x86-64 and arm64 slices", self.os);
+            return format!(
+                "a universal {} program with x86-64 and arm64 slices",
+                self.os
+            );
         }
         let program = format!("{} {} program", self.arch, self.os);
         match self.libc {
@@ -138,20 +141,63 @@ mod tests {
     #[test]
     fn every_supported_triple_reads_as_os_arch_and_libc() {
         let cases = [
-            ("x86_64-unknown-linux-gnu", Os::Linux, Arch::X86_64, Libc::Gnu),
-            ("aarch64-unknown-linux-gnu", Os::Linux, Arch::Aarch64, Libc::Gnu),
-            ("x86_64-unknown-linux-musl", Os::Linux, Arch::X86_64, Libc::Musl),
-            ("aarch64-unknown-linux-musl", Os::Linux, Arch::Aarch64, Libc::Musl),
-            ("x86_64-pc-windows-gnu", Os::Windows, Arch::X86_64, Libc::None),
-            ("x86_64-pc-windows-msvc", Os::Windows, Arch::X86_64, Libc::None),
-            ("aarch64-pc-windows-gnullvm", Os::Windows, Arch::Aarch64, Libc::None),
+            (
+                "x86_64-unknown-linux-gnu",
+                Os::Linux,
+                Arch::X86_64,
+                Libc::Gnu,
+            ),
+            (
+                "aarch64-unknown-linux-gnu",
+                Os::Linux,
+                Arch::Aarch64,
+                Libc::Gnu,
+            ),
+            (
+                "x86_64-unknown-linux-musl",
+                Os::Linux,
+                Arch::X86_64,
+                Libc::Musl,
+            ),
+            (
+                "aarch64-unknown-linux-musl",
+                Os::Linux,
+                Arch::Aarch64,
+                Libc::Musl,
+            ),
+            (
+                "x86_64-pc-windows-gnu",
+                Os::Windows,
+                Arch::X86_64,
+                Libc::None,
+            ),
+            (
+                "x86_64-pc-windows-msvc",
+                Os::Windows,
+                Arch::X86_64,
+                Libc::None,
+            ),
+            (
+                "aarch64-pc-windows-gnullvm",
+                Os::Windows,
+                Arch::Aarch64,
+                Libc::None,
+            ),
             ("x86_64-apple-darwin", Os::Macos, Arch::X86_64, Libc::None),
             ("aarch64-apple-darwin", Os::Macos, Arch::Aarch64, Libc::None),
-            ("universal-apple-darwin", Os::Macos, Arch::Universal, Libc::None),
+            (
+                "universal-apple-darwin",
+                Os::Macos,
+                Arch::Universal,
+                Libc::None,
+            ),
         ];
         for (triple, os, arch, libc) in cases {
             let e = Expected::from_triple(triple).unwrap();
-            assert_eq!((e.os, e.arch, e.libc, e.target.as_str()), (os, arch, libc, triple));
+            assert_eq!(
+                (e.os, e.arch, e.libc, e.target.as_str()),
+                (os, arch, libc, triple)
+            );
         }
     }
 
@@ -172,7 +218,10 @@ mod tests {
     #[test]
     fn needs_read_as_noun_phrases() {
         let d = |t: &str| Expected::from_triple(t).unwrap().describe();
-        assert_eq!(d("x86_64-unknown-linux-musl"), "a static x86-64 Linux program");
+        assert_eq!(
+            d("x86_64-unknown-linux-musl"),
+            "a static x86-64 Linux program"
+        );
         assert_eq!(
             d("aarch64-unknown-linux-gnu"),
             "an arm64 Linux program (glibc-linked or static)"

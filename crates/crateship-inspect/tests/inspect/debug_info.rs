@@ -11,7 +11,10 @@ fn debug(b: Bin) -> Option<DebugInfo> {
 
 #[test]
 fn elf_dwarf_sections_are_the_ones_readelf_lists() {
-    let listing = run("readelf", &["-S", "-W", bin(Bin::GnuX64Debug).to_str().unwrap()]);
+    let listing = run(
+        "readelf",
+        &["-S", "-W", bin(Bin::GnuX64Debug).to_str().unwrap()],
+    );
     let mut theirs: Vec<String> = listing
         .split_whitespace()
         .filter(|w| w.starts_with(".debug_"))
@@ -30,15 +33,23 @@ fn elf_dwarf_sections_are_the_ones_readelf_lists() {
 fn a_symbol_table_alone_is_not_debug_info() {
     // `file` calls it "not stripped" because of .symtab; it carries no DWARF.
     let says = file_says(bin(Bin::GnuX64Symbols));
-    assert!(says.contains("not stripped") && !says.contains("debug_info"), "{says}");
+    assert!(
+        says.contains("not stripped") && !says.contains("debug_info"),
+        "{says}"
+    );
     let binary = inspect(bin(Bin::GnuX64Symbols)).unwrap();
     assert_eq!(binary.debug_info, None);
     assert!(binary.is_stripped());
-    let Kind::Elf(elf) = binary.kind else { panic!() };
+    let Kind::Elf(elf) = binary.kind else {
+        panic!()
+    };
     assert!(elf.has_symbol_table);
 
     let says = file_says(bin(Bin::GnuX64));
-    assert!(says.ends_with("stripped\n") && !says.contains("not stripped"), "{says}");
+    assert!(
+        says.ends_with("stripped\n") && !says.contains("not stripped"),
+        "{says}"
+    );
     assert_eq!(debug(Bin::GnuX64), None);
     assert_eq!(debug(Bin::MuslX64), None);
 }
@@ -54,7 +65,10 @@ fn a_pe_naming_a_pdb_is_not_stripped() {
         .lines()
         .find_map(|l| l.strip_prefix("2 "))
         .expect("pefile finds a CodeView entry");
-    assert_eq!(debug(Bin::WinX64Debug), Some(DebugInfo::PdbPath(pdb.to_owned())));
+    assert_eq!(
+        debug(Bin::WinX64Debug),
+        Some(DebugInfo::PdbPath(pdb.to_owned()))
+    );
     assert!(pdb.ends_with(".pdb"), "{pdb}");
 
     // The stripped build keeps a debug directory, but only a REPRO (16) entry.
@@ -83,7 +97,10 @@ fn a_macho_debug_map_is_not_stripped() {
             example: Some(object.to_owned())
         })
     );
-    assert_eq!(python("python3", code, bin(Bin::MacArm64)).lines().next(), Some("0"));
+    assert_eq!(
+        python("python3", code, bin(Bin::MacArm64)).lines().next(),
+        Some("0")
+    );
     assert_eq!(debug(Bin::MacArm64), None);
     assert_eq!(inspect(universal()).unwrap().debug_info, None);
 }
@@ -93,7 +110,13 @@ fn evidence_reads_as_a_reason() {
     let text = debug(Bin::GnuX64Debug).unwrap().to_string();
     assert!(text.starts_with("DWARF sections .debug_"), "{text}");
     let pdb = debug(Bin::WinX64Debug).unwrap().to_string();
-    assert!(pdb.starts_with("a CodeView record naming the PDB `") && pdb.ends_with(".pdb`"), "{pdb}");
+    assert!(
+        pdb.starts_with("a CodeView record naming the PDB `") && pdb.ends_with(".pdb`"),
+        "{pdb}"
+    );
     let stabs = debug(Bin::MacArm64Debug).unwrap().to_string();
-    assert!(stabs.starts_with("a STABS debug map (") && stabs.contains(".o`"), "{stabs}");
+    assert!(
+        stabs.starts_with("a STABS debug map (") && stabs.contains(".o`"),
+        "{stabs}"
+    );
 }

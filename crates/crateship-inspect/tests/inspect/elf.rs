@@ -17,7 +17,10 @@ struct Readelf {
 }
 
 fn readelf(b: Bin) -> Readelf {
-    let out = run("readelf", &["-h", "-l", "-d", "-S", "-V", "-W", bin(b).to_str().unwrap()]);
+    let out = run(
+        "readelf",
+        &["-h", "-l", "-d", "-S", "-V", "-W", bin(b).to_str().unwrap()],
+    );
     let field = |name: &str| {
         out.lines()
             .find_map(|l| l.trim().strip_prefix(name))
@@ -30,7 +33,9 @@ fn readelf(b: Bin) -> Readelf {
         other => panic!("unexpected readelf machine {other}"),
     };
     let file_type = match field("Type:").as_str() {
-        "EXEC (Executable file)" | "DYN (Position-Independent Executable file)" => FileType::Executable,
+        "EXEC (Executable file)" | "DYN (Position-Independent Executable file)" => {
+            FileType::Executable
+        }
         "DYN (Shared object file)" => FileType::SharedLibrary,
         other => panic!("unexpected readelf type {other}"),
     };
@@ -109,7 +114,11 @@ fn linkage_agrees_with_file() {
         (Bin::MuslX64Dynamic, false),
     ] {
         let says = file_says(bin(b));
-        let linkage = if static_ { "statically linked" } else { "dynamically linked" };
+        let linkage = if static_ {
+            "statically linked"
+        } else {
+            "dynamically linked"
+        };
         assert!(says.contains(linkage), "{b:?}: {says}");
         assert_eq!(elf(b).is_static, static_, "{b:?}");
     }
@@ -120,10 +129,19 @@ fn glibc_floor_is_the_highest_glibc_symbol_version() {
     // zig links x86-64 against the requested 2.34 (__libc_start_main@GLIBC_2.34)
     // and arm64 against its baseline 2.17.
     let v = |s: &str| s.parse::<GlibcVersion>().unwrap();
-    assert_eq!(inspect(bin(Bin::GnuX64)).unwrap().glibc_floor(), Some(v("2.34")));
-    assert_eq!(inspect(bin(Bin::GnuArm64Pie)).unwrap().glibc_floor(), Some(v("2.17")));
+    assert_eq!(
+        inspect(bin(Bin::GnuX64)).unwrap().glibc_floor(),
+        Some(v("2.34"))
+    );
+    assert_eq!(
+        inspect(bin(Bin::GnuArm64Pie)).unwrap().glibc_floor(),
+        Some(v("2.17"))
+    );
     assert_eq!(inspect(bin(Bin::MuslX64)).unwrap().glibc_floor(), None);
-    assert_eq!(inspect(bin(Bin::MuslX64Dynamic)).unwrap().glibc_floor(), None);
+    assert_eq!(
+        inspect(bin(Bin::MuslX64Dynamic)).unwrap().glibc_floor(),
+        None
+    );
 }
 
 #[test]
@@ -135,7 +153,16 @@ fn elf_descriptions_say_machine_linkage_and_loader() {
     );
     assert_eq!(d(Bin::MuslArm64), "a static arm64 Linux program");
     assert_eq!(d(Bin::GnuX64Library), "an x86-64 Linux shared library");
-    assert_eq!(elf(Bin::MuslX64Dynamic).dynamic_libc(), crateship_inspect::Libc::Musl);
-    assert_eq!(elf(Bin::GnuX64).dynamic_libc(), crateship_inspect::Libc::Gnu);
-    assert_eq!(elf(Bin::MuslX64).dynamic_libc(), crateship_inspect::Libc::None);
+    assert_eq!(
+        elf(Bin::MuslX64Dynamic).dynamic_libc(),
+        crateship_inspect::Libc::Musl
+    );
+    assert_eq!(
+        elf(Bin::GnuX64).dynamic_libc(),
+        crateship_inspect::Libc::Gnu
+    );
+    assert_eq!(
+        elf(Bin::MuslX64).dynamic_libc(),
+        crateship_inspect::Libc::None
+    );
 }

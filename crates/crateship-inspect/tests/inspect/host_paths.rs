@@ -11,13 +11,20 @@ fn a_compiled_in_home_path_is_found() {
     let path = bin(Bin::Leak);
     assert!(run("strings", &["-a", path.to_str().unwrap()]).contains("/home/alice/src/x.rs\n"));
     assert_eq!(host_paths_in_file(path).unwrap(), ["/home/alice/src/x.rs"]);
-    assert_eq!(host_paths(&fs::read(path).unwrap()), ["/home/alice/src/x.rs"]);
+    assert_eq!(
+        host_paths(&fs::read(path).unwrap()),
+        ["/home/alice/src/x.rs"]
+    );
 }
 
 #[test]
 fn stripped_builds_leak_nothing() {
     for b in [Bin::GnuX64, Bin::MuslX64, Bin::WinX64, Bin::MacArm64] {
-        assert_eq!(host_paths_in_file(bin(b)).unwrap(), Vec::<String>::new(), "{b:?}");
+        assert_eq!(
+            host_paths_in_file(bin(b)).unwrap(),
+            Vec::<String>::new(),
+            "{b:?}"
+        );
     }
 }
 
@@ -26,5 +33,8 @@ fn an_unreadable_file_is_named() {
     let missing = fixture_dir().join("no-such-binary");
     let e = host_paths_in_file(&missing).unwrap_err();
     assert!(matches!(e, InspectError::Read { .. }));
-    assert!(e.to_string().contains(&format!("`{}`", missing.display())), "{e}");
+    assert!(
+        e.to_string().contains(&format!("`{}`", missing.display())),
+        "{e}"
+    );
 }

@@ -46,7 +46,11 @@ fn as_lief_lines(info: &MachOInfo) -> String {
             let minos = s.minimum_os.map_or("-".to_owned(), |v| {
                 format!("{}.{}.{}", v.major, v.minor, v.patch)
             });
-            let signed = if s.has_code_signature { "True" } else { "False" };
+            let signed = if s.has_code_signature {
+                "True"
+            } else {
+                "False"
+            };
             format!("{cpu} {file_type} {platform} {minos} {signed}\n")
         })
         .collect()
@@ -54,7 +58,12 @@ fn as_lief_lines(info: &MachOInfo) -> String {
 
 #[test]
 fn slices_match_lief() {
-    for path in [bin(Bin::MacX64), bin(Bin::MacArm64), universal(), fat_arm64_only()] {
+    for path in [
+        bin(Bin::MacX64),
+        bin(Bin::MacArm64),
+        universal(),
+        fat_arm64_only(),
+    ] {
         let theirs = python("python3", LIEF, path);
         assert_eq!(as_lief_lines(&macho(path)), theirs, "{}", path.display());
     }
@@ -62,7 +71,10 @@ fn slices_match_lief() {
     let fat = macho(universal());
     assert!(fat.is_fat);
     assert_eq!(
-        fat.slices.iter().map(|s| s.has_code_signature).collect::<Vec<_>>(),
+        fat.slices
+            .iter()
+            .map(|s| s.has_code_signature)
+            .collect::<Vec<_>>(),
         [false, true]
     );
 }
@@ -70,9 +82,15 @@ fn slices_match_lief() {
 #[test]
 fn fat_and_thin_agree_with_file() {
     let says = file_says(universal());
-    assert!(says.contains("Mach-O universal binary with 2 architectures"), "{says}");
+    assert!(
+        says.contains("Mach-O universal binary with 2 architectures"),
+        "{says}"
+    );
     let one = file_says(fat_arm64_only());
-    assert!(one.contains("Mach-O universal binary with 1 architecture"), "{one}");
+    assert!(
+        one.contains("Mach-O universal binary with 1 architecture"),
+        "{one}"
+    );
     assert!(macho(fat_arm64_only()).is_fat);
     let thin = file_says(bin(Bin::MacArm64));
     assert!(thin.starts_with("Mach-O 64-bit arm64 executable"), "{thin}");
@@ -94,6 +112,12 @@ fn macos_minimum_is_the_highest_slice_minimum() {
 fn macho_descriptions_name_the_slices() {
     let d = |p: &Path| inspect(p).unwrap().describe();
     assert_eq!(d(bin(Bin::MacX64)), "an x86-64 macOS program");
-    assert_eq!(d(universal()), "a universal macOS program with x86-64 and arm64 slices");
-    assert_eq!(d(fat_arm64_only()), "a universal macOS program with only an arm64 slice");
+    assert_eq!(
+        d(universal()),
+        "a universal macOS program with x86-64 and arm64 slices"
+    );
+    assert_eq!(
+        d(fat_arm64_only()),
+        "a universal macOS program with only an arm64 slice"
+    );
 }

@@ -110,7 +110,12 @@ impl Bin {
         };
         match self {
             Bin::GnuX64 => r("gnu-x64", "x86_64-linux-gnu.2.34", STRIPPED, HELLO_C),
-            Bin::GnuX64Debug => r("gnu-x64-debug", "x86_64-linux-gnu.2.34", &["-O1", "-g"], HELLO_C),
+            Bin::GnuX64Debug => r(
+                "gnu-x64-debug",
+                "x86_64-linux-gnu.2.34",
+                &["-O1", "-g"],
+                HELLO_C,
+            ),
             Bin::GnuX64Symbols => None,
             Bin::GnuX64Library => r(
                 "libgnu-x64.so",
@@ -139,12 +144,22 @@ impl Bin {
                 &["-O1", "-g0", "-s", "-Wl,--subsystem,windows"],
                 HELLO_C,
             ),
-            Bin::WinX64Debug => r("win-x64-debug.exe", "x86_64-windows-gnu", &["-O1", "-g"], HELLO_C),
+            Bin::WinX64Debug => r(
+                "win-x64-debug.exe",
+                "x86_64-windows-gnu",
+                &["-O1", "-g"],
+                HELLO_C,
+            ),
             Bin::WinArm64 => r("win-arm64.exe", "aarch64-windows-gnu", STRIPPED, HELLO_C),
             Bin::WinX86 => r("win-x86.exe", "x86-windows-gnu", STRIPPED, HELLO_C),
             Bin::MacX64 => r("mac-x64", "x86_64-macos.10.15", STRIPPED, HELLO_C),
             Bin::MacArm64 => r("mac-arm64", "aarch64-macos.11.0", STRIPPED, HELLO_C),
-            Bin::MacArm64Debug => r("mac-arm64-debug", "aarch64-macos.11.0", &["-O1", "-g"], HELLO_C),
+            Bin::MacArm64Debug => r(
+                "mac-arm64-debug",
+                "aarch64-macos.11.0",
+                &["-O1", "-g"],
+                HELLO_C,
+            ),
             Bin::Leak => r("leak", "x86_64-linux-gnu.2.34", STRIPPED, LEAK_C),
         }
     }
@@ -172,7 +187,14 @@ fn build(bin: Bin) -> PathBuf {
     let Some(recipe) = bin.recipe() else {
         let out = dir.join("gnu-x64-symbols");
         let debug = self::bin(Bin::GnuX64Debug);
-        run("objcopy", &["--strip-debug", debug.to_str().unwrap(), out.to_str().unwrap()]);
+        run(
+            "objcopy",
+            &[
+                "--strip-debug",
+                debug.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ],
+        );
         return out;
     };
     let source = dir.join(format!("{}.c", recipe.file));
@@ -206,7 +228,15 @@ pub fn fat_arm64_only() -> &'static Path {
         let cputype = u32::from_le_bytes(arm[4..8].try_into().unwrap());
         let cpusubtype = u32::from_le_bytes(arm[8..12].try_into().unwrap());
         let mut fat = Vec::new();
-        for word in [0xcafe_babe, 1, cputype, cpusubtype, 16384, arm.len() as u32, 14] {
+        for word in [
+            0xcafe_babe,
+            1,
+            cputype,
+            cpusubtype,
+            16384,
+            arm.len() as u32,
+            14,
+        ] {
             fat.extend_from_slice(&u32::to_be_bytes(word));
         }
         fat.resize(16384, 0);
@@ -240,11 +270,18 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(program: &str, args: &[S]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}; install it: {}", install_hint(program)));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {program}: {e}; install it: {}",
+                install_hint(program)
+            )
+        });
     assert!(
         out.status.success(),
         "{program} {:?} failed ({}); is it installed ({})?\nstdout:\n{}\nstderr:\n{}",
-        args.iter().map(|a| a.as_ref().to_owned()).collect::<Vec<_>>(),
+        args.iter()
+            .map(|a| a.as_ref().to_owned())
+            .collect::<Vec<_>>(),
         out.status,
         install_hint(program),
         String::from_utf8_lossy(&out.stdout),

@@ -46,7 +46,13 @@ fn pe(b: Bin) -> PeInfo {
 
 #[test]
 fn pe_facts_match_pefile() {
-    for b in [Bin::WinX64, Bin::WinX64Gui, Bin::WinX64Debug, Bin::WinArm64, Bin::WinX86] {
+    for b in [
+        Bin::WinX64,
+        Bin::WinX64Gui,
+        Bin::WinX64Debug,
+        Bin::WinArm64,
+        Bin::WinX86,
+    ] {
         let ours = pe(b);
         let theirs = pefile(b);
         let machine = match value(&theirs, "machine") {
@@ -56,7 +62,11 @@ fn pe_facts_match_pefile() {
             other => panic!("unexpected machine {other}"),
         };
         assert_eq!(ours.machine, machine, "{b:?}");
-        assert_eq!(ours.is_64.to_string(), value(&theirs, "pe32plus").to_lowercase(), "{b:?}");
+        assert_eq!(
+            ours.is_64.to_string(),
+            value(&theirs, "pe32plus").to_lowercase(),
+            "{b:?}"
+        );
         let dll = value(&theirs, "dll") == "True";
         assert_eq!(ours.file_type == FileType::SharedLibrary, dll, "{b:?}");
         let subsystem = match value(&theirs, "subsystem") {
@@ -65,8 +75,15 @@ fn pe_facts_match_pefile() {
             n => Subsystem::Other(n.parse().unwrap()),
         };
         assert_eq!(ours.subsystem, subsystem, "{b:?}");
-        assert_eq!(ours.has_certificate_table, value(&theirs, "certificates") != "0", "{b:?}");
-        let pdb = theirs.iter().find(|(k, _)| k == "pdb").map(|(_, v)| v.clone());
+        assert_eq!(
+            ours.has_certificate_table,
+            value(&theirs, "certificates") != "0",
+            "{b:?}"
+        );
+        let pdb = theirs
+            .iter()
+            .find(|(k, _)| k == "pdb")
+            .map(|(_, v)| v.clone());
         assert_eq!(ours.pdb_path, pdb, "{b:?}");
     }
 }
@@ -74,12 +91,27 @@ fn pe_facts_match_pefile() {
 #[test]
 fn subsystem_matches_objdump_and_file() {
     for (b, objdump, file) in [
-        (Bin::WinX64, "(Windows CUI)", "PE32+ executable (console) x86-64"),
-        (Bin::WinX64Gui, "(Windows GUI)", "PE32+ executable (GUI) x86-64"),
-        (Bin::WinX86, "(Windows CUI)", "PE32 executable (console) Intel 80386"),
+        (
+            Bin::WinX64,
+            "(Windows CUI)",
+            "PE32+ executable (console) x86-64",
+        ),
+        (
+            Bin::WinX64Gui,
+            "(Windows GUI)",
+            "PE32+ executable (GUI) x86-64",
+        ),
+        (
+            Bin::WinX86,
+            "(Windows CUI)",
+            "PE32 executable (console) Intel 80386",
+        ),
     ] {
         let headers = run("objdump", &["-p", bin(b).to_str().unwrap()]);
-        let line = headers.lines().find(|l| l.starts_with("Subsystem")).unwrap();
+        let line = headers
+            .lines()
+            .find(|l| l.starts_with("Subsystem"))
+            .unwrap();
         assert!(line.contains(objdump), "{b:?}: {line}");
         let says = file_says(bin(b));
         assert!(says.starts_with(file), "{b:?}: {says}");
