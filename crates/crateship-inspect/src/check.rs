@@ -153,6 +153,28 @@ fn not_executable_fix(expected: &Expected) -> String {
     )
 }
 
+/// The rules every ELF and PE program meets: the target's machine and word
+/// size, and a program rather than a library.
+fn check_program(
+    binary: &Binary,
+    (machine, is_64, file_type): (&Machine, bool, &FileType),
+    expected: &Expected,
+) -> Result<(), InspectError> {
+    if !machine_is(machine, is_64, expected.arch) {
+        return Err(refuse(
+            binary,
+            expected,
+            Refusal::WrongArch,
+            rebuild(expected),
+        ));
+    }
+    if *file_type != FileType::Executable {
+        let fix = not_executable_fix(expected);
+        return Err(refuse(binary, expected, Refusal::NotExecutable, fix));
+    }
+    Ok(())
+}
+
 fn check_elf(binary: &Binary, elf: &ElfInfo, expected: &Expected) -> Result<(), InspectError> {
     if !elf.runs_on_linux() {
         return Err(refuse(
@@ -162,33 +184,16 @@ fn check_elf(binary: &Binary, elf: &ElfInfo, expected: &Expected) -> Result<(), 
             rebuild(expected),
         ));
     }
-    if !machine_is(&elf.machine, elf.is_64, expected.arch) {
-        return Err(refuse(
-            binary,
-            expected,
-            Refusal::WrongArch,
-            rebuild(expected),
-        ));
-    }
-    if elf.file_type != FileType::Executable {
-        return Err(refuse(
-            binary,
-            expected,
-            Refusal::NotExecutable,
-            not_executable_fix(expected),
-        ));
-    }
+    check_program(binary, (&elf.machine, elf.is_64, &elf.file_type), expected)?;
     match expected.libc {
-        Libc::Musl if !elf.is_static => Err(refuse(
-            binary,
-            expected,
-            Refusal::NotStatic,
-            format!(
+        Libc::Musl if !elf.is_static => {
+            let fix = format!(
                 "build it with `--target {}` (Rust links musl programs statically unless \
                  `-C target-feature=-crt-static` is set), or point --binary-dir at that build",
                 expected.target
-            ),
-        )),
+            );
+            Err(refuse(binary, expected, Refusal::NotStatic, fix))
+        }
         Libc::Gnu if elf.dynamic_libc() == Libc::Musl => Err(refuse(
             binary,
             expected,
@@ -200,23 +205,7 @@ fn check_elf(binary: &Binary, elf: &ElfInfo, expected: &Expected) -> Result<(), 
 }
 
 fn check_pe(binary: &Binary, pe: &PeInfo, expected: &Expected) -> Result<(), InspectError> {
-    if !machine_is(&pe.machine, pe.is_64, expected.arch) {
-        return Err(refuse(
-            binary,
-            expected,
-            Refusal::WrongArch,
-            rebuild(expected),
-        ));
-    }
-    if pe.file_type != FileType::Executable {
-        return Err(refuse(
-            binary,
-            expected,
-            Refusal::NotExecutable,
-            not_executable_fix(expected),
-        ));
-    }
-    Ok(())
+    check_program(binary, (&pe.machine, pe.is_64, &pe.file_type), expected)
 }
 
 fn check_macho(
