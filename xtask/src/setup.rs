@@ -63,9 +63,7 @@ pub const APT_PACKAGES: &[&str] = &[
 
 /// PyPI packages the tests use.
 pub const PIP_PACKAGES: &[&str] = &[
-    "ziglang",
-    "icnsutil",
-    "lief",
+    "ziglang", "icnsutil", "lief",
     // Ed25519 verifier of Sparkle appcast signatures (crateship-sign, crateship-feeds).
     "pynacl",
 ];

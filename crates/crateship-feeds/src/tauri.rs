@@ -38,7 +38,7 @@ pub struct UpdaterPlatform {
 enum Os {
     Linux,
     Windows,
-    MacOs,
+    Mac,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,7 +55,7 @@ impl UpdaterPlatform {
         let os = match os {
             "linux" => Os::Linux,
             "windows" => Os::Windows,
-            "macos" | "darwin" => Os::MacOs,
+            "macos" | "darwin" => Os::Mac,
             _ => return None,
         };
         let arch = match arch {
@@ -79,8 +79,8 @@ impl UpdaterPlatform {
             (Os::Linux, Arch::Aarch64) => &["linux-aarch64"],
             (Os::Windows, Arch::X86_64) => &["windows-x86_64"],
             (Os::Windows, Arch::Aarch64) => &["windows-aarch64"],
-            (Os::MacOs, Arch::X86_64) => &["darwin-x86_64", "macos-x86_64"],
-            (Os::MacOs, Arch::Aarch64) => &["darwin-aarch64", "macos-aarch64"],
+            (Os::Mac, Arch::X86_64) => &["darwin-x86_64", "macos-x86_64"],
+            (Os::Mac, Arch::Aarch64) => &["darwin-aarch64", "macos-aarch64"],
         }
     }
 
@@ -90,7 +90,7 @@ impl UpdaterPlatform {
         match self.os {
             Os::Linux => "appimage",
             Os::Windows => "wix",
-            Os::MacOs => "app",
+            Os::Mac => "app",
         }
     }
 }

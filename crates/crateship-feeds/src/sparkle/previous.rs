@@ -43,20 +43,21 @@ pub fn prepend(
         }
         None => {
             let channel_indent = line_indent(previous, layout.channel_end);
-            let step = step_for(&channel_indent);
+            let step = step_of(&channel_indent, 1);
             let indent = format!("{channel_indent}{step}");
             (
                 layout.channel_end,
                 indent,
-                step.to_owned(),
+                step,
                 format!("\n{channel_indent}"),
             )
         }
     };
-    let step = step_for(&indent);
+    // Items sit two levels deep (rss > channel > item).
+    let step = step_of(&indent, 2);
     let rendered: Vec<String> = items
         .iter()
-        .map(|i| render_item(i, &indent, step))
+        .map(|i| render_item(i, &indent, &step))
         .collect();
 
     let mut out = String::with_capacity(
@@ -155,10 +156,12 @@ impl Layout {
                         [_, channel] if channel == "channel" && tag_name == "item" => {
                             first_item.get_or_insert(at);
                         }
-                        [_, channel, item] if channel == "channel" && item == "item" => {
-                            if tag_name == "enclosure" {
-                                versions.extend(attribute(tag, "sparkle:version"));
-                            }
+                        [_, channel, item]
+                            if channel == "channel"
+                                && item == "item"
+                                && tag_name == "enclosure" =>
+                        {
+                            versions.extend(attribute(tag, "sparkle:version"));
                         }
                         _ => {}
                     }
@@ -236,7 +239,14 @@ fn line_indent(text: &str, at: usize) -> String {
     }
 }
 
-/// One indentation level in the style of `indent`.
-fn step_for(indent: &str) -> &'static str {
-    if indent.contains('\t') { "\t" } else { INDENT }
+/// One indentation level of a file whose element at `depth` is indented by
+/// `indent`: `indent` split evenly when it is one repeated blank, else four spaces.
+fn step_of(indent: &str, depth: usize) -> String {
+    let mut blanks = indent.chars();
+    match blanks.next() {
+        Some(first) if indent.chars().all(|c| c == first) && indent.len().is_multiple_of(depth) => {
+            first.to_string().repeat(indent.len() / depth)
+        }
+        _ => INDENT.to_owned(),
+    }
 }

@@ -4,11 +4,11 @@
 //! only the blocks that changed.
 //!
 //! The input is read once, front to back, in 1 MiB chunks: the main thread feeds
-//! each chunk to the whole-file SHA-1 while worker threads (an
-//! [`OrderedPool`](crateship_support::OrderedPool)) compute the block checksums,
-//! taken back in order, so the output is the same for any thread count. Memory is a
-//! few chunks plus the checksum section itself (about 0.25 % of the input at the
-//! default block size), which has to wait for the SHA-1 that precedes it in the file.
+//! each chunk to the whole-file SHA-1 while worker threads (a
+//! [`crateship_support::OrderedPool`]) compute the block checksums, taken back in
+//! order, so the output is the same for any thread count. Memory is a few chunks plus
+//! the checksum section itself (under 0.5 % of the input at the default block sizes),
+//! which has to wait for the SHA-1 that precedes it in the file.
 //!
 //! Block size and hash lengths are what Debian's `zsyncmake` 0.6.2 chooses for the
 //! same length; for the same file, name, mtime, URL and block size the output is
