@@ -95,6 +95,13 @@ fn item(
     }
 }
 
+/// The item of a 3-byte `Hello.dmg`, version 1.0.0, signed with a new key.
+fn first_release(dir: &Path) -> SparkleItem {
+    let file = dir.join("Hello.dmg");
+    fs::write(&file, b"dmg").unwrap();
+    item(&key(), &file, "1", "1.0.0", SparkleArch::Universal)
+}
+
 fn read_items(dir: &Path, appcast: &str) -> Vec<serde_json::Value> {
     let path = dir.join("appcast-read.xml");
     fs::write(&path, appcast).unwrap();
@@ -241,10 +248,7 @@ fn prepend_keeps_every_older_item_byte_for_byte() {
 #[test]
 fn prepend_declares_the_namespace_and_fills_an_empty_channel() {
     let dir = TempDir::new().unwrap();
-    let key = key();
-    let file = dir.path().join("Hello.dmg");
-    fs::write(&file, b"dmg").unwrap();
-    let new = item(&key, &file, "1", "1.0.0", SparkleArch::Universal);
+    let new = first_release(dir.path());
     let previous =
         "<rss version=\"2.0\">\n  <channel>\n    <title>Hello</title>\n  </channel>\n</rss>\n";
     let updated = prepend("appcast.xml", previous, std::slice::from_ref(&new)).unwrap();
@@ -263,10 +267,7 @@ fn prepend_declares_the_namespace_and_fills_an_empty_channel() {
 #[test]
 fn a_previous_feed_that_is_not_an_appcast_is_an_error_naming_it() {
     let dir = TempDir::new().unwrap();
-    let key = key();
-    let file = dir.path().join("Hello.dmg");
-    fs::write(&file, b"dmg").unwrap();
-    let new = item(&key, &file, "1", "1.0.0", SparkleArch::Universal);
+    let new = first_release(dir.path());
     let cases = [
         ("<html><body>404</body></html>", "root element is <html>"),
         (

@@ -53,6 +53,12 @@ fn signed(key: &MinisignSecretKey, file: &Path, os: &str, arch: &str, url: &str)
     }
 }
 
+fn one_byte_file(dir: &Path) -> std::path::PathBuf {
+    let file = dir.join("a.AppImage");
+    fs::write(&file, b"x").unwrap();
+    file
+}
+
 #[test]
 fn debian_minisign_verifies_every_signature_in_latest_json() {
     let dir = TempDir::new().unwrap();
@@ -185,8 +191,7 @@ fn rust_targets_map_to_the_updaters_platform_keys() {
 fn bad_manifest_input_names_the_field_and_the_fix() {
     let (key, _) = minisign_key();
     let dir = TempDir::new().unwrap();
-    let file = dir.path().join("a.AppImage");
-    fs::write(&file, b"x").unwrap();
+    let file = one_byte_file(dir.path());
     let good = signed(
         &key,
         &file,
@@ -249,8 +254,7 @@ fn bad_manifest_input_names_the_field_and_the_fix() {
 fn a_release_without_notes_leaves_them_out() {
     let (key, _) = minisign_key();
     let dir = TempDir::new().unwrap();
-    let file = dir.path().join("a.AppImage");
-    fs::write(&file, b"x").unwrap();
+    let file = one_byte_file(dir.path());
     let release = UpdaterRelease {
         version: "2.0.0".into(),
         notes: None,
