@@ -57,10 +57,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "gnupg",
     "minisign",
     "python3-cryptography",
+    // Update-feed clients (crateship-feeds): zsync and zsyncmake read our .zsync files.
+    "zsync",
 ];
 
 /// PyPI packages the tests use.
-pub const PIP_PACKAGES: &[&str] = &["ziglang", "icnsutil", "lief"];
+pub const PIP_PACKAGES: &[&str] = &[
+    "ziglang", "icnsutil", "lief",
+    // Ed25519 verifier of Sparkle appcast signatures (crateship-sign, crateship-feeds).
+    "pynacl",
+];
 
 /// Rust targets the example app is built for.
 pub const RUST_TARGETS: &[&str] = &[

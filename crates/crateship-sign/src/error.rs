@@ -114,6 +114,24 @@ pub enum SignError {
         /// What is wrong and the fix.
         reason: String,
     },
+    /// A Sparkle EdDSA key cannot be used.
+    #[error(
+        "the Sparkle EdDSA key from {origin} cannot be used: {reason}; set {origin} to the text `generate_keys -x FILE` exported (base64 of the private key)"
+    )]
+    SparkleKey {
+        /// Where the key came from (e.g. the environment variable), never the key.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A minisign secret key cannot be loaded.
+    #[error("the minisign secret key from {origin} cannot be used: {reason}")]
+    MinisignKey {
+        /// Where the key came from (e.g. the environment variable), never the key.
+        origin: String,
+        /// What is wrong, and the fix.
+        reason: String,
+    },
     /// A detached (OpenPGP/minisign) signature failed.
     #[error("cannot make the detached signature: {reason}")]
     Detached {

@@ -20,7 +20,10 @@
 //! * **OpenPGP** ([`PgpKey`]): detached armoured signatures for any file, binary
 //!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header), and
 //!   embedded AppImage signatures ([`sign_appimage`], `.sha256_sig`/`.sig_key`).
-//! * **minisign** signatures ([`sign_minisign`]) for any file.
+//! * **minisign** signatures ([`MinisignSecretKey`], [`sign_minisign`]) for any file, and
+//!   the public-key file of a secret key (what the Tauri / cargo-packager updaters trust).
+//! * **Sparkle** EdDSA keys as `generate_keys -x` exports them ([`SparkleKey`]): Ed25519
+//!   signatures of whole files for appcast enclosures, and the `SUPublicEDKey` value.
 //! * Keys from PEM (key + chain) or PKCS#12 ([`SigningKey`]), checked to match their
 //!   certificate and to be allowed to sign code.
 //! * **Apple notarization** (feature `notarize`, module `notary`): submit to Apple's
@@ -37,6 +40,7 @@ mod apple;
 pub mod asn1;
 mod authenticode;
 mod cms_sign;
+mod ed25519;
 mod error;
 mod inspect;
 mod key;
@@ -58,9 +62,10 @@ use serde::Serialize;
 pub use appimage::{appimage_digest, sign_appimage};
 pub use apple::{AppleCms, AppleIdentity, ApplePurpose, AppleSignOptions};
 pub use authenticode::AuthenticodeOptions;
+pub use ed25519::{SparkleKey, SparkleSignature};
 pub use error::SignError;
 pub use key::SigningKey;
-pub use minisig::sign_minisign;
+pub use minisig::{MinisignSecretKey, sign_minisign};
 pub use msi::{sign_msi, sign_msi_file};
 pub use openpgp::{PgpKey, sign_detached_pgp};
 pub use pe::{sign_pe, sign_pe_bytes};

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crateship_sign::sign_minisign;
+use crateship_sign::{MinisignSecretKey, Secret, sign_minisign};
 use tempfile::TempDir;
 
 use crate::support::{run, run_ok, text};
@@ -50,4 +50,122 @@ fn debian_minisign_verifies_our_minisig() {
         "a modified file must fail: {}",
         text(&out)
     );
+}
+
+const PASSWORD: &str = "tr0ub4dor-minisign";
+
+/// An encrypted key pair made by the `minisign` crate (Debian's `minisign -G` keys do
+/// not load in the crate, see above): the secret key text and the public key text.
+fn encrypted_pair() -> (String, String) {
+    let pair = minisign::KeyPair::generate_encrypted_keypair(Some(PASSWORD.into())).unwrap();
+    (
+        pair.sk.to_box(None).unwrap().into_string(),
+        pair.pk.to_box().unwrap().into_string(),
+    )
+}
+
+#[test]
+fn debian_minisign_verifies_with_the_public_key_text_we_derive() {
+    let dir = TempDir::new().unwrap();
+    let (secret, public) = encrypted_pair();
+    let password = Secret::new(PASSWORD);
+    let key = MinisignSecretKey::load(
+        &Secret::new(secret.as_str()),
+        "MINISIGN_KEY",
+        Some((&password, "MINISIGN_PASSWORD")),
+    )
+    .unwrap();
+    let derived = key.public_key_text().unwrap();
+    assert_eq!(derived.lines().nth(1), public.lines().nth(1), "{derived}");
+    assert!(derived.starts_with("untrusted comment: "), "{derived}");
+    assert!(derived.contains(key.key_id()), "{derived}");
+    let public_file = dir.path().join("derived.pub");
+    fs::write(&public_file, &derived).unwrap();
+
+    let file = dir.path().join("Hello-1.2.3-x86_64.AppImage");
+    fs::write(&file, vec![7u8; 70_000]).unwrap();
+    let (sig, report) = key
+        .sign(
+            fs::File::open(&file).unwrap(),
+            Some("file:Hello-1.2.3-x86_64.AppImage"),
+        )
+        .unwrap();
+    assert_eq!(report.sha256_fingerprint, key.key_id());
+    let sig_file = dir.path().join("app.minisig");
+    fs::write(&sig_file, &sig).unwrap();
+    let out = run_ok(
+        "minisign",
+        &[&"-V", &"-p", &public_file, &"-m", &file, &"-x", &sig_file],
+    );
+    assert!(
+        out.contains("Signature and comment signature verified"),
+        "{out}"
+    );
+    let key_line = derived.lines().nth(1).unwrap();
+    run_ok(
+        "minisign",
+        &[&"-V", &"-P", &key_line, &"-m", &file, &"-x", &sig_file],
+    );
+
+    let mut flipped = fs::read(&file).unwrap();
+    flipped[12_345] ^= 0x20;
+    fs::write(&file, &flipped).unwrap();
+    let out = run(
+        "minisign",
+        &[&"-V", &"-P", &key_line, &"-m", &file, &"-x", &sig_file],
+    );
+    assert!(
+        !out.status.success(),
+        "a flipped byte must fail: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_wrong_minisign_password_names_the_password_variable() {
+    let (secret, _) = encrypted_pair();
+    let wrong = Secret::new("not-the-password");
+    let err = MinisignSecretKey::load(
+        &Secret::new(secret.as_str()),
+        "MINISIGN_KEY",
+        Some((&wrong, "MINISIGN_PASSWORD")),
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("MINISIGN_KEY"), "{message}");
+    assert!(message.contains("wrong password"), "{message}");
+    assert!(message.contains("MINISIGN_PASSWORD"), "{message}");
+    assert!(!message.contains("not-the-password"), "{message}");
+
+    let err =
+        MinisignSecretKey::load(&Secret::new(secret.as_str()), "MINISIGN_KEY", None).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("password-protected"), "{message}");
+}
+
+#[test]
+fn a_malformed_minisign_key_names_its_variable_and_the_fix() {
+    let garbage = "untrusted comment: not a key\nAAAAbm90IGEga2V5\n";
+    let err = MinisignSecretKey::load(&Secret::new(garbage), "MINISIGN_KEY", None).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("MINISIGN_KEY"), "{message}");
+    assert!(message.contains("minisign -G"), "{message}");
+    assert!(!message.contains("AAAAbm90IGEga2V5"), "{message}");
+    let shown = format!("{:?}", Secret::new(garbage));
+    assert_eq!(shown, "<redacted>");
+}
+
+#[test]
+fn a_minisign_key_shows_only_its_id_when_debugged() {
+    let (secret, _) = encrypted_pair();
+    let password = Secret::new(PASSWORD);
+    let key = MinisignSecretKey::load(
+        &Secret::new(secret.as_str()),
+        "MINISIGN_KEY",
+        Some((&password, "P")),
+    )
+    .unwrap();
+    let shown = format!("{key:?}");
+    assert!(shown.contains(key.key_id()), "{shown}");
+    assert!(!shown.contains(secret.lines().nth(1).unwrap()), "{shown}");
 }
