@@ -13,6 +13,9 @@
 //! unmounts. When FUSE is unavailable it says so in one line, naming
 //! `--appimage-extract-and-run`, and exits 1.
 
+// Telling the user what went wrong on stderr is the runtime's job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod blocks;
 mod decompress;
 mod elf;

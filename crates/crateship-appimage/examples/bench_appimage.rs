@@ -2,6 +2,7 @@
 //! as `usr/share/bench/data.bin` (used by `cargo xtask bench appimage-runtime`):
 //!
 //! `bench_appimage OUT APP DATA [zstd[:LEVEL]|gzip]`
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // a development tool: printing and panicking on bad input is its job
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -2,6 +2,7 @@
 //! `mksquashfs DIR OUT -noappend -root-owned` (used by `cargo xtask bench squashfs`):
 //!
 //! `mksquashfs DIR OUT [--comp zstd|gzip] [--level N] [--threads N] [--mtime SECS]`
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // a development tool: printing and panicking on bad input is its job
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -7,6 +7,7 @@
 //! Like zsyncmake: `Filename` is FILE's base name, `MTime` its modification time
 //! (or `SOURCE_DATE_EPOCH` when set), `URL` defaults to FILE as given, OUT to
 //! `FILE's name.zsync`. Exit status 0 on success, 1 on failure, 2 on usage errors.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // a development tool: printing and panicking on bad input is its job
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

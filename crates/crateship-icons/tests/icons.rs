@@ -2,6 +2,7 @@
 //! we did not write: ImageMagick (`identify`, `convert`), Debian's Pillow (`python3-pil`),
 //! icnsutils (`icns2png`) and PyPI's `icnsutil`. A missing tool fails the test; it never
 //! skips it.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // tests and tools print and panic on failure
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -2,6 +2,7 @@
 //!
 //! A manual benchmark and debugging aid (e.g. against `wixl` on the standard payload);
 //! the first file found whose name ends in `.exe` (or else the first file) is the shortcut target.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // a development tool: printing and panicking on bad input is its job
 
 use std::fs::{self, OpenOptions};
 use std::path::Path;

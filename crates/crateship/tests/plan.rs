@@ -1,6 +1,7 @@
 //! Plan tests: built from a committed `cargo metadata` JSON, so no cargo runs.
 //!
 //! `UPDATE_EXPECT=1 cargo test -p crateship --test plan` re-blesses the snapshots.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // tests and tools print and panic on failure
 
 use std::path::{Path, PathBuf};
 

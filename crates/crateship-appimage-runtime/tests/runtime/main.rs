@@ -2,6 +2,8 @@
 //! built by cargo (`CARGO_BIN_EXE_…`), then run as users would run them. Results
 //! are checked with independent tools where they exist (`md5sum`, `diff`).
 //! Needs: `apt-get install -y coreutils diffutils` (present on Debian).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 // Tests run AppImages and verifiers; that is what they are for.
 #![allow(clippy::disallowed_methods)]
 

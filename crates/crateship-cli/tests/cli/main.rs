@@ -3,6 +3,7 @@
 //! One test binary; every test works in its own temp dir. Tests that cross-build
 //! the example app for all six targets are few and slow; the rest package tiny
 //! prebuilt binaries with `--no-build --binary-dir` and run in seconds.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // tests and tools print and panic on failure
 #![allow(clippy::disallowed_methods)] // tests spawn crateship and independent verifiers directly
 
 mod support;

@@ -7,6 +7,8 @@
 //!
 //! Needs the Debian packages `zsync`, `minisign`, `libxml2-utils` and `python3`, and
 //! PyPI `pynacl` (all installed by `cargo xtask test`). Keys are made at test time.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 
 // Spawning the verifiers is the point of these tests.
 #![allow(clippy::disallowed_methods)]

@@ -5,6 +5,8 @@
 //!
 //! Needs: `apt-get install -y file binutils python3-pefile` and
 //! `pip install ziglang lief`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 
 // Spawning zig and the verifiers is the point of these tests.
 #![allow(clippy::disallowed_methods)]

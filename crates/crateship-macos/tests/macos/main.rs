@@ -5,6 +5,8 @@
 //!
 //! Needs: `apt-get install -y file libarchive-tools 7zip libxml2-utils cpio dmg2img`
 //! and `pip install lief ziglang` (zig cross-links real Mach-O test binaries).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 
 // Spawning the verifiers is the point of these tests.
 #![allow(clippy::disallowed_methods)]

@@ -11,6 +11,8 @@
 //! `wine64`, `libarchive-tools` (bsdtar) and `python3-pefile` (run as `/usr/bin/python3`),
 //! and from PyPI `ziglang` (for `python3 -m ziglang cc`) and `pynacl`. The test PKI, the GnuPG keys and a
 //! loopback RFC 3161 server (around `openssl ts -reply`) are made by the tests themselves.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 
 // Spawning the verifiers is the point of these tests.
 #![allow(clippy::disallowed_methods)]

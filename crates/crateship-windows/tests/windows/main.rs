@@ -3,6 +3,8 @@
 //!
 //! Needs the Debian packages `msitools`, `osslsigncode`, `wine`, `wine64`, `icoutils`,
 //! `python3-pefile`, `openssl`, and `ziglang` (PyPI) for `python3 -m ziglang`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 
 // Spawning the verifiers is the point of these tests.
 #![allow(clippy::disallowed_methods)]

@@ -58,9 +58,10 @@ pub(crate) fn check(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
                     ),
                 ));
             }
-            let current = reqs.glibc.as_deref().and_then(|g| {
-                g.parse::<crateship_inspect::GlibcVersion>().ok()
-            });
+            let current = reqs
+                .glibc
+                .as_deref()
+                .and_then(|g| g.parse::<crateship_inspect::GlibcVersion>().ok());
             if current.is_none_or(|c| floor > c) {
                 reqs.glibc = Some(floor.to_string());
             }
