@@ -185,6 +185,9 @@ struct DistArgs {
     /// Install missing rustup targets, ziglang and cargo-zigbuild before building.
     #[arg(long)]
     install_missing: bool,
+    /// Fail at once when another run is writing to the out dir (default: wait for it).
+    #[arg(long)]
+    no_wait: bool,
 }
 
 /// `--target` values through `TargetTriple`'s own parser (a usage error lists the supported ones).
@@ -199,6 +202,8 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupt removes this run's staging files and exits 130/143.
+    crateship::execute::outdir::install_interrupt_cleanup();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -214,6 +219,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = options(&sel, None, false);
             let inputs = crateship::Inputs::gather(&options)?;
             let plan = crateship::plan::plan(&inputs, &options)?;
+            for w in &plan.warnings {
+                eprintln!("warning: {w}");
+            }
             if sel.json {
                 println!("{}", serde_json::to_string_pretty(&plan)?);
             } else {
@@ -222,17 +230,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dist(args) => {
             let sel = &args.selection;
-            let options = options(sel, args.binary_dir.clone(), args.install_missing);
+            let options = crateship::Options {
+                no_wait: args.no_wait,
+                ..options(sel, args.binary_dir.clone(), args.install_missing)
+            };
             let inputs = crateship::Inputs::gather(&options)?;
             let plan = crateship::plan::plan(&inputs, &options)?;
-            let reporter = report::for_terminal(sel.json);
-            let manifest = crateship::execute::execute(&plan, reporter.as_ref());
+            let reporter = report::Collect::new(report::for_terminal(sel.json));
+            let manifest = crateship::execute::execute(&plan, &reporter);
+            let warnings = reporter.warnings();
             drop(reporter);
             let manifest = manifest.with_context(|| {
                 format!("release of {} {} failed", plan.app.name, plan.app.version)
             })?;
             if sel.json {
-                println!("{}", serde_json::to_string_pretty(&manifest)?);
+                // The manifest, plus every warning (also printed on stderr).
+                let mut doc = serde_json::to_value(&manifest)?;
+                doc["warnings"] = serde_json::json!(warnings);
+                println!("{}", serde_json::to_string_pretty(&doc)?);
             } else {
                 report::print_manifest(&plan, &manifest);
             }
@@ -392,5 +407,6 @@ fn options(
         out_dir: sel.out_dir.clone(),
         binary_dir,
         install_missing,
+        no_wait: false,
     }
 }

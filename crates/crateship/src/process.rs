@@ -2,9 +2,16 @@
 //!
 //! Commands are argv lists, never shell strings; every failure names the command
 //! line and carries the tail of its stderr. Nothing is echoed: the library never prints.
+//!
+//! Secrets stay in this process: the environment variables the configuration
+//! names for keys and passwords ([`withhold_secrets`]) are removed from the
+//! environment of every program started here — cargo (and so every build script
+//! and proc-macro), git, dpkg, rustup, pip. Only the signing backends
+//! (crateship-sign's own funnel) receive what they need.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +30,22 @@ pub struct CommandSpec {
     /// Working directory, if not the current one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<PathBuf>,
+}
+
+/// Environment variables no child process may see.
+static WITHHELD: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Removes the variables `names` from the environment of every command this
+/// module starts from now on (they hold signing keys and passwords).
+pub fn withhold_secrets(names: impl IntoIterator<Item = String>) {
+    let mut withheld = WITHHELD.lock().unwrap_or_else(|e| e.into_inner());
+    withheld.extend(names);
+}
+
+/// The variables withheld so far.
+pub fn withheld_secrets() -> Vec<String> {
+    let withheld = WITHHELD.lock().unwrap_or_else(|e| e.into_inner());
+    withheld.iter().cloned().collect()
 }
 
 /// What a finished command printed.
@@ -95,6 +118,9 @@ impl CommandSpec {
             .args(&self.args)
             .quiet()
             .ignore_status();
+        for name in withheld_secrets() {
+            cmd = cmd.env_remove(name);
+        }
         for (k, v) in &self.env {
             cmd = cmd.env(k, v);
         }

@@ -92,11 +92,61 @@ impl Reporter for Bar {
     }
 }
 
-/// The reporter the CLI picks: nothing with `--json`, a progress bar on an
-/// interactive terminal (with the `progress-bar` feature), else [`Plain`] lines.
+/// Prints only warnings, as `warning: …` lines on stderr (for `--json` runs,
+/// whose stdout is one JSON document).
+#[derive(Debug, Default)]
+pub struct WarningsOnly;
+
+impl Reporter for WarningsOnly {
+    fn report(&self, event: Event) {
+        if let Event::Warning(w) = event {
+            eprintln!("warning: {w}");
+        }
+    }
+}
+
+/// Passes every event on to `inner` and keeps the warnings, for a `--json`
+/// document's `warnings` array.
+pub struct Collect {
+    inner: Box<dyn Reporter>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl Collect {
+    /// Collects the warnings `inner` is shown.
+    pub fn new(inner: Box<dyn Reporter>) -> Collect {
+        Collect {
+            inner,
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The warnings so far, in order.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl Reporter for Collect {
+    fn report(&self, event: Event) {
+        if let Event::Warning(w) = &event {
+            self.warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(w.clone());
+        }
+        self.inner.report(event);
+    }
+}
+
+/// The reporter the CLI picks: warnings only with `--json`, a progress bar on
+/// an interactive terminal (with the `progress-bar` feature), else [`Plain`] lines.
 pub fn for_terminal(json: bool) -> Box<dyn Reporter> {
     if json {
-        return Box::new(crate::progress::Silent);
+        return Box::new(WarningsOnly);
     }
     #[cfg(feature = "progress-bar")]
     {

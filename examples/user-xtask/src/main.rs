@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // SIGINT/SIGTERM remove this run's staging files and exit 130/143.
+    crateship::execute::outdir::install_interrupt_cleanup();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("dist") => match dist(&args[1..]) {

@@ -195,7 +195,11 @@ fn a_binary_for_the_wrong_architecture_is_refused_by_its_header() {
     let c = case("");
     // /bin/true is an x86-64 ELF; offer it as the aarch64 build.
     let out = dist(&c, &["--target", "aarch64-unknown-linux-gnu"]);
-    assert_fails(&out, 1, &["another architecture", "Aarch64"]);
+    assert_fails(
+        &out,
+        1,
+        &["x86-64 Linux program", "aarch64-unknown-linux-gnu", "arm64"],
+    );
     assert_no_artifacts(&c.out_dir);
 }
 

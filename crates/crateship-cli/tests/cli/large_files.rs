@@ -5,20 +5,21 @@ use std::time::Duration;
 
 use crate::support::*;
 
-/// A sparse file a little over 4 GiB (zip64 territory) posing as the binary.
-fn huge_binary(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
-    let bins = dir.join("bins");
-    std::fs::create_dir_all(&bins).unwrap();
-    let f = std::fs::File::create(bins.join(name)).unwrap();
+/// A project whose resource `data/huge.bin` is a sparse file a little over
+/// 4 GiB (zip64 territory), and a binary dir with real programs for it.
+fn huge_project(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let manifest = tiny_project(&dir.join("p"), "tiny", "resources = [\"data/*\"]");
+    let data = dir.join("p/data");
+    std::fs::create_dir_all(&data).unwrap();
+    let f = std::fs::File::create(data.join("huge.bin")).unwrap();
     f.set_len(4 * 1024 * 1024 * 1024 + 4096).unwrap();
-    bins
+    (manifest, binary_dir_for_all(dir, "tiny"))
 }
 
 #[test]
 fn files_over_4_gib_are_archived_with_zip64_and_read_back_by_unzip() {
     let tmp = tempfile::tempdir().unwrap();
-    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
-    let bins = huge_binary(tmp.path(), "tiny.exe");
+    let (manifest, bins) = huge_project(tmp.path());
     let out_dir = tmp.path().join("out");
     let out =
         run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
@@ -35,8 +36,7 @@ fn files_over_4_gib_are_archived_with_zip64_and_read_back_by_unzip() {
 #[test]
 fn a_run_killed_mid_write_leaves_no_partial_file_and_keeps_the_old_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
-    let bins = huge_binary(tmp.path(), "tiny");
+    let (manifest, bins) = huge_project(tmp.path());
     let out_dir = tmp.path().join("out");
     std::fs::create_dir_all(&out_dir).unwrap();
     let artifact = out_dir.join("tiny-0.4.2-x86_64-unknown-linux-musl.tar.gz");

@@ -9,12 +9,15 @@
 mod support;
 
 mod apple_signing;
+mod consistency;
 mod cross_build;
 mod errors;
+mod hardening;
 mod icons;
 mod large_files;
 mod linux_packages;
 mod prebuilt;
+mod secrets;
 mod sign_before_publish;
 mod signing;
 mod windows_packages;

@@ -65,12 +65,31 @@ pub fn tiny_project(dir: &Path, name: &str, config: &str) -> PathBuf {
     manifest
 }
 
-/// A binary dir holding a copy of a real host executable named `name`.
+/// A binary dir holding `file_name`: a tiny Windows exe for a `.exe` name, else
+/// a copy of a real host executable (a glibc-linked x86-64 program).
 pub fn binary_dir(dir: &Path, file_name: &str) -> PathBuf {
     let bins = dir.join("bins");
     std::fs::create_dir_all(&bins).unwrap();
-    std::fs::copy("/bin/true", bins.join(file_name)).unwrap();
+    if file_name.ends_with(".exe") {
+        signing::windows_exe(&bins.join(file_name));
+    } else {
+        std::fs::copy("/bin/true", bins.join(file_name)).unwrap();
+    }
     bins
+}
+
+/// A binary dir holding `name` (a static x86-64 Linux program, accepted by the
+/// gnu and musl targets) and `name.exe` (a Windows program).
+pub fn binary_dir_for_all(dir: &Path, name: &str) -> PathBuf {
+    let bins = binary_dir(dir, &format!("{name}.exe"));
+    static_linux_binary(&bins.join(name));
+    bins
+}
+
+/// A static x86-64 Linux program at `path` (musl, so it runs on any Linux and
+/// is accepted for both the gnu and the musl targets).
+pub fn static_linux_binary(path: &Path) {
+    compile_c(TRIVIAL_C, "x86_64-linux-musl", path, &["-static"]);
 }
 
 /// Names of the entries of `dir`, sorted.

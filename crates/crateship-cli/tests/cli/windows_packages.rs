@@ -1,5 +1,6 @@
 //! MSI from `dist`, read back with msitools.
 
+use crate::support::signing::windows_exe;
 use crate::support::*;
 
 fn tiny_windows_project(tmp: &std::path::Path, version: &str) -> std::path::PathBuf {
@@ -78,20 +79,6 @@ fn a_pre_release_version_is_refused_for_msi_before_anything_is_written() {
     assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
 }
 
-/// The smallest file `pe_subsystem` accepts: DOS header, PE signature, COFF
-/// header and a PE32+ optional header whose Subsystem is `subsystem`.
-fn minimal_pe(subsystem: u16) -> Vec<u8> {
-    let mut pe = vec![0u8; 0x40 + 4 + 20 + 240];
-    pe[..2].copy_from_slice(b"MZ");
-    pe[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
-    pe[0x40..0x44].copy_from_slice(b"PE\0\0");
-    pe[0x44..0x46].copy_from_slice(&0x8664u16.to_le_bytes());
-    pe[0x54..0x56].copy_from_slice(&240u16.to_le_bytes());
-    pe[0x58..0x5a].copy_from_slice(&0x20bu16.to_le_bytes());
-    pe[0x58 + 68..0x58 + 70].copy_from_slice(&subsystem.to_le_bytes());
-    pe
-}
-
 #[test]
 fn a_console_exe_for_a_windowed_app_is_refused_with_the_fix() {
     let tmp = tempfile::tempdir().unwrap();
@@ -101,9 +88,8 @@ fn a_console_exe_for_a_windowed_app_is_refused_with_the_fix() {
         "[package.metadata.crateship.windows]\nwindowed = true",
     );
     let bins = tmp.path().join("bins");
-    std::fs::create_dir_all(&bins).unwrap();
     let out_dir = tmp.path().join("out");
-    std::fs::write(bins.join("tiny.exe"), minimal_pe(3)).unwrap();
+    windows_exe(&bins.join("tiny.exe"));
     let out =
         run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -113,7 +99,12 @@ fn a_console_exe_for_a_windowed_app_is_refused_with_the_fix() {
         stderr(&out)
     );
     assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
-    std::fs::write(bins.join("tiny.exe"), minimal_pe(2)).unwrap();
+    compile_c(
+        TRIVIAL_C,
+        "x86_64-windows-gnu",
+        &bins.join("tiny.exe"),
+        &["-Wl,--subsystem,windows"],
+    );
     let out =
         run(dist_prebuilt(&manifest, &bins, &out_dir).args(["--target", "x86_64-pc-windows-gnu"]));
     assert!(out.status.success(), "a GUI exe passes: {}", stderr(&out));

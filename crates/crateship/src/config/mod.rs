@@ -12,6 +12,7 @@ pub mod linux;
 pub mod macos;
 mod raw;
 mod rules;
+pub mod secrets;
 pub mod signing;
 pub mod windows;
 
@@ -148,6 +149,9 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
 /// relative paths are resolved against `package_dir`.
 pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Config> {
     let ctx = Ctx { file, package_dir };
+    if let Some(name) = &raw.product_name {
+        rules::check_product_name(name).map_err(|m| ctx.err("product-name", m))?;
+    }
     if let Some(id) = &raw.identifier {
         rules::check_identifier(id).map_err(|m| ctx.err("identifier", m))?;
     }

@@ -53,17 +53,63 @@ pub(crate) fn check_relative(pattern: &str) -> Result<(), String> {
     }
 }
 
-/// A reverse-DNS identifier: at least two dot-separated parts of letters, digits and `-`.
+/// A reverse-DNS identifier: at least two dot-separated DNS labels (1–63
+/// letters, digits and `-`, not starting or ending with `-`), 255 characters at
+/// most. Every format that names files or GUIDs after it accepts this.
 pub(crate) fn check_identifier(id: &str) -> Result<(), String> {
     let parts: Vec<&str> = id.split('.').collect();
-    let ok_part =
-        |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if parts.len() < 2 || !parts.iter().all(ok_part) {
+    let ok_part = |p: &&str| {
+        (1..=63).contains(&p.len())
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !p.starts_with('-')
+            && !p.ends_with('-')
+    };
+    if id.len() > 255 || parts.len() < 2 || !parts.iter().all(ok_part) {
         return Err(format!(
-            "`{id}` is not a reverse-DNS identifier; use letters, digits and '-' in dot-separated parts, e.g. \"org.example.hello\""
+            "`{}` is not a reverse-DNS identifier; use dot-separated parts of letters, digits \
+             and '-' (not at a part's start or end, 63 characters at most each), e.g. \
+             \"org.example.hello\"",
+            id.escape_debug()
         ));
     }
     Ok(())
+}
+
+/// The longest product name accepted: it becomes file and folder names, and
+/// 255 bytes is where file systems stop (with room for version and suffix).
+const MAX_PRODUCT_NAME: usize = 100;
+
+/// A product name every format can carry: not empty or blank, no path
+/// separators, quotes, control characters or `..`, at most 100 characters.
+/// One rule for all formats, so no format silently changes the name.
+pub(crate) fn check_product_name(name: &str) -> Result<(), String> {
+    let shown = name.escape_debug();
+    let problem = if name.trim().is_empty() {
+        Some("is empty".to_owned())
+    } else if name.trim() != name {
+        Some("starts or ends with white space".to_owned())
+    } else if name.chars().count() > MAX_PRODUCT_NAME {
+        Some(format!("is longer than {MAX_PRODUCT_NAME} characters"))
+    } else if let Some(c) = name.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | ':' | '"' | '\'' | '<' | '>' | '|' | '*' | '?'
+            )
+    }) {
+        Some(format!("contains {:?}", c))
+    } else if name.contains("..") {
+        Some("contains `..`".to_owned())
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(format!(
+            "`{shown}` {p}; the product name becomes file, folder and menu names: use \
+             letters, digits, spaces and simple punctuation, e.g. \"Hello Desktop\""
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A GUID written as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, braces optional.

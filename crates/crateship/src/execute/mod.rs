@@ -21,6 +21,7 @@ mod icons;
 mod linux;
 mod macos;
 pub(crate) mod notarize;
+pub mod outdir;
 pub mod sign;
 mod template;
 mod windows;
@@ -91,7 +92,7 @@ fn write_artifact(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Written
 
 /// Runs the whole plan and returns the manifest it wrote.
 pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
-    finalize::prepare_out_dir(&plan.out_dir)?;
+    let _out_dir = outdir::OutDir::open(&plan.out_dir, plan.no_wait, reporter)?;
     let builds = plan
         .targets
         .iter()
@@ -112,6 +113,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         })
     };
     let warn = |w: String| reporter.report(Event::Warning(w));
+    plan.warnings.iter().cloned().for_each(warn);
 
     step("icons");
     let icon_set = icons::generate(&plan.icons)?;
@@ -152,7 +154,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
             }
         }
     }
-    let mut written = Vec::new();
+    let mut produced = Vec::new();
     for (target, reqs) in plan.targets.iter().zip(&requirements) {
         for artifact in &target.artifacts {
             let name = format!("{} {}", artifact.format, target.triple);
@@ -166,15 +168,15 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 signers: &signers,
                 bundles: &bundles,
             };
-            let (entry, warnings) = produce(&ctx)?;
+            let (artifact_done, warnings) = produce(&ctx)?;
             warnings.into_iter().for_each(warn);
             done(&name, artifact.file_name.clone());
-            written.push(entry);
+            produced.push(artifact_done);
         }
     }
     bundles.finish();
     step("finalize");
-    let manifest = finalize::write(plan, written)?;
+    let manifest = finalize::publish(plan, produced)?;
     let signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
     let mut files = vec![SHA256SUMS.to_owned()];
     files.extend(
@@ -188,9 +190,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     Ok(manifest)
 }
 
-/// Writes, signs and publishes one artifact; returns its manifest entry and the
-/// warnings to show.
-fn produce(ctx: &ArtifactCtx<'_>) -> Result<(ManifestArtifact, Vec<String>)> {
+/// Writes, signs and hashes one artifact, staged under its hidden name for
+/// [`finalize::publish`]; returns it and the warnings to show.
+fn produce(ctx: &ArtifactCtx<'_>) -> Result<(finalize::Produced, Vec<String>)> {
     let path = ctx.path();
     let mut out = AtomicFile::create(&path)?;
     let Written {
@@ -208,21 +210,24 @@ fn produce(ctx: &ArtifactCtx<'_>) -> Result<(ManifestArtifact, Vec<String>)> {
         .signers
         .detached(staged.path(), &ctx.artifact.file_name)?;
     let (sha256, size) = crateship_support::hash::sha256_file(staged.path())?;
-    staged.publish()?;
-    let mut first_detached = None;
-    for d in detached {
-        crateship_support::atomic::write(&path.with_file_name(&d.file_name), d.text.as_bytes())?;
-        first_detached.get_or_insert(d.signature);
-    }
+    let first_detached = detached.first().map(|d| d.signature.clone());
+    let entry = ManifestArtifact {
+        path: ctx.artifact.file_name.clone(),
+        format: ctx.artifact.format.name().to_owned(),
+        target: ctx.target.triple.to_string(),
+        sha256,
+        size,
+        requirements: ctx.requirements.clone(),
+        signature: signature.or(embedded.signature).or(first_detached),
+    };
     Ok((
-        ManifestArtifact {
-            path: ctx.artifact.file_name.clone(),
-            format: ctx.artifact.format.name().to_owned(),
-            target: ctx.target.triple.to_string(),
-            sha256,
-            size,
-            requirements: ctx.requirements.clone(),
-            signature: signature.or(embedded.signature).or(first_detached),
+        finalize::Produced {
+            entry,
+            staged,
+            detached: detached
+                .into_iter()
+                .map(|d| (d.file_name, d.text))
+                .collect(),
         },
         warnings,
     ))

@@ -41,8 +41,9 @@ pub(super) fn step(
     }
     let needs_zig = triple.as_str() != inputs.host;
     let mut args: Vec<String> = vec![if needs_zig { "zigbuild" } else { "build" }.into()];
-    args.extend(["--release", "--manifest-path"].map(String::from));
-    args.push(inputs.package.manifest_path.to_string());
+    args.push("--release".into());
+    // One word, so a path starting with `-` stays a path.
+    args.push(format!("--manifest-path={}", inputs.package.manifest_path));
     args.extend([
         "--target".into(),
         triple.to_string(),

@@ -7,6 +7,24 @@ use super::{App, IconsStep, Inputs, TargetPlan, bundle};
 use crate::error::{Error, Result};
 use crate::format::Family;
 
+/// The latest `SOURCE_DATE_EPOCH` a format can store, and what limits it.
+fn latest_time(family: Family) -> (i64, &'static str) {
+    match family {
+        // HFS+ dates: unsigned 32-bit seconds since 1904.
+        Family::Macos(crate::format::MacosKind::Dmg) => (2_212_122_495, "HFS+ dates in a .dmg"),
+        // rpm headers and squashfs store unsigned 32-bit seconds since 1970.
+        Family::Linux(crate::format::LinuxKind::Rpm) => (4_294_967_295, "rpm's 32-bit times"),
+        Family::AppImage => (4_294_967_295, "squashfs's 32-bit times"),
+        // MS-DOS dates in zip entries and cabinets end in 2107.
+        Family::Archive(crate::format::ArchiveKind::Zip)
+        | Family::Macos(crate::format::MacosKind::App)
+        | Family::Msi => (4_354_819_198, "MS-DOS dates in zip files and cabinets"),
+        Family::Archive(crate::format::ArchiveKind::TarGz)
+        | Family::Linux(crate::format::LinuxKind::Deb)
+        | Family::Macos(crate::format::MacosKind::Pkg) => (8_589_934_591, "tar's 11-digit times"),
+    }
+}
+
 /// Refuses what the planned artifacts cannot carry.
 pub(super) fn before_building(
     inputs: &Inputs,
@@ -16,6 +34,24 @@ pub(super) fn before_building(
 ) -> Result<()> {
     let manifest = inputs.package.manifest_path.clone().into_std_path_buf();
     let artifacts = || targets.iter().flat_map(|t| &t.artifacts);
+    let epoch = inputs.source_date_epoch;
+    if let Some((latest, why, format)) = artifacts()
+        .map(|a| {
+            let (latest, why) = latest_time(a.format.family());
+            (latest, why, a.format)
+        })
+        .min_by_key(|(latest, _, _)| *latest)
+        && epoch > latest
+    {
+        return Err(Error::requirement(
+            format!(
+                "SOURCE_DATE_EPOCH={epoch} ({}) is later than {format} can store ({why} end at {})",
+                crateship_support::date::rfc3339(epoch),
+                crateship_support::date::rfc3339(latest)
+            ),
+            "set SOURCE_DATE_EPOCH to the release's time (e.g. `$(git log -1 --format=%ct)`) or unset it",
+        ));
+    }
     if artifacts().any(|a| a.format.family() == Family::Msi)
         && let Err(e) = crateship_windows::MsiVersion::from_semver(&app.version)
     {

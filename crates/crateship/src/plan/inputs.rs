@@ -48,6 +48,9 @@ pub struct Inputs {
     /// The package's README (Cargo's `readme`, else the first `README*` file), the
     /// source of the long description.
     pub readme_text: Option<String>,
+    /// Things gathering found worth telling the user (resources picked from
+    /// normally skipped places).
+    pub warnings: Vec<String>,
 }
 
 impl Inputs {
@@ -63,6 +66,10 @@ impl Inputs {
                 manifest.display()
             )));
         }
+        // Not even cargo sees the keys and passwords the configuration names.
+        crate::process::withhold_secrets(config::secrets::secret_variables(&manifest));
+        // `--manifest-path=PATH` as one word: a path starting with `-` stays a path.
+        let manifest_arg = format!("--manifest-path={}", manifest.display());
         let metadata_json = CommandSpec::new(
             "cargo",
             &[
@@ -70,8 +77,7 @@ impl Inputs {
                 "--format-version",
                 "1",
                 "--no-deps",
-                "--manifest-path",
-                &manifest.to_string_lossy(),
+                &manifest_arg,
             ],
         )
         .run()
@@ -105,7 +111,17 @@ impl Inputs {
         };
         let package_files = list_dir(&package_dir)?;
         let (config, config_file) = config::load(&metadata, &package)?;
-        let resource_files = expand_resources(&package_dir, &config.resources, &config_file)?;
+        check_boundaries(&package, &metadata, &config, &config_file)?;
+        let out_dir = options
+            .out_dir
+            .clone()
+            .unwrap_or_else(|| metadata.target_directory.join("dist").into_std_path_buf());
+        let (resource_files, warnings) = expand_resources(
+            &package_dir,
+            &config.resources,
+            &config_file,
+            Some(&out_dir),
+        )?;
         let readme_text = read_readme(&package, &package_dir, &package_files)?;
         Ok(Inputs {
             metadata,
@@ -122,6 +138,7 @@ impl Inputs {
             package_files,
             resource_files,
             readme_text,
+            warnings,
         })
     }
 
@@ -240,19 +257,41 @@ fn list_dir(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Components of a path that resource globs skip unless a pattern names them:
+/// version-control data and build output.
+const EXCLUDED_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj", "target"];
+
+/// Whether a file name is an environment file (`.env`, `.env.local`, …), which
+/// holds secrets more often than not.
+fn is_env_file(name: &str) -> bool {
+    name == ".env" || name.starts_with(".env.")
+}
+
 /// Expands resource globs to files inside `package_dir`; a match that resolves
-/// outside it (through `..` or a symlink) is an error.
+/// outside it (through `..` or a symlink) is an error. A pattern ending in `**`
+/// takes every file below it. VCS directories, `target/`, the out dir and
+/// `.env*` files are skipped unless the pattern names them literally, and then
+/// each such file gets a warning; returns the files and the warnings.
 pub fn expand_resources(
     package_dir: &Path,
     patterns: &[String],
     config_file: &Path,
-) -> Result<Vec<String>> {
+    out_dir: Option<&Path>,
+) -> Result<(Vec<String>, Vec<String>)> {
     let root = package_dir
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", package_dir, e))?;
+    let out_dir = out_dir.and_then(|d| d.canonicalize().ok());
     let mut files = Vec::new();
+    let mut warnings = Vec::new();
     for pattern in patterns {
-        let full = root.join(pattern);
+        // `dir/**` as users (and DESIGN) write it: everything below `dir`.
+        let expanded = if pattern == "**" || pattern.ends_with("/**") {
+            format!("{pattern}/*")
+        } else {
+            pattern.clone()
+        };
+        let full = root.join(&expanded);
         let bad = |message: String| Error::Config {
             file: config_file.to_path_buf(),
             key: "resources".into(),
@@ -281,6 +320,35 @@ pub fn expand_resources(
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
+            let parts: Vec<&str> = rel.split('/').collect();
+            let excluded = parts
+                .iter()
+                .find(|c| EXCLUDED_DIRS.contains(c))
+                .map(|c| format!("{c}/"))
+                .or_else(|| {
+                    parts
+                        .last()
+                        .filter(|n| is_env_file(n))
+                        .map(|n| (*n).to_owned())
+                })
+                .or_else(|| {
+                    out_dir
+                        .as_ref()
+                        .filter(|o| real.starts_with(o))
+                        .map(|_| "the out dir".to_owned())
+                });
+            if let Some(what) = excluded {
+                let named = pattern
+                    .split('/')
+                    .any(|c| c == what.trim_end_matches('/') || (is_env_file(c) && c == what));
+                if !named {
+                    continue;
+                }
+                warnings.push(format!(
+                    "resources: `{pattern}` ships {rel} from {what}, which is skipped unless named; \
+                     make sure it holds no secret or build output"
+                ));
+            }
             files.push(rel);
             matched = true;
         }
@@ -293,5 +361,91 @@ pub fn expand_resources(
     }
     files.sort();
     files.dedup();
-    Ok(files)
+    Ok((files, warnings))
+}
+
+/// Refuses a file the package ships or reads (`key` names where it is set) that
+/// resolves — through `..`, an absolute path or a symlink — outside `root`.
+fn check_inside(path: &Path, root: &Path, key: &str, file: &Path) -> Result<()> {
+    let Ok(real) = path.canonicalize() else {
+        // Missing files are reported where they are read, with their own fix.
+        return Ok(());
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if real.starts_with(&root) {
+        return Ok(());
+    }
+    Err(Error::Config {
+        file: file.to_path_buf(),
+        key: key.to_owned(),
+        message: format!(
+            "{} resolves to {}, outside the project ({}); keep the file inside the project \
+             (copy it in instead of linking to it)",
+            path.display(),
+            real.display(),
+            root.display()
+        ),
+    })
+}
+
+/// Checks every file the package's metadata and config name against the
+/// project boundary: Cargo's `readme` and `license-file` against the workspace,
+/// the icon, icon overrides, templates and scripts against the package directory.
+fn check_boundaries(
+    package: &Package,
+    metadata: &Metadata,
+    config: &Config,
+    config_file: &Path,
+) -> Result<()> {
+    let package_dir = package_dir(package);
+    let workspace = metadata.workspace_root.as_std_path();
+    let manifest = package.manifest_path.as_std_path();
+    for (key, value) in [
+        ("package.readme", package.readme.as_ref()),
+        ("package.license-file", package.license_file.as_ref()),
+    ] {
+        if let Some(v) = value {
+            if v.is_absolute() {
+                return Err(Error::Config {
+                    file: manifest.to_path_buf(),
+                    key: key.into(),
+                    message: format!(
+                        "`{v}` is an absolute path: it would put a host path into the \
+                         artifacts; give a path relative to the package"
+                    ),
+                });
+            }
+            check_inside(&package_dir.join(v), workspace, key, manifest)?;
+        }
+    }
+    let macos = &config.macos.bundle;
+    let linux = &config.linux;
+    let named = [
+        ("icon", config.icon.as_ref()),
+        ("linux.desktop-template", linux.desktop_template.as_ref()),
+        ("linux.metainfo-template", linux.metainfo_template.as_ref()),
+        (
+            "macos.info-plist-template",
+            macos.info_plist_template.as_ref(),
+        ),
+        (
+            "macos.distribution-template",
+            macos.distribution_template.as_ref(),
+        ),
+        (
+            "macos.package-info-template",
+            macos.package_info_template.as_ref(),
+        ),
+        ("macos.preinstall", macos.preinstall.as_ref()),
+        ("macos.postinstall", macos.postinstall.as_ref()),
+    ];
+    for (key, path) in named {
+        if let Some(p) = path {
+            check_inside(p, &package_dir, key, config_file)?;
+        }
+    }
+    for p in config.icon_overrides.values() {
+        check_inside(p, &package_dir, "icon-overrides", config_file)?;
+    }
+    Ok(())
 }

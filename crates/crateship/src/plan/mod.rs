@@ -59,6 +59,8 @@ pub struct Options {
     pub binary_dir: Option<PathBuf>,
     /// Install missing rustup targets, ziglang and cargo-zigbuild before building.
     pub install_missing: bool,
+    /// Fail instead of waiting when another run holds the out dir.
+    pub no_wait: bool,
 }
 
 /// A complete release plan.
@@ -85,6 +87,9 @@ pub struct Plan {
     pub max_glibc: Option<GlibcVersion>,
     /// Install missing build tools before building.
     pub install_missing: bool,
+    /// Fail instead of waiting when another run holds the out dir.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_wait: bool,
     /// Signing keys' locations (paths absolute, secrets only as variable names).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing: Option<Signing>,
@@ -102,6 +107,9 @@ pub struct Plan {
     pub targets: Vec<TargetPlan>,
     /// A CI matrix: one job per target.
     pub ci: CiMatrix,
+    /// Things planning found worth telling the user; `dist` reports them first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The build information passed to the compiler as environment variables.
@@ -343,6 +351,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         build_info,
         max_glibc: linux.max_glibc,
         install_missing: options.install_missing,
+        no_wait: options.no_wait,
         signing: config.signing.clone(),
         macos_minimum_system_version: config.macos.minimum_system_version.clone(),
         macos_bundle: config.macos.bundle.clone(),
@@ -365,6 +374,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         },
         icons,
         ci: ci::matrix(inputs, &targets),
+        warnings: inputs.warnings.clone(),
         targets: target_plans,
         target_dir,
         app,

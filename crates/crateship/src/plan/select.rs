@@ -36,10 +36,24 @@ pub(super) fn formats(
     options: &Options,
     targets: &[TargetTriple],
 ) -> Result<Vec<Format>> {
-    let explicit = if !options.formats.is_empty() {
+    let from_command_line = !options.formats.is_empty();
+    let explicit = if from_command_line {
         Some(options.formats.clone())
     } else {
-        inputs.config.formats.clone()
+        // The config lists formats for all its targets; a run of some targets
+        // (`--target`) makes the ones that apply to them.
+        inputs.config.formats.clone().map(|fs| {
+            let applicable: Vec<Format> = fs
+                .iter()
+                .copied()
+                .filter(|f| targets.iter().any(|t| f.applies_to(t)))
+                .collect();
+            if applicable.is_empty() {
+                fs
+            } else {
+                applicable
+            }
+        })
     };
     let has_identifier = inputs.config.identifier.is_some();
     let Some(mut formats) = explicit else {

@@ -1,0 +1,264 @@
+//! Careless or hostile input gets a clear refusal and leaves nothing behind:
+//! binaries that are not programs for their target, files that escape the
+//! project, resource globs that would ship VCS data, build output or secrets.
+//! Warnings reach `--json` too.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::signing::windows_exe;
+use crate::support::*;
+
+/// `dist --no-build` of `target` with `file` as the binary `tiny[.exe]`.
+fn dist_with_binary(target: &str, write: impl FnOnce(&Path)) -> (std::process::Output, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tiny_project(&tmp.path().join("p"), "tiny", "");
+    let bins = tmp.path().join("bins");
+    std::fs::create_dir_all(&bins).unwrap();
+    let name = if target.contains("windows") {
+        "tiny.exe"
+    } else {
+        "tiny"
+    };
+    write(&bins.join(name));
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir).args([
+        "--target",
+        target,
+        "--format",
+        if target.contains("windows") {
+            "zip"
+        } else {
+            "tar.gz"
+        },
+    ]));
+    assert!(
+        list(&out_dir).is_empty(),
+        "nothing may be written: {:?}",
+        list(&out_dir)
+    );
+    // Keep the temp dir alive only as long as needed: the output is all we check.
+    drop(tmp);
+    (out, out_dir)
+}
+
+fn assert_refused(out: &std::process::Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr should mention {n:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_program_for_its_target_is_refused() {
+    let windows = "x86_64-pc-windows-gnu";
+    let (out, _) = dist_with_binary(windows, |p| std::fs::write(p, b"").unwrap());
+    assert_refused(&out, &["tiny.exe", "empty", windows]);
+    let (out, _) = dist_with_binary(windows, |p| {
+        std::fs::write(p, b"#!/bin/sh\necho hi\n").unwrap()
+    });
+    assert_refused(&out, &["tiny.exe", "script", "/bin/sh"]);
+    let (out, _) = dist_with_binary(windows, |p| {
+        std::fs::copy("/bin/true", p).unwrap();
+    });
+    assert_refused(
+        &out,
+        &["tiny.exe", "Linux program", "Windows program", "--target"],
+    );
+    let (out, _) = dist_with_binary(windows, |p| {
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(p, noise).unwrap();
+    });
+    assert_refused(&out, &["tiny.exe", "unrecognised data"]);
+    // An x64 exe for Windows on Arm.
+    let (out, _) = dist_with_binary("aarch64-pc-windows-gnullvm", windows_exe);
+    assert_refused(
+        &out,
+        &[
+            "x86-64 Windows program",
+            "arm64",
+            "aarch64-pc-windows-gnullvm",
+        ],
+    );
+    // A glibc-linked ELF for a musl target.
+    let (out, _) = dist_with_binary("x86_64-unknown-linux-musl", |p| {
+        std::fs::copy("/bin/true", p).unwrap();
+    });
+    assert_refused(
+        &out,
+        &["dynamically linked", "x86_64-unknown-linux-musl", "static"],
+    );
+    // An x86-64 Mach-O for Apple silicon, a thin arm64 one for universal.
+    let (out, _) = dist_with_binary("aarch64-apple-darwin", |p| {
+        compile_c(TRIVIAL_C, "x86_64-macos.11.0", p, &[]);
+    });
+    assert_refused(&out, &["x86-64", "arm64", "aarch64-apple-darwin"]);
+    let (out, _) = dist_with_binary("universal-apple-darwin", |p| {
+        compile_c(TRIVIAL_C, "aarch64-macos.11.0", p, &[]);
+    });
+    assert_refused(&out, &["universal-apple-darwin", "x86-64", "arm64"]);
+}
+
+/// A project whose resources would pick up VCS data, build output and `.env`.
+fn messy_project(dir: &Path, resources: &str) -> PathBuf {
+    let manifest = tiny_project(dir, "tiny", &format!("resources = {resources}"));
+    for (file, text) in [
+        ("assets/data/a.txt", "a"),
+        ("assets/data/deep/er/b.txt", "b"),
+        ("assets/.env", "SECRET=1"),
+        ("assets/.git/config", "[core]"),
+        ("assets/target/junk.o", "junk"),
+    ] {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    manifest
+}
+
+fn tarball_listing(out_dir: &Path) -> String {
+    verify(
+        "tar",
+        &["-tzf", "tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"],
+        out_dir,
+    )
+}
+
+#[test]
+fn resource_globs_skip_vcs_build_output_and_env_files_and_take_everything_below_a_trailing_double_star()
+ {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = messy_project(&tmp.path().join("p"), "[\"assets/**\"]");
+    let bins = binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir)
+            .args(["--target", "x86_64-unknown-linux-gnu"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = tarball_listing(&out_dir);
+    assert!(listing.contains("assets/data/a.txt"), "{listing}");
+    assert!(listing.contains("assets/data/deep/er/b.txt"), "{listing}");
+    for skipped in [".env", ".git/", "target/"] {
+        assert!(!listing.contains(skipped), "{skipped} shipped:\n{listing}");
+    }
+}
+
+#[test]
+fn an_explicitly_named_env_file_ships_with_a_warning_also_in_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = messy_project(
+        &tmp.path().join("p"),
+        "[\"assets/data/*\", \"assets/.env\"]",
+    );
+    let bins = binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir).args([
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tarball_listing(&out_dir).contains("assets/.env"));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let warnings = doc["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("assets/.env")),
+        "{doc}"
+    );
+    assert!(
+        stderr(&out).contains("warning: resources: `assets/.env`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn files_that_resolve_outside_the_project_are_refused_with_their_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.md"), "not yours").unwrap();
+    let bins = binary_dir(tmp.path(), "tiny");
+    let plan = |manifest: &Path| run(crateship().args(["plan", "--manifest-path"]).arg(manifest));
+
+    // A README that is a symlink to a file outside.
+    let p = tmp.path().join("a");
+    let manifest = tiny_project(&p, "tiny", "");
+    std::fs::remove_file(p.join("README.md")).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.md"), p.join("README.md")).unwrap();
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nreadme = \"README.md\"",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    assert_refused(&plan(&manifest), &["package.readme", "outside the project"]);
+
+    // An absolute license-file.
+    let p = tmp.path().join("b");
+    let manifest = tiny_project(&p, "tiny", "");
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        &format!("license-file = \"{}\"", outside.join("secret.md").display()),
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    assert_refused(&plan(&manifest), &["package.license-file", "absolute path"]);
+
+    // An icon symlinked from outside.
+    let p = tmp.path().join("c");
+    let manifest = tiny_project(&p, "tiny", "icon = \"icon.svg\"");
+    std::os::unix::fs::symlink(outside.join("secret.md"), p.join("icon.svg")).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out =
+        run(dist_prebuilt(&manifest, &bins, &out_dir)
+            .args(["--target", "x86_64-unknown-linux-gnu"]));
+    assert_refused(&out, &["`icon`", "outside the project"]);
+    assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
+}
+
+#[test]
+fn names_identifiers_and_timestamps_are_checked_when_planning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = |config: &str, epoch: Option<&str>| {
+        let dir = tempfile::tempdir_in(tmp.path()).unwrap().keep();
+        let manifest = tiny_project(&dir, "tiny", config);
+        let mut cmd = crateship();
+        cmd.args(["plan", "--manifest-path"]).arg(&manifest);
+        if let Some(e) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", e);
+        }
+        run(&mut cmd)
+    };
+    let long = "x".repeat(300);
+    for (value, needle) in [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("Hello/World", "'/'"),
+        ("Say \\\"hi\\\"", "'\"'"),
+        ("two\\nlines", "'\\n'"),
+        ("a..b", "`..`"),
+        (long.as_str(), "longer than 100"),
+    ] {
+        let out = plan(&format!("product-name = \"{value}\""), None);
+        assert_refused(&out, &["`product-name`", needle]);
+    }
+    for id in [
+        "-org.example",
+        "org.-example",
+        "org..example",
+        "org.example-",
+    ] {
+        let out = plan(&format!("identifier = \"{id}\""), None);
+        assert_refused(&out, &["`identifier`", "reverse-DNS"]);
+    }
+    let out = plan("", Some("253402300799"));
+    assert_refused(&out, &["SOURCE_DATE_EPOCH=253402300799", "9999", "tar.gz"]);
+    assert!(
+        plan("product-name = \"Hello Desktop\"", None)
+            .status
+            .success()
+    );
+}
