@@ -262,3 +262,111 @@ fn names_identifiers_and_timestamps_are_checked_when_planning() {
             .success()
     );
 }
+
+#[test]
+fn signing_keys_come_from_outside_the_tree_or_from_variables_never_echoed() {
+    use crate::support::signing::{PASSWORD, pki};
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("secrets");
+    std::fs::create_dir_all(&keys).unwrap();
+    pki(&keys);
+    let exe = tmp.path().join("work/tiny.exe");
+    windows_exe(&exe);
+    let verify_exe = |exe: &Path| {
+        let out = run(std::process::Command::new("osslsigncode")
+            .args(["verify", "-CAfile"])
+            .arg(keys.join("cert.pem"))
+            .arg("-in")
+            .arg(exe));
+        assert!(out.status.success(), "{}", stdout(&out));
+    };
+    let sign = |config: &str, exe: &Path, env: &[(&str, String)]| {
+        let dir = tempfile::tempdir_in(tmp.path()).unwrap().keep();
+        let manifest = tiny_project(&dir, "tiny", config);
+        let mut cmd = crateship();
+        cmd.args(["sign", "--manifest-path"])
+            .arg(&manifest)
+            .arg(exe);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run(&mut cmd)
+    };
+    // An absolute path outside the project.
+    let config = format!(
+        "[package.metadata.crateship.signing]\nwindows-pfx = \"{}\"\nwindows-password-env = \"TINY_PW\"",
+        keys.join("cert.pfx").display()
+    );
+    let copy = tmp.path().join("work/a.exe");
+    std::fs::copy(&exe, &copy).unwrap();
+    let out = sign(&config, &copy, &[("TINY_PW", PASSWORD.to_owned())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    verify_exe(&copy);
+    // The .pfx itself, base64, in a variable.
+    let pfx_b64 = verify("base64", &["-w0", "cert.pfx"], &keys);
+    let config = "[package.metadata.crateship.signing]\nwindows-pfx-env = \"TINY_PFX\"\nwindows-password-env = \"TINY_PW\"";
+    let copy = tmp.path().join("work/b.exe");
+    std::fs::copy(&exe, &copy).unwrap();
+    let out = sign(
+        config,
+        &copy,
+        &[("TINY_PFX", pfx_b64), ("TINY_PW", PASSWORD.to_owned())],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    verify_exe(&copy);
+    // A secret pasted where a variable name belongs is refused and not echoed.
+    let pasted = "hunter2-very-secret value!";
+    let out = sign(
+        &format!("[package.metadata.crateship.signing]\npgp-key-env = \"{pasted}\""),
+        &exe,
+        &[],
+    );
+    assert_refused(
+        &out,
+        &["signing.pgp-key-env", "NAME of an environment variable"],
+    );
+    assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_key_inside_the_checkout_that_git_does_not_ignore_gets_a_warning() {
+    use crate::support::signing::pki;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p");
+    let manifest = tiny_project(
+        &p,
+        "tiny",
+        "[package.metadata.crateship.signing]\nwindows-pfx = \"cert.pfx\"\nwindows-password-env = \"TINY_PW\"",
+    );
+    pki(&p);
+    verify("git", &["init", "-q"], &p);
+    verify("git", &["add", "Cargo.toml"], &p);
+    verify(
+        "git",
+        &[
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "user.name=T",
+            "commit",
+            "-qm",
+            "x",
+        ],
+        &p,
+    );
+    let plan = || run(crateship().args(["plan", "--manifest-path"]).arg(&manifest));
+    let out = plan();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cert.pfx is inside the project and git does not ignore it"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(p.join(".gitignore"), "*.pfx\n*.pem\n").unwrap();
+    let out = plan();
+    assert!(
+        !stderr(&out).contains("does not ignore"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -29,7 +29,7 @@ pub use raw::{
     RawWindows,
 };
 pub use signing::{
-    AppleSigning, DetachedKind, KeySource, Notarize, NotaryKey, Signing, WindowsBackend,
+    AppleSigning, DetachedKind, KeySource, Material, Notarize, NotaryKey, Signing, WindowsBackend,
 };
 pub use windows::WindowsSettings;
 

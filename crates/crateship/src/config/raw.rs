@@ -50,15 +50,23 @@ pub struct RawConfig {
 pub struct RawSigning {
     /// Apple Developer ID signing and notarization (`[…signing.apple]`).
     pub apple: Option<RawAppleSigning>,
-    /// Authenticode certificate and key as PKCS#12 (`.pfx`/`.p12`), relative to
-    /// the package directory; signs Windows exes (before they are packaged) and MSIs.
+    /// Authenticode certificate and key as PKCS#12 (`.pfx`/`.p12`): a path
+    /// (absolute, `~/…`, or relative to the package directory — keep keys out of
+    /// the checkout); signs Windows exes (before they are packaged) and MSIs.
     pub windows_pfx: Option<String>,
+    /// Environment variable holding the PKCS#12 itself, base64-encoded (as CI
+    /// systems hand secrets over), instead of `windows-pfx`.
+    pub windows_pfx_env: Option<String>,
     /// Environment variable holding the PKCS#12 password.
     pub windows_password_env: Option<String>,
     /// Authenticode private key as PEM (PKCS#8, RSA or EC), instead of a `.pfx`.
     pub windows_key: Option<String>,
+    /// Environment variable holding the PEM private key text, instead of `windows-key`.
+    pub windows_key_env: Option<String>,
     /// PEM certificate chain (leaf first) that goes with `windows-key`.
     pub windows_chain: Option<String>,
+    /// Environment variable holding the PEM chain text, instead of `windows-chain`.
+    pub windows_chain_env: Option<String>,
     /// RFC 3161 timestamp servers, tried in order until one answers.
     pub timestamp_urls: Option<Vec<String>>,
     /// Sign without a timestamp (loudly) when every timestamp server fails.
@@ -99,28 +107,41 @@ pub struct RawSigning {
 }
 
 /// `[package.metadata.crateship.signing.apple]`: Developer ID identities for
-/// macOS artifacts and App Store Connect credentials for notarization. Paths are
-/// relative to the package directory; secrets only through environment variables.
+/// macOS artifacts and App Store Connect credentials for notarization. Key paths
+/// may be absolute, `~/…` or relative to the package directory; every key can
+/// instead come from an environment variable (`…-env`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawAppleSigning {
     /// "Developer ID Application" certificate and key as PKCS#12; signs the `.app`
     /// (every slice of its executable) and the `.dmg`.
     pub application_pfx: Option<String>,
+    /// Environment variable holding the application `.p12`, base64-encoded.
+    pub application_pfx_env: Option<String>,
     /// Environment variable holding the application `.p12` password.
     pub application_password_env: Option<String>,
     /// Application key as PEM, instead of a `.p12` (with `application-chain`).
     pub application_key: Option<String>,
+    /// Environment variable holding the application key's PEM text.
+    pub application_key_env: Option<String>,
     /// PEM certificate chain (leaf first) for `application-key`.
     pub application_chain: Option<String>,
+    /// Environment variable holding the application chain's PEM text.
+    pub application_chain_env: Option<String>,
     /// "Developer ID Installer" certificate and key as PKCS#12; signs the `.pkg`.
     pub installer_pfx: Option<String>,
+    /// Environment variable holding the installer `.p12`, base64-encoded.
+    pub installer_pfx_env: Option<String>,
     /// Environment variable holding the installer `.p12` password.
     pub installer_password_env: Option<String>,
     /// Installer key as PEM, instead of a `.p12` (with `installer-chain`).
     pub installer_key: Option<String>,
+    /// Environment variable holding the installer key's PEM text.
+    pub installer_key_env: Option<String>,
     /// PEM certificate chain (leaf first) for `installer-key`.
     pub installer_chain: Option<String>,
+    /// Environment variable holding the installer chain's PEM text.
+    pub installer_chain_env: Option<String>,
     /// Entitlements (an XML plist) sealed into the app's signature.
     pub entitlements: Option<String>,
     /// RFC 3161 servers for the secure timestamp, tried in order. Default:

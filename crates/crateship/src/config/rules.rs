@@ -32,6 +32,27 @@ impl Ctx<'_> {
         Ok(self.package_dir.join(value))
     }
 
+    /// A key file's path: absolute, `~/…` (the home directory) or relative to
+    /// the package directory. Keys belong outside the checkout, so unlike
+    /// project files they may live anywhere.
+    pub fn key_path(&self, key: &str, value: &str) -> Result<PathBuf, Error> {
+        if value.trim().is_empty() {
+            return Err(self.err(key, "the path is empty; name the key file"));
+        }
+        if let Some(rest) = value.strip_prefix("~/") {
+            let home = std::env::var_os("HOME").ok_or_else(|| {
+                self.err(
+                    key,
+                    format!(
+                        "`{value}` starts with `~/` but HOME is not set; give an absolute path"
+                    ),
+                )
+            })?;
+            return Ok(PathBuf::from(home).join(rest));
+        }
+        Ok(self.package_dir.join(value))
+    }
+
     /// [`Ctx::path`] for an optional value.
     pub fn opt_path(&self, key: &str, value: Option<&str>) -> Result<Option<PathBuf>, Error> {
         value.map(|v| self.path(key, v)).transpose()

@@ -57,24 +57,50 @@ pub struct AppleSigning {
     pub notarize: Option<Notarize>,
 }
 
+/// Where a key or certificate's bytes come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Material {
+    /// A file (absolute).
+    File(PathBuf),
+    /// An environment variable holding the bytes (base64 for PKCS#12, text for PEM).
+    Env(String),
+}
+
 /// Where a certificate and its key come from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum KeySource {
-    /// A PKCS#12 file and the variable holding its password.
+    /// A PKCS#12 archive and the variable holding its password.
     Pkcs12 {
-        /// The `.p12`/`.pfx` file.
-        file: PathBuf,
+        /// The `.p12`/`.pfx`.
+        pfx: Material,
         /// Environment variable with the password.
         password_env: String,
     },
     /// A PEM key and its PEM chain (leaf first).
     Pem {
-        /// The private key file.
-        key: PathBuf,
-        /// The certificate chain file.
-        chain: PathBuf,
+        /// The private key.
+        key: Material,
+        /// The certificate chain.
+        chain: Material,
     },
+}
+
+impl KeySource {
+    /// The key files this source reads (not the variables).
+    pub fn files(&self) -> Vec<&PathBuf> {
+        fn file(m: &Material) -> Option<&PathBuf> {
+            match m {
+                Material::File(p) => Some(p),
+                Material::Env(_) => None,
+            }
+        }
+        match self {
+            KeySource::Pkcs12 { pfx, .. } => file(pfx).into_iter().collect(),
+            KeySource::Pem { key, chain } => file(key).into_iter().chain(file(chain)).collect(),
+        }
+    }
 }
 
 /// Validated notarization settings.
@@ -145,24 +171,47 @@ pub enum DetachedKind {
     Minisig,
 }
 
-/// A certificate + key given as a `.p12` (+ password variable) or as PEM key +
-/// chain; `prefix` is the key stem (`windows`, `application`, `installer`).
+/// A certificate + key given as a `.p12` (file or variable, + password
+/// variable) or as PEM key + chain (files or variables); `prefix` is the key
+/// stem (`windows`, `application`, `installer`).
 struct KeyKeys<'a> {
     prefix: &'a str,
     section: &'a str,
     pfx: Option<String>,
+    pfx_env: Option<String>,
     password_env: Option<String>,
     key: Option<String>,
+    key_env: Option<String>,
     chain: Option<String>,
+    chain_env: Option<String>,
     password_example: &'a str,
 }
 
 fn key_source(k: KeyKeys<'_>, ctx: Ctx<'_>) -> Result<Option<KeySource>> {
     let p = k.prefix;
     let key_name = |suffix: &str| format!("{}{p}-{suffix}", k.section);
-    match (k.pfx, k.key, k.chain) {
+    let one = |file: Option<String>, env: Option<String>, what: &str| -> Result<Option<Material>> {
+        match (file, env) {
+            (Some(f), None) => Ok(Some(Material::File(ctx.key_path(&key_name(what), &f)?))),
+            (None, Some(v)) => Ok(Some(Material::Env(check_var_name(
+                &key_name(&format!("{what}-env")),
+                v,
+                ctx,
+            )?))),
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(ctx.err(
+                &key_name(what),
+                format!(
+                    "give either `{p}-{what}` (a file) or `{p}-{what}-env` (a variable), not both"
+                ),
+            )),
+        }
+    };
+    let pfx = one(k.pfx, k.pfx_env, "pfx")?;
+    let key = one(k.key, k.key_env, "key")?;
+    let chain = one(k.chain, k.chain_env, "chain")?;
+    match (pfx, key, chain) {
         (Some(pfx), None, None) => {
-            let file = ctx.path(&key_name("pfx"), &pfx)?;
             let password_env = k.password_env.ok_or_else(|| {
                 ctx.err(
                     &key_name("password-env"),
@@ -173,19 +222,40 @@ fn key_source(k: KeyKeys<'_>, ctx: Ctx<'_>) -> Result<Option<KeySource>> {
                     ),
                 )
             })?;
-            Ok(Some(KeySource::Pkcs12 { file, password_env }))
+            let password_env = check_var_name(&key_name("password-env"), password_env, ctx)?;
+            Ok(Some(KeySource::Pkcs12 { pfx, password_env }))
         }
-        (None, Some(key), Some(chain)) => Ok(Some(KeySource::Pem {
-            key: ctx.path(&key_name("key"), &key)?,
-            chain: ctx.path(&key_name("chain"), &chain)?,
-        })),
+        (None, Some(key), Some(chain)) => Ok(Some(KeySource::Pem { key, chain })),
         (None, None, None) => Ok(None),
         _ => Err(ctx.err(
             &key_name("pfx"),
             format!(
-                "give either `{p}-pfx` (+ `{p}-password-env`) or both `{p}-key` and `{p}-chain`"
+                "give either `{p}-pfx` (+ `{p}-password-env`) or both `{p}-key` and `{p}-chain` \
+                 (each also as `…-env`)"
             ),
         )),
+    }
+}
+
+/// A setting that names an environment variable must hold a name, not a value:
+/// a pasted secret is refused without being echoed.
+fn check_var_name(key: &str, value: String, ctx: Ctx<'_>) -> Result<String> {
+    let ok = !value.is_empty()
+        && value.len() <= 128
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !value.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(value)
+    } else {
+        Err(ctx.err(
+            key,
+            format!(
+                "this setting takes the NAME of an environment variable (letters, digits and `_`, \
+                 e.g. \"RELEASE_KEY\"), not its value; the value given ({} characters) is not \
+                 shown — if it was a secret, treat it as leaked and rotate it",
+                value.chars().count()
+            ),
+        ))
     }
 }
 
@@ -196,9 +266,12 @@ pub(super) fn validate(raw: RawSigning, ctx: Ctx<'_>) -> Result<Signing> {
             prefix: "windows",
             section: "signing.",
             pfx: raw.windows_pfx,
+            pfx_env: raw.windows_pfx_env,
             password_env: raw.windows_password_env,
             key: raw.windows_key,
+            key_env: raw.windows_key_env,
             chain: raw.windows_chain,
+            chain_env: raw.windows_chain_env,
             password_example: "WIN_CERT_PASSWORD",
         },
         ctx,
@@ -263,19 +336,27 @@ pub(super) fn validate(raw: RawSigning, ctx: Ctx<'_>) -> Result<Signing> {
             ));
         }
     }
+    let var = |key: &str, v: Option<String>| {
+        v.map(|v| check_var_name(&format!("signing.{key}"), v, ctx))
+            .transpose()
+    };
+    let pgp_key_env = var("pgp-key-env", raw.pgp_key_env)?;
+    let pgp_passphrase_env = var("pgp-passphrase-env", raw.pgp_passphrase_env)?;
+    let minisign_key_env = var("minisign-key-env", raw.minisign_key_env)?;
+    let minisign_password_env = var("minisign-password-env", raw.minisign_password_env)?;
     Ok(Signing {
         apple: raw.apple.map(|a| validate_apple(a, ctx)).transpose()?,
         windows,
         timestamp_urls: raw.timestamp_urls.unwrap_or_default(),
         allow_unstamped: raw.allow_unstamped.unwrap_or(false),
-        pgp_key_env: raw.pgp_key_env,
-        pgp_passphrase_env: raw.pgp_passphrase_env,
+        pgp_key_env,
+        pgp_passphrase_env,
         windows_backend,
         sign_rpm: raw.sign_rpm.unwrap_or(has_pgp),
         sign_appimage: raw.sign_appimage.unwrap_or(has_pgp),
         detached,
-        minisign_key_env: raw.minisign_key_env,
-        minisign_password_env: raw.minisign_password_env,
+        minisign_key_env,
+        minisign_password_env,
     })
 }
 
@@ -330,9 +411,12 @@ fn validate_apple(raw: RawAppleSigning, ctx: Ctx<'_>) -> Result<AppleSigning> {
             prefix: "application",
             section: "signing.apple.",
             pfx: raw.application_pfx,
+            pfx_env: raw.application_pfx_env,
             password_env: raw.application_password_env,
             key: raw.application_key,
+            key_env: raw.application_key_env,
             chain: raw.application_chain,
+            chain_env: raw.application_chain_env,
             password_example: "APPLE_APPLICATION_PASSWORD",
         },
         ctx,
@@ -342,9 +426,12 @@ fn validate_apple(raw: RawAppleSigning, ctx: Ctx<'_>) -> Result<AppleSigning> {
             prefix: "installer",
             section: "signing.apple.",
             pfx: raw.installer_pfx,
+            pfx_env: raw.installer_pfx_env,
             password_env: raw.installer_password_env,
             key: raw.installer_key,
+            key_env: raw.installer_key_env,
             chain: raw.installer_chain,
+            chain_env: raw.installer_chain_env,
             password_example: "APPLE_INSTALLER_PASSWORD",
         },
         ctx,
@@ -384,9 +471,11 @@ fn validate_apple(raw: RawAppleSigning, ctx: Ctx<'_>) -> Result<AppleSigning> {
 
 fn validate_notarize(n: RawNotarize, ctx: Ctx<'_>) -> Result<Notarize, Error> {
     let key = match (n.key_env, n.key_file) {
-        (Some(name), None) => NotaryKey::Env { name },
+        (Some(name), None) => NotaryKey::Env {
+            name: check_var_name("signing.apple.notarize.key-env", name, ctx)?,
+        },
         (None, Some(path)) => NotaryKey::File {
-            path: ctx.path("signing.apple.notarize.key-file", &path)?,
+            path: ctx.key_path("signing.apple.notarize.key-file", &path)?,
         },
         _ => {
             return Err(ctx.err(

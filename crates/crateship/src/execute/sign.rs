@@ -33,7 +33,7 @@ use super::notarize::NotaryClient;
 use crate::error::{Error, Result};
 use crate::format::{Family, LinuxKind, MacosKind};
 use crate::manifest::Signature;
-use crate::plan::{DetachedKind, KeySource, Plan, Signing, WindowsBackend};
+use crate::plan::{DetachedKind, KeySource, Material, Plan, Signing, WindowsBackend};
 
 /// How long one timestamp server may take.
 pub(crate) const TIMESTAMP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -505,20 +505,70 @@ fn minisign(
     )
 }
 
-/// The key and certificate a [`KeySource`] names, as crateship-sign loads them.
-fn sign_key_source(source: &KeySource, key: &str) -> Result<crateship_sign::KeySource> {
+/// The bytes of a key or certificate: a file's, or a variable's (base64-decoded
+/// for PKCS#12, `binary`). `key` names the setting in messages.
+fn material(m: &Material, key: &str, binary: bool) -> Result<Vec<u8>> {
+    match m {
+        Material::File(path) => {
+            std::fs::read(path).map_err(|e| Error::io("cannot read the key file", path, e))
+        }
+        Material::Env(var) => {
+            let text = env_secret(var, key, "the key material")?;
+            if !binary {
+                return Ok(text.into_bytes());
+            }
+            let compact: String = text.split_whitespace().collect();
+            <base64ct::Base64 as base64ct::Encoding>::decode_vec(&compact).map_err(|_| {
+                Error::requirement(
+                    format!("signing.{key}: `{var}` does not hold base64 (its value is not shown)"),
+                    format!("put the .pfx/.p12 into it base64-encoded, e.g. `base64 -w0 cert.pfx`"),
+                )
+            })
+        }
+    }
+}
+
+/// The Authenticode key a [`KeySource`] names, loaded and checked in-process.
+fn signing_key(source: &KeySource) -> Result<SigningKey> {
+    let load_error = key_error("Authenticode key (signing.windows-pfx / windows-key)");
+    match source {
+        KeySource::Pkcs12 { pfx, password_env } => {
+            let bytes = material(pfx, "windows-pfx-env", true)?;
+            let password = env_secret(password_env, "windows-password-env", "the .pfx password")?;
+            SigningKey::from_pkcs12(&bytes, &password).map_err(load_error)
+        }
+        KeySource::Pem { key, chain } => {
+            let key = material(key, "windows-key-env", false)?;
+            let chain = material(chain, "windows-chain-env", false)?;
+            SigningKey::from_pem(&key, &chain).map_err(load_error)
+        }
+    }
+}
+
+/// The key files a [`KeySource`] names, as the external backends take them
+/// (they read files; keys from variables are for the native backend).
+fn file_key_source(source: &KeySource) -> Result<crateship_sign::KeySource> {
+    let file = |m: &Material| match m {
+        Material::File(p) => Ok(p.clone()),
+        Material::Env(var) => Err(Error::requirement(
+            format!(
+                "signing.windows-backend = \"osslsigncode\" reads the key from a file, but it is in `{var}`"
+            ),
+            "give the key as a file (`windows-pfx` / `windows-key`), or use the native backend",
+        )),
+    };
     Ok(match source {
-        KeySource::Pkcs12 { file, password_env } => crateship_sign::KeySource::Pkcs12 {
-            file: file.clone(),
+        KeySource::Pkcs12 { pfx, password_env } => crateship_sign::KeySource::Pkcs12 {
+            file: file(pfx)?,
             password: Secret::new(env_secret(
                 password_env,
-                key,
-                &format!("the password of {}", file.display()),
+                "windows-password-env",
+                "the .pfx password",
             )?),
         },
         KeySource::Pem { key, chain } => crateship_sign::KeySource::Pem {
-            key: key.clone(),
-            chain: chain.clone(),
+            key: file(key)?,
+            chain: file(chain)?,
         },
     })
 }
@@ -530,21 +580,15 @@ fn authenticode(signing: &Signing) -> Result<Option<Box<dyn Signer>>> {
         allow_unstamped: signing.allow_unstamped || signing.timestamp_urls.is_empty(),
         ..AuthenticodeOptions::default()
     };
-    let source = signing
-        .windows
-        .as_ref()
-        .map(|s| sign_key_source(s, "windows-password-env"))
-        .transpose()?;
     let load_error = key_error("Authenticode key (signing.windows-pfx / windows-key)");
-    let signer: Box<dyn Signer> = match (&signing.windows_backend, source) {
+    let signer: Box<dyn Signer> = match (&signing.windows_backend, &signing.windows) {
         (WindowsBackend::Native, None) => return Ok(None),
         (WindowsBackend::Native, Some(source)) => {
-            let key: SigningKey = source.load().map_err(&load_error)?;
-            Box::new(NativeSigner::new(key, options))
+            Box::new(NativeSigner::new(signing_key(source)?, options))
         }
-        (WindowsBackend::Osslsigncode, Some(source)) => {
-            Box::new(OsslsigncodeSigner::new(source, options).map_err(&load_error)?)
-        }
+        (WindowsBackend::Osslsigncode, Some(source)) => Box::new(
+            OsslsigncodeSigner::new(file_key_source(source)?, options).map_err(&load_error)?,
+        ),
         (WindowsBackend::Osslsigncode, None) => {
             return Err(Error::requirement(
                 "signing.windows-backend = \"osslsigncode\" has no key",
@@ -570,20 +614,22 @@ fn apple_keys(signing: &Signing) -> Result<AppleKeys> {
         let Some(source) = source else {
             return Ok(None);
         };
-        let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io("cannot read", p, e));
         let what = format!("Developer ID {role} identity (signing.apple.{role}-pfx / -key)");
         let identity = match source {
-            KeySource::Pkcs12 { file, password_env } => {
+            KeySource::Pkcs12 { pfx, password_env } => {
+                let bytes = material(pfx, &format!("apple.{role}-pfx-env"), true)?;
                 let password = env_secret(
                     password_env,
                     &format!("apple.{role}-password-env"),
-                    &format!("the password of {}", file.display()),
+                    &format!("the password of the {role} .p12"),
                 )?;
-                AppleIdentity::from_pkcs12(&read(file)?, &password, purpose)
+                AppleIdentity::from_pkcs12(&bytes, &password, purpose)
             }
-            KeySource::Pem { key, chain } => {
-                AppleIdentity::from_pem(&read(key)?, &read(chain)?, purpose)
-            }
+            KeySource::Pem { key, chain } => AppleIdentity::from_pem(
+                &material(key, &format!("apple.{role}-key-env"), false)?,
+                &material(chain, &format!("apple.{role}-chain-env"), false)?,
+                purpose,
+            ),
         };
         identity
             .map(Some)

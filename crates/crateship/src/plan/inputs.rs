@@ -116,12 +116,15 @@ impl Inputs {
             .out_dir
             .clone()
             .unwrap_or_else(|| metadata.target_directory.join("dist").into_std_path_buf());
-        let (resource_files, warnings) = expand_resources(
+        let (resource_files, mut warnings) = expand_resources(
             &package_dir,
             &config.resources,
             &config_file,
             Some(&out_dir),
         )?;
+        if git.is_some() {
+            warnings.extend(unignored_keys(&config, &package_dir));
+        }
         let readme_text = read_readme(&package, &package_dir, &package_files)?;
         Ok(Inputs {
             metadata,
@@ -362,6 +365,47 @@ pub fn expand_resources(
     files.sort();
     files.dedup();
     Ok((files, warnings))
+}
+
+/// A warning for each key file inside the package directory that git does not
+/// ignore: one `git add` away from being published.
+fn unignored_keys(config: &Config, package_dir: &Path) -> Vec<String> {
+    let Some(signing) = &config.signing else {
+        return Vec::new();
+    };
+    let mut files: Vec<&PathBuf> = signing.windows.iter().flat_map(|k| k.files()).collect();
+    if let Some(apple) = &signing.apple {
+        files.extend(apple.application.iter().flat_map(|k| k.files()));
+        files.extend(apple.installer.iter().flat_map(|k| k.files()));
+        if let Some(n) = &apple.notarize
+            && let crate::config::NotaryKey::File { path } = &n.key
+        {
+            files.push(path);
+        }
+    }
+    let root = package_dir
+        .canonicalize()
+        .unwrap_or_else(|_| package_dir.to_path_buf());
+    files
+        .into_iter()
+        .filter(|f| f.canonicalize().is_ok_and(|r| r.starts_with(&root)))
+        .filter(|f| {
+            let path = f.to_string_lossy().into_owned();
+            // `git check-ignore` exits 0 when the path is ignored, 1 when not.
+            CommandSpec::new("git", &["check-ignore", "-q", &path])
+                .current_dir(package_dir)
+                .run_unchecked()
+                .is_ok_and(|(ignored, _)| !ignored)
+        })
+        .map(|f| {
+            format!(
+                "the signing key {} is inside the project and git does not ignore it; one \
+                 `git add` publishes it: move it out of the checkout (key paths may be absolute \
+                 or `~/…`), give it through a `…-env` variable, or add it to .gitignore",
+                f.display()
+            )
+        })
+        .collect()
 }
 
 /// Refuses a file the package ships or reads (`key` names where it is set) that

@@ -30,8 +30,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use crate::config::{
-    AppleSigning, DetachedKind, DocumentType, GlibcVersion, KeySource, MacosBundle, Notarize,
-    NotaryKey, Signing, WindowsBackend, WindowsSettings,
+    AppleSigning, DetachedKind, DocumentType, GlibcVersion, KeySource, MacosBundle, Material,
+    Notarize, NotaryKey, Signing, WindowsBackend, WindowsSettings,
 };
 pub use identity::{App, FormatVersions, MacosVersions, Maintainer};
 pub use inputs::Inputs;
