@@ -521,7 +521,7 @@ fn material(m: &Material, key: &str, binary: bool) -> Result<Vec<u8>> {
             <base64ct::Base64 as base64ct::Encoding>::decode_vec(&compact).map_err(|_| {
                 Error::requirement(
                     format!("signing.{key}: `{var}` does not hold base64 (its value is not shown)"),
-                    format!("put the .pfx/.p12 into it base64-encoded, e.g. `base64 -w0 cert.pfx`"),
+                    "put the .pfx/.p12 into it base64-encoded, e.g. `base64 -w0 cert.pfx`",
                 )
             })
         }
