@@ -30,6 +30,10 @@ enum Command {
     /// .exe/.dll/.msi Authenticode, .rpm and .AppImage inside, anything else a
     /// detached .asc or .minisig.
     Sign(SignArgs),
+    /// Update feeds: `crateship updates pubkey` prints the public keys to build into
+    /// the app (the Tauri / cargo-packager updater's, Sparkle's SUPublicEDKey).
+    #[command(subcommand)]
+    Updates(UpdatesCommand),
     /// Tools for developing and benchmarking crateship itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
@@ -68,6 +72,22 @@ struct SignArgs {
     /// Print one JSON document on stdout and nothing else.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UpdatesCommand {
+    /// Print the public keys of the configured update-feed keys.
+    Pubkey {
+        /// Path to the project's Cargo.toml.
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+        /// Package whose config to use, when the workspace has several.
+        #[arg(long, short = 'p', value_name = "NAME")]
+        package: Option<String>,
+        /// Print one JSON document on stdout and nothing else.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +208,10 @@ struct DistArgs {
     /// Fail at once when another run is writing to the out dir (default: wait for it).
     #[arg(long)]
     no_wait: bool,
+    /// An existing Sparkle appcast (the last release's `appcast.xml`) to prepend this
+    /// release to, keeping its older items.
+    #[arg(long, value_name = "FILE")]
+    previous_feed: Option<PathBuf>,
 }
 
 /// `--target` values through `TargetTriple`'s own parser (a usage error lists the supported ones).
@@ -232,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let sel = &args.selection;
             let options = crateship::Options {
                 no_wait: args.no_wait,
+                previous_feed: args.previous_feed.clone(),
                 ..options(sel, args.binary_dir.clone(), args.install_missing)
             };
             let inputs = crateship::Inputs::gather(&options)?;
@@ -253,6 +278,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Icons(args) => icons(args)?,
+        Command::Updates(UpdatesCommand::Pubkey {
+            manifest_path,
+            package,
+            json,
+        }) => {
+            let options = crateship::Options {
+                manifest_path,
+                package,
+                ..crateship::Options::default()
+            };
+            let inputs = crateship::Inputs::gather(&options)?;
+            let plan = crateship::plan::plan(&inputs, &options)?;
+            let keys = crateship::execute::feeds::public_keys(&plan)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                println!("updater (Tauri / cargo-packager) pubkey: {}", keys.updater);
+                if let Some(sparkle) = &keys.sparkle {
+                    println!("Sparkle SUPublicEDKey: {sparkle}");
+                }
+            }
+        }
         Command::Sign(args) => sign(args)?,
         Command::Debug(DebugCommand::Wrap {
             format,
@@ -408,5 +455,6 @@ fn options(
         binary_dir,
         install_missing,
         no_wait: false,
+        previous_feed: None,
     }
 }

@@ -29,6 +29,10 @@ pub enum Format {
     /// macOS application bundle.
     #[serde(rename = "app")]
     App,
+    /// macOS application bundle as a tar.gz: what the Tauri / cargo-packager
+    /// updater installs. Made when update feeds are configured.
+    #[serde(rename = "app.tar.gz")]
+    AppTarGz,
     /// macOS disk image.
     #[serde(rename = "dmg")]
     Dmg,
@@ -52,6 +56,7 @@ pub const ALL_FORMATS: &[Format] = &[
     Format::Zip,
     Format::Msi,
     Format::App,
+    Format::AppTarGz,
     Format::Dmg,
     Format::Pkg,
     Format::AppImage,
@@ -88,6 +93,8 @@ pub enum ArchiveKind {
 pub enum MacosKind {
     /// The zipped `.app`.
     App,
+    /// The `.app` as a tar.gz (for updaters).
+    AppTarGz,
     /// The disk image.
     Dmg,
     /// The flat installer package.
@@ -111,6 +118,7 @@ impl Format {
             Format::Zip => Family::Archive(ArchiveKind::Zip),
             Format::Msi => Family::Msi,
             Format::App => Family::Macos(MacosKind::App),
+            Format::AppTarGz => Family::Macos(MacosKind::AppTarGz),
             Format::Dmg => Family::Macos(MacosKind::Dmg),
             Format::Pkg => Family::Macos(MacosKind::Pkg),
             Format::AppImage => Family::AppImage,
@@ -126,6 +134,7 @@ impl Format {
             Format::Zip => "zip",
             Format::Msi => "msi",
             Format::App => "app",
+            Format::AppTarGz => "app.tar.gz",
             Format::Dmg => "dmg",
             Format::Pkg => "pkg",
             Format::AppImage => "appimage",

@@ -49,6 +49,7 @@ fn fixture_inputs() -> Inputs {
         ],
         resource_files: vec![],
         readme_text: Some(README.into()),
+        release_notes: None,
         warnings: vec![],
     }
 }

@@ -14,6 +14,7 @@ mod raw;
 mod rules;
 pub mod secrets;
 pub mod signing;
+pub mod updates;
 pub mod windows;
 
 use std::collections::BTreeMap;
@@ -26,11 +27,12 @@ pub use linux::{GlibcVersion, LinuxSettings};
 pub use macos::{DocumentType, MacosBundle, MacosSettings};
 pub use raw::{
     RawAppleSigning, RawConfig, RawDocumentType, RawLinux, RawMacos, RawNotarize, RawSigning,
-    RawWindows,
+    RawUpdates, RawWindows,
 };
 pub use signing::{
     AppleSigning, DetachedKind, KeySource, Material, Notarize, NotaryKey, Signing, WindowsBackend,
 };
+pub use updates::UpdatesSettings;
 pub use windows::WindowsSettings;
 
 use crate::error::{Error, Result};
@@ -66,6 +68,8 @@ pub struct Config {
     pub linux: LinuxSettings,
     /// `[…signing]`: where keys come from (never the secrets themselves).
     pub signing: Option<Signing>,
+    /// `[…updates]`: update feeds.
+    pub updates: Option<UpdatesSettings>,
 }
 
 /// Where a raw config table came from, for error messages.
@@ -142,6 +146,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         macos: package.macos.or(workspace.macos),
         linux: package.linux.or(workspace.linux),
         signing: package.signing.or(workspace.signing),
+        updates: package.updates.or(workspace.updates),
     }
 }
 
@@ -206,6 +211,10 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         windows: windows::validate(raw.windows.unwrap_or_default(), ctx)?,
         macos: macos::validate(raw.macos.unwrap_or_default(), ctx)?,
         linux: linux::validate(raw.linux.unwrap_or_default(), ctx)?,
+        updates: raw
+            .updates
+            .map(|u| updates::validate(u, raw.signing.as_ref(), ctx))
+            .transpose()?,
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
     })
 }

@@ -42,6 +42,35 @@ pub struct RawConfig {
     /// Signing settings. Secrets are never written here: only the names of the
     /// environment variables (or the files) that hold them.
     pub signing: Option<RawSigning>,
+    /// Update feeds for the updaters apps already use (Tauri / cargo-packager,
+    /// Sparkle, AppImage zsync).
+    pub updates: Option<RawUpdates>,
+}
+
+/// `[package.metadata.crateship.updates]`: written after every signature, so no
+/// hash in a feed goes stale. The Tauri feed is signed with `signing.minisign-key-env`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawUpdates {
+    /// Where this release's files will be served (http or https); `{version}` is
+    /// replaced by the version, e.g. `https://example.org/releases/{version}`.
+    pub base_url: String,
+    /// Where the feeds (`latest.json`, `appcast.xml`, the AppImages' `.zsync`) are
+    /// served at a stable address the apps poll. Default: `base-url` (which then
+    /// may not contain `{version}`).
+    pub feed_url: Option<String>,
+    /// Release notes for this version: a text file, relative to the package.
+    pub notes_file: Option<String>,
+    /// A `CHANGELOG.md` whose `## VERSION` (or `## [VERSION]`) section becomes the
+    /// release notes, instead of `notes-file`.
+    pub changelog: Option<String>,
+    /// Environment variable holding Sparkle's EdDSA private key (`generate_keys -x`
+    /// output): macOS releases then get `appcast.xml`, and the app's Info.plist
+    /// `SUFeedURL` and `SUPublicEDKey`.
+    pub sparkle_key_env: Option<String>,
+    /// Write a `.zsync` for each AppImage and point its update information at it.
+    /// Default: `true`.
+    pub zsync: Option<bool>,
 }
 
 /// `[package.metadata.crateship.signing]`.

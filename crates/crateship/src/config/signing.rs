@@ -239,7 +239,7 @@ fn key_source(k: KeyKeys<'_>, ctx: Ctx<'_>) -> Result<Option<KeySource>> {
 
 /// A setting that names an environment variable must hold a name, not a value:
 /// a pasted secret is refused without being echoed.
-fn check_var_name(key: &str, value: String, ctx: Ctx<'_>) -> Result<String> {
+pub(super) fn check_var_name(key: &str, value: String, ctx: Ctx<'_>) -> Result<String> {
     let ok = !value.is_empty()
         && value.len() <= 128
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -114,7 +114,7 @@ pub(super) fn write(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Writt
             .map(|e| PackageFile::from_path(e.source.clone(), e.dest.clone(), 0o644))
             .chain(libraries)
             .collect(),
-        update_information: ctx.plan.linux.update_information.clone(),
+        update_information: update_information(ctx),
         source_date_epoch: ctx.plan.source_date_epoch,
     };
     let runtime = crateship_appimage::runtime::runtime(arch);
@@ -124,6 +124,18 @@ pub(super) fn write(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Writt
         signature: None,
         mode: 0o755,
     })
+}
+
+/// The update information embedded in the AppImage: the configured string,
+/// else — with update feeds and zsync — the stable `.zsync` the feed step writes.
+fn update_information(ctx: &ArtifactCtx<'_>) -> Option<String> {
+    if let Some(info) = &ctx.plan.linux.update_information {
+        return Some(info.clone());
+    }
+    let updates = ctx.plan.updates.as_ref().filter(|u| u.zsync)?;
+    let name =
+        crate::plan::updates::zsync_file_name(&ctx.artifact.file_name, &ctx.plan.app.version);
+    Some(format!("zsync|{}", updates.feed_file_url(&name)))
 }
 
 /// Names every shared library the main binary needs beyond

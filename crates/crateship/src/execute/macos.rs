@@ -104,14 +104,18 @@ pub(super) fn write(
             info.package_info_template = template::read(settings.package_info_template.as_deref())?;
             crateship_macos::write_pkg(&app.dir, &info, out.file()).map_err(|e| ctx.fail(e))?;
         }
-        MacosKind::App => {
+        MacosKind::App | MacosKind::AppTarGz => {
             let root = app
                 .dir
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let spec = ArchiveSpec::from_dir(&app.dir, &root, plan.source_date_epoch)?;
-            archive::write_into(ArchiveKind::Zip, &spec, out.file())?;
+            let kind = match kind {
+                MacosKind::AppTarGz => ArchiveKind::TarGz,
+                MacosKind::App | MacosKind::Dmg | MacosKind::Pkg => ArchiveKind::Zip,
+            };
+            archive::write_into(kind, &spec, out.file())?;
             written.signature = app.signature;
         }
     }
@@ -132,6 +136,8 @@ fn build_app(ctx: &ArtifactCtx<'_>, staging: &std::path::Path) -> Result<BuiltAp
         Some(ctx.icons.icns.clone()),
         template::read(settings.info_plist_template.as_deref())?,
         plan.source_date_epoch,
+        plan.updates.as_ref(),
+        ctx.signers.sparkle_public_key().as_deref(),
     )?;
     let bad_bundle = |e: crateship_macos::MacosError| {
         Error::input(format!("the app bundle of {}", ctx.artifact.file_name), e)

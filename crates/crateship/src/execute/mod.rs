@@ -16,6 +16,7 @@ mod appimage;
 mod archive;
 pub(crate) mod binaries;
 mod build;
+pub mod feeds;
 pub mod finalize;
 mod icons;
 mod linux;
@@ -176,6 +177,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     }
     bundles.finish();
     step("finalize");
+    let (feeds, feed_warnings) = feeds::write(plan, &signers, &produced)?;
+    feed_warnings.into_iter().for_each(warn);
+    produced.extend(feeds);
     let manifest = finalize::publish(plan, produced)?;
     let signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
     let mut files = vec![SHA256SUMS.to_owned()];

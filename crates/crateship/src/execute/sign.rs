@@ -75,6 +75,8 @@ pub struct Signers {
     detached: Vec<DetachedKind>,
     time: u32,
     pub(crate) apple: AppleKeys,
+    /// Sparkle's EdDSA key, for appcasts.
+    sparkle: Option<crateship_sign::SparkleKey>,
 }
 
 impl fmt::Debug for Signers {
@@ -131,9 +133,14 @@ pub struct SignedFile {
 
 /// The value of the environment variable `var` that `signing.{key}` names.
 fn env_secret(var: &str, key: &str, what: &str) -> Result<String> {
+    env_secret_in(var, &format!("signing.{key}"), what)
+}
+
+/// The value of the environment variable `var` that the setting `key` names.
+fn env_secret_in(var: &str, key: &str, what: &str) -> Result<String> {
     std::env::var(var).map_err(|_| {
         Error::requirement(
-            format!("signing.{key} names `{var}`, which is not set"),
+            format!("{key} names `{var}`, which is not set"),
             format!("export {what} in it"),
         )
     })
@@ -153,7 +160,77 @@ impl Signers {
     /// Loads every key the plan names (reading the secrets from the
     /// environment) and checks them, so a wrong password fails before any build.
     pub fn load(plan: &Plan) -> Result<Signers> {
-        Self::load_signing(plan.signing.as_ref(), plan.source_date_epoch)
+        let mut signers = Self::load_signing(plan.signing.as_ref(), plan.source_date_epoch)?;
+        if let Some(var) = plan
+            .updates
+            .as_ref()
+            .and_then(|u| u.sparkle_key_env.as_ref())
+        {
+            let exported = Secret::new(env_secret_in(
+                var,
+                "updates.sparkle-key-env",
+                "Sparkle's EdDSA private key (`generate_keys -x` prints it)",
+            )?);
+            signers.sparkle = Some(
+                crateship_sign::SparkleKey::from_exported(&exported, var)
+                    .map_err(key_error("Sparkle key in updates.sparkle-key-env"))?,
+            );
+        }
+        Ok(signers)
+    }
+
+    /// The Tauri / cargo-packager updater's `pubkey`: base64 of the minisign
+    /// public-key file of `signing.minisign-key-env`.
+    pub fn updater_public_key(&self) -> Result<String> {
+        let key = self.minisign_key()?;
+        let text = key.public_key_text().map_err(key_error("minisign key"))?;
+        crateship_feeds::tauri::updater_public_key(&text)
+            .map_err(|e| Error::input("the minisign public key", e))
+    }
+
+    /// Sparkle's `SUPublicEDKey`, when a Sparkle key is configured.
+    pub fn sparkle_public_key(&self) -> Option<String> {
+        self.sparkle
+            .as_ref()
+            .map(crateship_sign::SparkleKey::public_key)
+    }
+
+    /// The minisign signature text of the file at `path` with `trusted_comment`,
+    /// as the updater's `latest.json` carries it.
+    pub(crate) fn updater_signature(&self, path: &Path, trusted_comment: &str) -> Result<String> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+        let (text, _) = self
+            .minisign_key()?
+            .sign(file, Some(trusted_comment))
+            .map_err(sign_failed(path))?;
+        Ok(text)
+    }
+
+    /// Sparkle's `edSignature` of the file at `path`, when a Sparkle key is configured.
+    pub(crate) fn sparkle_signature(&self, path: &Path) -> Result<Option<String>> {
+        match &self.sparkle {
+            Some(key) => Ok(Some(
+                key.sign_file(path).map_err(sign_failed(path))?.ed_signature,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    fn minisign_key(&self) -> Result<crateship_sign::MinisignSecretKey> {
+        let key = self.minisign.as_ref().ok_or_else(|| {
+            Error::requirement(
+                "update feeds are signed with a minisign key, and none is configured",
+                "set signing.minisign-key-env",
+            )
+        })?;
+        crateship_sign::MinisignSecretKey::load(
+            &key.secret,
+            "signing.minisign-key-env",
+            key.password
+                .as_ref()
+                .map(|p| (p, "signing.minisign-password-env")),
+        )
+        .map_err(key_error("minisign key"))
     }
 
     /// [`Signers::load`] for a signing section alone; `source_date_epoch` becomes
@@ -170,6 +247,7 @@ impl Signers {
                 detached: Vec::new(),
                 time,
                 apple: AppleKeys::default(),
+                sparkle: None,
             });
         };
         let pgp = match &signing.pgp_key_env {
@@ -221,6 +299,7 @@ impl Signers {
             detached: signing.detached.clone(),
             time,
             apple: apple_keys(signing)?,
+            sparkle: None,
         })
     }
 
@@ -251,6 +330,7 @@ impl Signers {
             | Family::AppImage
             | Family::Linux(LinuxKind::Deb)
             | Family::Macos(MacosKind::App)
+            | Family::Macos(MacosKind::AppTarGz)
             | Family::Archive(_) => return Ok(Embedded::default()),
         };
         Ok(Embedded {

@@ -7,13 +7,17 @@ use std::path::PathBuf;
 
 use crateship_macos::{AppBundle, UserTemplate};
 
+use super::updates::UpdatesPlan;
 use super::{App, ArtifactPlan, MacosBundle};
 use crate::error::{Error, Result};
 
 /// The bundle of `artifact` (a planned `.app.zip`, `.dmg` or `.pkg`): its main
 /// binary first, then its resources. `icns` is the icon to embed and
 /// `template` the user's Info.plist template, read by the caller; every file
-/// gets `source_date_epoch` as its time.
+/// gets `source_date_epoch` as its time. With a Sparkle key configured in
+/// `updates`, the Info.plist gets `SUFeedURL` and `SUPublicEDKey` (the public
+/// key, known once keys are loaded; the plan-time check passes none).
+#[allow(clippy::too_many_arguments)]
 pub fn app_bundle(
     app: &App,
     minimum_system_version: &str,
@@ -22,6 +26,8 @@ pub fn app_bundle(
     icns: Option<PathBuf>,
     template: Option<UserTemplate>,
     source_date_epoch: i64,
+    updates: Option<&UpdatesPlan>,
+    sparkle_public_key: Option<&str>,
 ) -> Result<AppBundle> {
     let identifier = app.identifier_for(artifact.format)?.to_owned();
     let (main, rest) = artifact.entries.split_first().ok_or_else(|| {
@@ -56,11 +62,38 @@ pub fn app_bundle(
             .iter()
             .map(|e| (e.source.clone(), e.dest.clone()))
             .collect(),
-        extra_plist: settings
-            .info_plist
-            .iter()
-            .map(|(k, v)| (k.clone(), plist_value(v)))
-            .collect::<BTreeMap<_, _>>(),
+        extra_plist: {
+            let mut extra: BTreeMap<String, plist::Value> = settings
+                .info_plist
+                .iter()
+                .map(|(k, v)| (k.clone(), plist_value(v)))
+                .collect();
+            if let Some(u) = updates.filter(|u| u.sparkle_key_env.is_some()) {
+                for key in ["SUFeedURL", "SUPublicEDKey"] {
+                    if extra.contains_key(key) {
+                        return Err(Error::requirement(
+                            format!(
+                                "macos.info-plist sets `{key}`, which updates.sparkle-key-env generates"
+                            ),
+                            format!("remove `{key}` from macos.info-plist"),
+                        ));
+                    }
+                }
+                extra.insert(
+                    "SUFeedURL".into(),
+                    plist::Value::String(u.feed_file_url("appcast.xml")),
+                );
+                extra.insert(
+                    "SUPublicEDKey".into(),
+                    plist::Value::String(
+                        sparkle_public_key
+                            .unwrap_or("checked-when-signing")
+                            .to_owned(),
+                    ),
+                );
+            }
+            extra
+        },
         info_plist_template: template,
         source_date_epoch: u64::try_from(source_date_epoch).unwrap_or(0),
     })

@@ -21,7 +21,10 @@ fn latest_time(family: Family) -> (i64, &'static str) {
         | Family::Msi => (4_354_819_198, "MS-DOS dates in zip files and cabinets"),
         Family::Archive(crate::format::ArchiveKind::TarGz)
         | Family::Linux(crate::format::LinuxKind::Deb)
-        | Family::Macos(crate::format::MacosKind::Pkg) => (8_589_934_591, "tar's 11-digit times"),
+        | Family::Macos(crate::format::MacosKind::Pkg)
+        | Family::Macos(crate::format::MacosKind::AppTarGz) => {
+            (8_589_934_591, "tar's 11-digit times")
+        }
     }
 }
 
@@ -31,6 +34,7 @@ pub(super) fn before_building(
     app: &App,
     icons: &IconsStep,
     targets: &[TargetPlan],
+    updates: Option<&super::updates::UpdatesPlan>,
 ) -> Result<()> {
     let manifest = inputs.package.manifest_path.clone().into_std_path_buf();
     let artifacts = || targets.iter().flat_map(|t| &t.artifacts);
@@ -74,6 +78,8 @@ pub(super) fn before_building(
             Some(icons.out_dir.join(format!("{}.icns", icons.name))),
             None,
             inputs.source_date_epoch,
+            updates,
+            None,
         )?;
         crateship_macos::info_plist(&description).map_err(|e| Error::Config {
             file: manifest.clone(),

@@ -48,6 +48,8 @@ pub struct Inputs {
     /// The package's README (Cargo's `readme`, else the first `README*` file), the
     /// source of the long description.
     pub readme_text: Option<String>,
+    /// Release notes for the update feeds (`updates.notes-file` or the changelog).
+    pub release_notes: Option<String>,
     /// Things gathering found worth telling the user (resources picked from
     /// normally skipped places).
     pub warnings: Vec<String>,
@@ -126,6 +128,15 @@ impl Inputs {
             warnings.extend(unignored_keys(&config, &package_dir));
         }
         let readme_text = read_readme(&package, &package_dir, &package_files)?;
+        let release_notes = match &config.updates {
+            Some(u) => super::updates::read_notes(
+                u.notes_file.as_deref(),
+                u.changelog.as_deref(),
+                &package.version.to_string(),
+                &config_file,
+            )?,
+            None => None,
+        };
         Ok(Inputs {
             metadata,
             package,
@@ -141,6 +152,7 @@ impl Inputs {
             package_files,
             resource_files,
             readme_text,
+            release_notes,
             warnings,
         })
     }

@@ -217,6 +217,7 @@ fn macos(
         }
         MacosKind::Pkg => format!("{stem}.pkg"),
         MacosKind::App => format!("{stem}.app.zip"),
+        MacosKind::AppTarGz => format!("{stem}.app.tar.gz"),
     };
     ArtifactPlan {
         format,

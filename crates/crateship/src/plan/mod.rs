@@ -23,6 +23,7 @@ mod identity;
 pub mod inputs;
 mod layout;
 mod select;
+pub mod updates;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -61,6 +62,8 @@ pub struct Options {
     pub install_missing: bool,
     /// Fail instead of waiting when another run holds the out dir.
     pub no_wait: bool,
+    /// An existing Sparkle appcast to prepend this release to (`--previous-feed`).
+    pub previous_feed: Option<PathBuf>,
 }
 
 /// A complete release plan.
@@ -107,6 +110,9 @@ pub struct Plan {
     pub targets: Vec<TargetPlan>,
     /// A CI matrix: one job per target.
     pub ci: CiMatrix,
+    /// Update feeds, when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updates: Option<updates::UpdatesPlan>,
     /// Things planning found worth telling the user; `dist` reports them first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -340,7 +346,8 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         overrides: config.icon_overrides.clone(),
         out_dir: target_dir.join("crateship").join("icons"),
     };
-    checks::before_building(inputs, &app, &icons, &target_plans)?;
+    let updates = updates::plan(inputs, &app, options.previous_feed.as_deref());
+    checks::before_building(inputs, &app, &icons, &target_plans, updates.as_ref())?;
     let linux = &config.linux;
     Ok(Plan {
         crateship_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -375,6 +382,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         icons,
         ci: ci::matrix(inputs, &targets),
         warnings: inputs.warnings.clone(),
+        updates,
         targets: target_plans,
         target_dir,
         app,

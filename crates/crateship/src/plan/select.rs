@@ -56,13 +56,23 @@ pub(super) fn formats(
         })
     };
     let has_identifier = inputs.config.identifier.is_some();
+    // The updater's `.app.tar.gz` is made exactly when update feeds are configured.
+    let updates = inputs.config.updates.is_some();
     let Some(mut formats) = explicit else {
         return Ok(ALL_FORMATS
             .iter()
             .copied()
             .filter(|f| has_identifier || !f.needs_identifier())
+            .filter(|f| *f != Format::AppTarGz || updates)
             .collect());
     };
+    if updates
+        && has_identifier
+        && !formats.contains(&Format::AppTarGz)
+        && targets.iter().any(|t| Format::AppTarGz.applies_to(t))
+    {
+        formats.push(Format::AppTarGz);
+    }
     for f in &formats {
         if f.needs_identifier() && !has_identifier {
             return Err(Error::Config {
