@@ -1,13 +1,15 @@
-//! All-or-nothing writing of the output files. Every file is first written and fsynced in a
-//! staging directory inside the output directory (same file system), then renamed over its
-//! target, which replaces it atomically. If any step fails, every step already taken is
-//! undone: new files are removed, replaced or removed files are restored from backups,
-//! and directories created on the way are removed again.
+//! All-or-nothing writing of the output files. Every file is first written and fsynced
+//! beside its target (an [`AtomicFile`], staged), then renamed over its target, which
+//! replaces it atomically. That makes each file atomic; the set is made atomic here:
+//! if any step fails, every step already taken is undone: new files are removed,
+//! replaced or removed files are restored from backups (kept in a staging directory
+//! inside the output directory), and directories created on the way are removed again.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crateship_support::{AtomicFile, StagedFile};
 use rayon::prelude::*;
 use tempfile::TempDir;
 
@@ -61,6 +63,17 @@ fn commit_steps(
     steps: &mut Vec<Step>,
 ) -> Result<(), IconError> {
     create_dirs(out_dir, steps)?;
+    for output in outputs {
+        if let Some(parent) = out_dir.join(&output.path).parent() {
+            create_dirs(parent, steps)?;
+        }
+    }
+    // fsync dominates the run time; file systems overlap parallel flushes well.
+    // Files not published yet are removed when dropped (on an error below).
+    let staged = outputs
+        .par_iter()
+        .map(|output| stage(&out_dir.join(&output.path), output.bytes))
+        .collect::<Result<Vec<StagedFile>, IconError>>()?;
     let staging = staging.insert(
         tempfile::Builder::new()
             .prefix(".crateship-icons-")
@@ -68,25 +81,11 @@ fn commit_steps(
             .map_err(|source| write_error(out_dir, source))?,
     );
 
-    // fsync dominates the run time; file systems overlap parallel flushes well.
-    let staged = outputs
-        .par_iter()
-        .enumerate()
-        .map(|(index, output)| {
-            let temp = staging.path().join(index.to_string());
-            write_synced(&temp, output.bytes).map_err(|source| write_error(&temp, source))?;
-            Ok(temp)
-        })
-        .collect::<Result<Vec<_>, IconError>>()?;
-
-    for (index, (output, temp)) in outputs.iter().zip(staged).enumerate() {
-        let target = out_dir.join(&output.path);
-        if let Some(parent) = target.parent() {
-            create_dirs(parent, steps)?;
-        }
+    for (index, file) in staged.into_iter().enumerate() {
+        let target = file.target().to_owned();
         let backup = keep_existing(staging, &target, format!("old-{index}"))?;
         // Renaming over an existing file replaces it atomically.
-        fs::rename(&temp, &target).map_err(|source| write_error(&target, source))?;
+        file.publish().map_err(publish_error)?;
         steps.push(Step::Placed { target, backup });
     }
 
@@ -98,6 +97,14 @@ fn commit_steps(
         }
     }
     Ok(())
+}
+
+/// Writes `bytes` for `target` and syncs them, under a hidden name beside it.
+fn stage(target: &Path, bytes: &[u8]) -> Result<StagedFile, IconError> {
+    let mut file = AtomicFile::create(target).map_err(publish_error)?;
+    file.write_all(bytes)
+        .map_err(|source| write_error(target, source))?;
+    file.stage().map_err(publish_error)
 }
 
 /// If `target` exists, keeps a copy of it in `staging` under `backup_name` (a hard link
@@ -132,13 +139,6 @@ fn create_dirs(dir: &Path, steps: &mut Vec<Step>) -> Result<(), IconError> {
     Ok(())
 }
 
-/// Writes `bytes` to a new file at `path` and flushes it to disk.
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = File::create_new(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
 /// Undoes `steps`, newest first, then removes `staging`. Best effort: the error that
 /// caused the rollback is the one worth reporting.
 fn roll_back(steps: Vec<Step>, mut staging: Option<TempDir>) {
@@ -166,6 +166,11 @@ fn roll_back(steps: Vec<Step>, mut staging: Option<TempDir>) {
             Step::Removed { target, backup } => fs::rename(backup, target),
         };
     }
+}
+
+/// The error for a failed atomic write or publish (it names the file).
+fn publish_error(e: crateship_support::IoError) -> IconError {
+    write_error(&e.path, e.source)
 }
 
 /// The error for a failed write of `path`.

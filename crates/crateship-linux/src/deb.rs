@@ -341,7 +341,7 @@ fn write_data(
 ) -> Result<(File, DataSummary), LinuxError> {
     let w = werr("data.tar");
     let order = data_order(files)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let threads = crateship_support::pool::threads(0).min(4);
     let comp = Compressor::new(
         compression,
         BufWriter::with_capacity(256 << 10, spool),

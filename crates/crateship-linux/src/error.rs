@@ -31,6 +31,9 @@ pub enum LinuxError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Creating or publishing an output file failed (names the file).
+    #[error("{0}; check free space and permissions in the output directory")]
+    Output(#[from] crateship_support::IoError),
     /// A package field has a value the target format cannot express.
     #[error("invalid {field} `{value}`: {reason}")]
     InvalidField {

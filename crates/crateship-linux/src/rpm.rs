@@ -18,6 +18,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ::rpm as rpmrs;
+use crateship_support::AtomicFile;
 
 use crate::package::{Arch, FileSource, LinuxPackage, parent_dirs, validate};
 use crate::{LinuxError, elf, version};
@@ -270,8 +271,8 @@ fn pgp_signature_algorithm(packet: &[u8]) -> Option<u8> {
 /// OpenPGP signature packet over the header bytes, made at `time` (here `timestamp`,
 /// e.g. `SOURCE_DATE_EPOCH`, for reproducible output). It goes into the signature
 /// header as `RSAHEADER` (RSA keys) or `DSAHEADER` (DSA, ECDSA, EdDSA keys), replacing
-/// any earlier signature; the payload is streamed, not loaded. Written through a
-/// temporary file beside `output`: on error nothing changes.
+/// any earlier signature; the payload is streamed, not loaded. Written through an
+/// [`AtomicFile`]: on error nothing changes.
 pub fn sign_rpm<F>(input: &Path, output: &Path, timestamp: u32, sign: F) -> Result<(), LinuxError>
 where
     F: Fn(&[u8], u32) -> Result<Vec<u8>, String>,
@@ -344,12 +345,9 @@ where
         what: "signed package",
         source,
     };
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-    let mut out = std::io::BufWriter::new(tmp.as_file());
+    let permissions = std::fs::metadata(input).map_err(read_err)?.permissions();
+    let mut signed = AtomicFile::create(output)?;
+    let mut out = std::io::BufWriter::new(signed.file());
     meta.write(&mut out).map_err(|e| match e {
         rpmrs::Error::Io(source) => write_err(source),
         other => rpm_err(other),
@@ -357,9 +355,7 @@ where
     std::io::copy(&mut reader, &mut out).map_err(write_err)?;
     out.flush().map_err(write_err)?;
     drop(out);
-    tmp.as_file().sync_all().map_err(write_err)?;
-    let perms = std::fs::metadata(input).map_err(write_err)?.permissions();
-    std::fs::set_permissions(tmp.path(), perms).map_err(write_err)?;
-    tmp.persist(output).map_err(|e| write_err(e.error))?;
+    signed.set_permissions(permissions)?;
+    signed.commit()?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! An `.xz` writer whose blocks are either LZMA2-compressed on a small thread pool
-//! or stored, so content that is already compressed costs no CPU.
+//! ([`OrderedPool`]) or stored, so content that is already compressed costs no CPU.
 //!
 //! Why our own container writer: liblzma's multi-threaded encoder uses one filter
 //! chain for the whole stream, and its Rust binding cannot switch chains between
@@ -14,12 +14,9 @@
 //!   streamed in 64 KiB chunks.
 //! * Blocks are written in order; the check of every block is CRC32.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
+use crateship_support::OrderedPool;
 use liblzma::stream::{Action, Filters, LzmaOptions, Status, Stream};
 
 /// Uncompressed bytes per compressed block: 3 × the dictionary, as `xz -T` and
@@ -41,9 +38,8 @@ pub(crate) enum BlockMode {
     Store,
 }
 
-/// A block encoded by a worker, waiting for its turn to be written.
+/// A block encoded by a worker.
 struct Encoded {
-    seq: u64,
     bytes: Vec<u8>,
     unpadded: u64,
     uncompressed: u64,
@@ -51,59 +47,17 @@ struct Encoded {
     input: Vec<u8>,
 }
 
-type Job = (u64, Vec<u8>);
+/// Workers encoding whole blocks, results in submission order.
+type BlockPool = OrderedPool<Vec<u8>, io::Result<Encoded>>;
 
-/// The worker threads and their two queues. Dropping it (on an error) closes the
-/// job queue without waiting: each worker ends after its current block.
-struct Pool {
-    jobs: Option<Sender<Job>>,
-    results: Receiver<io::Result<Encoded>>,
-    handles: Vec<JoinHandle<()>>,
-}
-
-impl Pool {
-    fn start(threads: usize) -> Self {
-        let (job_tx, job_rx) = channel::<Job>();
-        let (result_tx, results) = channel();
-        let job_rx = Arc::new(Mutex::new(job_rx));
-        let handles = (0..threads)
-            .map(|_| {
-                let job_rx = Arc::clone(&job_rx);
-                let result_tx = result_tx.clone();
-                std::thread::spawn(move || {
-                    loop {
-                        let job = job_rx.lock().map(|rx| rx.recv());
-                        let Ok(Ok((seq, input))) = job else { return };
-                        let result = encode_block(&input).map(|(bytes, unpadded)| Encoded {
-                            seq,
-                            bytes,
-                            unpadded,
-                            uncompressed: input.len() as u64,
-                            input,
-                        });
-                        if result_tx.send(result).is_err() {
-                            return;
-                        }
-                    }
-                })
-            })
-            .collect();
-        Pool {
-            jobs: Some(job_tx),
-            results,
-            handles,
-        }
-    }
-}
-
-impl Pool {
-    /// Closes the job queue and waits for the (idle) workers to end.
-    fn stop(mut self) {
-        self.jobs = None;
-        for handle in self.handles.drain(..) {
-            let _ = handle.join();
-        }
-    }
+fn encode(input: Vec<u8>) -> io::Result<Encoded> {
+    let (bytes, unpadded) = encode_block(&input)?;
+    Ok(Encoded {
+        bytes,
+        unpadded,
+        uncompressed: input.len() as u64,
+        input,
+    })
 }
 
 /// A stored block being streamed.
@@ -120,15 +74,12 @@ pub(crate) struct XzWriter<W: Write> {
     out: W,
     mode: BlockMode,
     threads: usize,
-    pool: Option<Pool>,
+    /// Started with the first compressed block (a stream of stored blocks needs none).
+    pool: Option<BlockPool>,
     /// Uncompressed bytes of the compressed block being filled.
     fill: Vec<u8>,
     spare: Vec<Vec<u8>>,
     stored: Option<StoredBlock>,
-    next_seq: u64,
-    next_write: u64,
-    in_flight: usize,
-    done: BTreeMap<u64, Encoded>,
     /// (unpadded size, uncompressed size) of every block written, for the index.
     index: Vec<(u64, u64)>,
 }
@@ -145,10 +96,6 @@ impl<W: Write> XzWriter<W> {
             fill: Vec::new(),
             spare: Vec::new(),
             stored: None,
-            next_seq: 0,
-            next_write: 0,
-            in_flight: 0,
-            done: BTreeMap::new(),
             index: Vec::new(),
         })
     }
@@ -162,9 +109,7 @@ impl<W: Write> XzWriter<W> {
             BlockMode::Compress => {
                 self.dispatch()?;
                 // A stored block goes straight to `out`, so everything before it must be there.
-                while self.in_flight > 0 {
-                    self.collect_one()?;
-                }
+                self.write_pending()?;
             }
             BlockMode::Store => self.finish_stored()?,
         }
@@ -178,15 +123,10 @@ impl<W: Write> XzWriter<W> {
             BlockMode::Compress => self.dispatch()?,
             BlockMode::Store => self.finish_stored()?,
         }
-        while self.in_flight > 0 {
-            self.collect_one()?;
-        }
+        self.write_pending()?;
         let index = index_bytes(&self.index);
         self.out.write_all(&index)?;
         self.out.write_all(&stream_footer(index.len()))?;
-        if let Some(pool) = self.pool.take() {
-            pool.stop();
-        }
         Ok(self.out)
     }
 
@@ -196,54 +136,45 @@ impl<W: Write> XzWriter<W> {
             return Ok(());
         }
         let input = std::mem::take(&mut self.fill);
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        if self.threads == 1 {
-            let (bytes, unpadded) = encode_block(&input)?;
-            self.accept(Encoded {
-                seq,
-                bytes,
-                unpadded,
-                uncompressed: input.len() as u64,
-                input,
-            })?;
-        } else {
-            let pool = self.pool.get_or_insert_with(|| Pool::start(self.threads));
-            let sent = pool.jobs.as_ref().map(|jobs| jobs.send((seq, input)));
-            if !matches!(sent, Some(Ok(()))) {
-                return Err(io::Error::other("xz worker thread stopped"));
-            }
-            self.in_flight += 1;
-            // Bound memory: wait for a worker to hand a buffer back before filling another.
-            if self.in_flight >= self.threads {
-                self.collect_one()?;
-            }
+        let threads = self.threads;
+        // Room for `threads` blocks: the workers' plus the one being filled.
+        let pool = self
+            .pool
+            .get_or_insert_with(|| OrderedPool::stateless(threads, threads, encode));
+        if let Some(oldest) = pool.submit(input) {
+            self.write_block(oldest)?;
+        }
+        // Bound memory: wait for a worker to hand a buffer back before filling another.
+        if self.pool.as_ref().is_some_and(|p| p.is_full()) {
+            self.write_oldest()?;
         }
         self.fill = self.spare.pop().unwrap_or_default();
         Ok(())
     }
 
-    fn collect_one(&mut self) -> io::Result<()> {
-        let pool = self.pool.as_ref().expect("blocks in flight have a pool");
-        let encoded = pool
-            .results
-            .recv()
-            .map_err(|_| io::Error::other("xz worker thread stopped"))??;
-        self.in_flight -= 1;
-        self.accept(encoded)
+    /// Waits for the oldest block in the pool and writes it.
+    fn write_oldest(&mut self) -> io::Result<()> {
+        match self.pool.as_mut().and_then(|p| p.take()) {
+            Some(encoded) => self.write_block(encoded),
+            None => Ok(()),
+        }
     }
 
-    /// Keeps an encoded block and writes every block whose turn has come.
-    fn accept(&mut self, mut encoded: Encoded) -> io::Result<()> {
-        let mut input = std::mem::take(&mut encoded.input);
-        input.clear();
-        self.spare.push(input);
-        self.done.insert(encoded.seq, encoded);
-        while let Some(block) = self.done.remove(&self.next_write) {
-            self.out.write_all(&block.bytes)?;
-            self.index.push((block.unpadded, block.uncompressed));
-            self.next_write += 1;
+    /// Writes every block still in the pool, in order.
+    fn write_pending(&mut self) -> io::Result<()> {
+        while self.pool.as_ref().is_some_and(|p| p.has_pending()) {
+            self.write_oldest()?;
         }
+        Ok(())
+    }
+
+    /// Writes an encoded block and keeps its buffer for the next one.
+    fn write_block(&mut self, encoded: io::Result<Encoded>) -> io::Result<()> {
+        let mut block = encoded?;
+        self.out.write_all(&block.bytes)?;
+        self.index.push((block.unpadded, block.uncompressed));
+        block.input.clear();
+        self.spare.push(block.input);
         Ok(())
     }
 

@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use crateship_sign::asn1::tlv;
 use crateship_sign::{AppleIdentity, ApplePurpose, AppleSignOptions};
+use crateship_support::AtomicFile;
 use plist::Value;
 use sha2::{Digest, Sha256};
 
@@ -33,7 +34,7 @@ use crate::codesign::{
     CS_ADHOC, CS_RUNTIME, CmsSigner, Seal, be32, bundle, code_resources, empty_requirements,
     sign_binary,
 };
-use crate::error::{read_err, write_err};
+use crate::error::{publish_err, read_err, write_err};
 
 /// Options for [`sign_app`].
 #[derive(Debug, Clone)]
@@ -233,8 +234,7 @@ pub(crate) fn entitlements_blobs(path: &Path) -> Result<(Vec<u8>, Vec<u8>), Maco
     Ok((blob(0xfade_7171, &xml), blob(0xfade_7172, &der)))
 }
 
-/// Writes `bytes` to `path` through a temp file in the same directory, with
-/// `mode` and mtime `epoch`.
+/// Replaces `path` atomically with `bytes`, with `mode` and mtime `epoch`.
 pub(crate) fn replace_file(
     what: &'static str,
     path: &Path,
@@ -242,21 +242,13 @@ pub(crate) fn replace_file(
     mode: u32,
     epoch: u64,
 ) -> Result<(), MacosError> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err(what, dir))?;
+    let mut file = AtomicFile::create(path).map_err(publish_err(what))?;
     let mtime = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(epoch);
-    tmp.write_all(bytes)
-        .and_then(|()| {
-            tmp.as_file()
-                .set_permissions(fs::Permissions::from_mode(mode))
-        })
-        .and_then(|()| tmp.as_file().set_modified(mtime))
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(write_err(what, tmp.path()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
+    file.write_all(bytes)
+        .and_then(|()| file.file().set_modified(mtime))
         .map_err(write_err(what, path))?;
+    file.set_mode(mode).map_err(publish_err(what))?;
+    file.commit().map_err(publish_err(what))?;
     Ok(())
 }
 

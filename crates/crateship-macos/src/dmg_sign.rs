@@ -18,15 +18,16 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crateship_sign::{AppleIdentity, ApplePurpose, AppleSignOptions, SignError};
+use crateship_support::AtomicFile;
 use sha2::{Digest, Sha256};
 
 use crate::MacosError;
 use crate::codesign::{CS_ADHOC, CodeDirectory, empty_requirements, super_blob};
-use crate::error::{read_err, write_err};
+use crate::error::{publish_err, read_err, write_err};
 
 const KOLY: usize = 512;
 const PLIST_OFFSET: usize = 0xd8;
@@ -87,7 +88,7 @@ fn be64_at(b: &[u8], at: usize) -> u64 {
 }
 
 /// Signs the UDIF image `input` (from [`crate::write_dmg`], signed or not) and
-/// writes the signed image to `output` through a temp file in its directory
+/// writes the signed image to `output` atomically, through an [`AtomicFile`]
 /// (`output` may equal `input`). The image data is streamed, not loaded.
 ///
 /// Errors: `input` has no `koly` trailer or unexpected bytes before it, the
@@ -219,13 +220,9 @@ pub fn sign_dmg(
     let sb = super_blob(&cd, &[(2, req)], &cms, 0);
     koly[SIG_LENGTH..SIG_LENGTH + 8].copy_from_slice(&(sb.len() as u64).to_be_bytes());
 
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err("the signed .dmg", dir))?;
-    let tmp_path: PathBuf = tmp.path().to_path_buf();
-    let mut w = BufWriter::with_capacity(1 << 16, tmp);
+    const WHAT: &str = "the signed .dmg";
+    let mut signed = AtomicFile::create(output).map_err(publish_err(WHAT))?;
+    let mut w = BufWriter::with_capacity(1 << 16, signed.file());
     file.seek(SeekFrom::Start(0)).map_err(read_err(input))?;
     let copied = (|| {
         let n = io::copy(&mut BufReader::new(&mut file).take(plist_end), &mut w)?;
@@ -239,21 +236,10 @@ pub fn sign_dmg(
         w.write_all(&koly)?;
         w.flush()
     })();
-    copied.map_err(write_err("the signed .dmg", &tmp_path))?;
-    let tmp = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .map_err(write_err("the signed .dmg", &tmp_path))?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(write_err("the signed .dmg", &tmp_path))?;
-    }
-    tmp.persist(output)
-        .map_err(|e| e.error)
-        .map_err(write_err("the signed .dmg", output))?;
+    copied.map_err(write_err(WHAT, output))?;
+    drop(w);
+    signed.set_mode(0o644).map_err(publish_err(WHAT))?;
+    signed.commit().map_err(publish_err(WHAT))?;
     Ok(DmgSignReport {
         identifier,
         subject: opts.identity.map(|i| i.subject().to_owned()),

@@ -143,3 +143,14 @@ pub(crate) fn write_err<'a>(
         source,
     }
 }
+
+/// Shorthand for a [`MacosError::Write`] mapper of a failed atomic publish.
+pub(crate) fn publish_err(
+    what: &'static str,
+) -> impl FnOnce(crateship_support::IoError) -> MacosError {
+    move |e| MacosError::Write {
+        what,
+        path: e.path,
+        source: e.source,
+    }
+}

@@ -17,15 +17,16 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use base64ct::{Base64, Encoding};
 use crateship_sign::{AppleIdentity, ApplePurpose, AppleSignOptions, SignError};
+use crateship_support::AtomicFile;
 use sha1::{Digest, Sha1};
 
 use crate::MacosError;
-use crate::error::{read_err, write_err};
+use crate::error::{publish_err, read_err, write_err};
 use crate::xar::{read_xar, toc_bytes};
 
 /// Options for [`sign_pkg`].
@@ -129,8 +130,8 @@ fn signed_toc(
 }
 
 /// Signs the unsigned flat package `input` with an installer identity and
-/// writes the signed package to `output` (through a temp file in its directory,
-/// renamed into place; `output` may equal `input`). The file data is copied as
+/// writes the signed package to `output` (atomically, through an [`AtomicFile`];
+/// `output` may equal `input`). The file data is copied as
 /// is, streamed; only the TOC and the start of the heap change.
 ///
 /// Errors: the identity is not an RSA installer identity, `input` is not an
@@ -202,13 +203,9 @@ pub fn sign_pkg(
     };
     debug_assert_eq!(rsa.len(), rsa_len);
 
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err("the signed .pkg", dir))?;
-    let tmp_path: PathBuf = tmp.path().to_path_buf();
-    let mut w = BufWriter::new(tmp);
+    const WHAT: &str = "the signed .pkg";
+    let mut signed = AtomicFile::create(output).map_err(publish_err(WHAT))?;
+    let mut w = BufWriter::new(signed.file());
     file.seek(SeekFrom::Start(parts.heap_start + 20))
         .map_err(read_err(input))?;
     let copy = (|| {
@@ -218,23 +215,10 @@ pub fn sign_pkg(
         io::copy(&mut BufReader::new(&mut file), &mut w)?;
         w.flush()
     })();
-    copy.map_err(write_err("the signed .pkg", &tmp_path))?;
-    let tmp = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .map_err(write_err("the signed .pkg", &tmp_path))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(write_err("the signed .pkg", &tmp_path))?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(write_err("the signed .pkg", &tmp_path))?;
-    }
-    tmp.persist(output)
-        .map_err(|e| e.error)
-        .map_err(write_err("the signed .pkg", output))?;
+    copy.map_err(write_err(WHAT, output))?;
+    drop(w);
+    signed.set_mode(0o644).map_err(publish_err(WHAT))?;
+    signed.commit().map_err(publish_err(WHAT))?;
     Ok(PkgSignReport {
         subject: id.subject().to_owned(),
         toc_sha1: checksum.iter().map(|b| format!("{b:02x}")).collect(),

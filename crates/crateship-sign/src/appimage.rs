@@ -6,10 +6,11 @@
 //! the runtime's ELF section headers. The runtime prints the signature with
 //! `--appimage-signature`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use crateship_support::AtomicFile;
 use sha2::{Digest, Sha256};
 
 use crate::key::hex;
@@ -167,7 +168,7 @@ pub fn appimage_digest(path: &Path) -> Result<[u8; 32], SignError> {
 }
 
 /// Embeds an OpenPGP signature into the AppImage `input`, written to `output` (may equal
-/// `input`) through a temporary copy, so a failure leaves no half-signed file. Re-signing
+/// `input`) through an [`AtomicFile`], so a failure leaves no half-signed file. Re-signing
 /// replaces an earlier signature. `created` fixes the signature time (reproducible output).
 pub fn sign_appimage(
     input: &Path,
@@ -209,32 +210,24 @@ pub fn sign_appimage(
     fit("armoured signature", &signature, sig_range)?;
     fit("armoured public key", &public, key_range)?;
 
-    let tmp = crate::temp_beside(output)?;
-    let mut copy = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(tmp.path())
-        .map_err(|e| SignError::io("open", tmp.path(), e))?;
+    let mut signed = AtomicFile::create(output)?;
     source
         .rewind()
         .map_err(|e| SignError::io("read", input, e))?;
-    std::io::copy(&mut source, &mut copy).map_err(|e| SignError::io("copy", input, e))?;
+    std::io::copy(&mut source, signed.file()).map_err(|e| SignError::io("copy", input, e))?;
     for (text, r) in [(&signature, sig_range), (&public, key_range)] {
         let mut padded = text.as_bytes().to_vec();
         padded.resize(r.size as usize, 0);
+        let copy = signed.file();
         copy.seek(SeekFrom::Start(r.offset))
             .and_then(|_| copy.write_all(&padded))
-            .map_err(|e| SignError::io("write the signature into", tmp.path(), e))?;
+            .map_err(|e| SignError::io("write the signature into", output, e))?;
     }
-    copy.sync_all()
-        .map_err(|e| SignError::io("sync", tmp.path(), e))?;
-    let perms = source
+    let permissions = source
         .metadata()
         .map_err(|e| SignError::io("read", input, e))?
         .permissions();
-    std::fs::set_permissions(tmp.path(), perms)
-        .map_err(|e| SignError::io("set the permissions of", tmp.path(), e))?;
-    tmp.persist(output)
-        .map_err(|e| SignError::io("rename into", output, e.error))?;
+    signed.set_permissions(permissions)?;
+    signed.commit()?;
     Ok(key.report("appimage-openpgp"))
 }

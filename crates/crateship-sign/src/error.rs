@@ -16,6 +16,9 @@ pub enum SignError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Creating or publishing the signed file failed (names the file).
+    #[error("{0}; check free space and permissions where the signed file is written")]
+    Output(#[from] crateship_support::IoError),
     /// The private key could not be parsed.
     #[error(
         "the private key from {origin} cannot be used: {reason}; pass an unencrypted PKCS#8 or PKCS#1 PEM key (RSA or ECDSA P-256)"

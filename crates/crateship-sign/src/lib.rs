@@ -57,6 +57,7 @@ mod tool;
 use std::io::Write;
 use std::path::Path;
 
+use crateship_support::AtomicFile;
 use serde::Serialize;
 
 pub use appimage::{appimage_digest, sign_appimage};
@@ -89,34 +90,21 @@ pub struct SignReport {
     pub warnings: Vec<String>,
 }
 
-/// A temporary file in `path`'s directory, to be renamed over `path` once
-/// complete (so a failure never leaves a partial output).
-pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, SignError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| SignError::io("create a temporary file in", dir, e))
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it into place,
-/// with the permissions of `like` (the input), not the temporary file's 0600.
+/// Writes `bytes` to `path` atomically (an [`AtomicFile`]), with the permissions
+/// of `like` (the input).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], like: &Path) -> Result<(), SignError> {
-    let mut tmp = crate::temp_beside(path)?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| SignError::io("write", tmp.path(), e))?;
-    copy_permissions(like, tmp.path())?;
-    tmp.persist(path)
-        .map_err(|e| SignError::io("rename into", path, e.error))?;
+    let permissions = permissions_of(like)?;
+    let mut out = AtomicFile::create(path)?;
+    out.write_all(bytes)
+        .map_err(|e| SignError::io("write", path, e))?;
+    out.set_permissions(permissions)?;
+    out.commit()?;
     Ok(())
 }
 
-/// Gives `to` the permission bits of `from`.
-pub(crate) fn copy_permissions(from: &Path, to: &Path) -> Result<(), SignError> {
-    let perms = std::fs::metadata(from)
-        .map_err(|e| SignError::io("read", from, e))?
-        .permissions();
-    std::fs::set_permissions(to, perms).map_err(|e| SignError::io("set the permissions of", to, e))
+/// The permission bits of `path`, for the signed file made from it.
+pub(crate) fn permissions_of(path: &Path) -> Result<std::fs::Permissions, SignError> {
+    Ok(std::fs::metadata(path)
+        .map_err(|e| SignError::io("read", path, e))?
+        .permissions())
 }

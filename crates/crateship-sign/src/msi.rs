@@ -3,10 +3,11 @@
 //! one is a prefix of the other), storages recursively, each storage's CLSID after its
 //! children and the root CLSID last. The signature goes into `\u{5}DigitalSignature`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::Path;
 
+use crateship_support::AtomicFile;
 use sha2::{Digest, Sha256};
 
 use crate::asn1::{int, seq, tlv};
@@ -22,31 +23,29 @@ const SIGNATURE: &str = "\u{5}DigitalSignature";
 const SIGNATURE_EX: &str = "\u{5}MsiDigitalSignatureEx";
 
 /// Signs the MSI `input` into `output` (may equal `input`). The work happens on a
-/// temporary copy beside `output`, renamed into place only when everything succeeded,
-/// so a failure (e.g. no timestamp server answered) leaves no signed file.
+/// copy in an [`AtomicFile`], published only when everything succeeded, so a
+/// failure (e.g. no timestamp server answered) leaves no signed file.
 pub fn sign_msi(
     input: &Path,
     output: &Path,
     key: &SigningKey,
     opts: &AuthenticodeOptions,
 ) -> Result<SignReport, SignError> {
-    let tmp = crate::temp_beside(output)?;
+    let permissions = crate::permissions_of(input)?;
+    let mut signed = AtomicFile::create(output)?;
     let mut source = File::open(input).map_err(|e| SignError::io("read", input, e))?;
-    let mut copy = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(tmp.path())
-        .map_err(|e| SignError::io("open", tmp.path(), e))?;
-    std::io::copy(&mut source, &mut copy).map_err(|e| SignError::io("copy", input, e))?;
-    copy.rewind()
-        .map_err(|e| SignError::io("rewind", tmp.path(), e))?;
+    std::io::copy(&mut source, signed.file()).map_err(|e| SignError::io("copy", input, e))?;
+    signed
+        .file()
+        .rewind()
+        .map_err(|e| SignError::io("rewind", output, e))?;
+    let copy = signed
+        .file()
+        .try_clone()
+        .map_err(|e| SignError::io("reopen", output, e))?;
     let report = sign_msi_file(copy, input, key, opts)?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| SignError::io("sync", tmp.path(), e))?;
-    crate::copy_permissions(input, tmp.path())?;
-    tmp.persist(output)
-        .map_err(|e| SignError::io("rename into", output, e.error))?;
+    signed.set_permissions(permissions)?;
+    signed.commit()?;
     Ok(report)
 }
 

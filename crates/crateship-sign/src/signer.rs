@@ -18,6 +18,8 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crateship_support::AtomicFile;
+
 use crate::authenticode::AuthenticodeOptions;
 use crate::inspect::{Kind, kind, signer};
 use crate::key::SigningKey;
@@ -354,10 +356,10 @@ impl Signer for CommandSigner {
     }
 }
 
-/// Runs an external backend on a temporary copy of `input`: `attempt(work, out, url)`
-/// once per timestamp URL until one succeeds, then once without a timestamp if that is
-/// allowed. The result (`out` if `writes_out`, else `work`) must carry a signature; it
-/// is renamed to `output`. The report's subject and fingerprint are read back from it.
+/// Runs an external backend on a copy of `input` staged beside `output`:
+/// `attempt(work, out, url)` once per timestamp URL until one succeeds, then once
+/// without a timestamp if that is allowed. The result (`out` if `writes_out`, else
+/// `work`) must carry a signature; it is published as `output`. The report's subject and fingerprint are read back from it.
 fn external(
     tool_name: &str,
     input: &Path,
@@ -366,27 +368,11 @@ fn external(
     attempt: impl Fn(&Path, &Path, Option<&str>) -> Result<(), String>,
     writes_out: bool,
 ) -> Result<SignReport, SignError> {
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = |what: &str| {
-        tempfile::Builder::new()
-            .prefix(&format!(".crateship-{what}-"))
-            .suffix(
-                &input
-                    .extension()
-                    .map(|e| format!(".{}", e.to_string_lossy()))
-                    .unwrap_or_default(),
-            )
-            .tempfile_in(dir)
-            .map_err(|e| SignError::io("create a temporary file in", dir, e))
-    };
-    let perms = std::fs::metadata(input)
-        .map_err(|e| SignError::io("read", input, e))?
-        .permissions();
-    let work = temp("unsigned")?;
-    let out = temp("signed")?;
+    let permissions = crate::permissions_of(input)?;
+    // Hidden files beside `output`, ending in its name (tools go by the
+    // extension): the copy the tool signs, and where it writes the result.
+    let work = AtomicFile::create(output)?.stage()?;
+    let out = AtomicFile::create(output)?.stage()?;
     let mut urls: Vec<Option<&str>> = options
         .timestamp_urls
         .iter()
@@ -452,15 +438,10 @@ fn external(
             input.display()
         ));
     }
-    std::fs::File::open(signed)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| SignError::io("sync", signed, e))?;
-    std::fs::set_permissions(signed, perms)
+    std::fs::set_permissions(signed, permissions)
         .map_err(|e| SignError::io("set the permissions of", signed, e))?;
-    let persisted = if writes_out { out } else { work };
-    persisted
-        .persist(output)
-        .map_err(|e| SignError::io("rename into", output, e.error))?;
+    let signed = if writes_out { out } else { work };
+    signed.publish()?;
     Ok(SignReport {
         scheme: match kind(output)? {
             Kind::Pe => "authenticode-pe",

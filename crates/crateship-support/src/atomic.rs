@@ -73,6 +73,14 @@ impl AtomicFile {
             .map_err(|e| IoError::new("cannot set the mode of", &self.target, e))
     }
 
+    /// Gives the file `permissions`, e.g. those of the file it replaces or is
+    /// made from (`std::fs::metadata(input)?.permissions()`).
+    pub fn set_permissions(&mut self, permissions: std::fs::Permissions) -> Result<(), IoError> {
+        self.file
+            .set_permissions(permissions)
+            .map_err(|e| IoError::new("cannot set the permissions of", &self.target, e))
+    }
+
     /// Flushes to disk and moves the file into place, replacing any old one.
     pub fn commit(self) -> Result<PathBuf, IoError> {
         let target = self.target.clone();
@@ -211,7 +219,9 @@ fn parent_dir(target: &Path) -> PathBuf {
     }
 }
 
-/// `.NAME.crateship-PID-N.KIND` beside `target`; unique within this process.
+/// `.crateship-PID-N-KIND-NAME` beside `target`; unique within this process. It
+/// ends in the target's own name, so tools that go by the extension (signtool,
+/// a caller dispatching on `.msi`) treat a staged file like its target.
 fn hidden_name(target: &Path, kind: &str) -> PathBuf {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = target
@@ -220,7 +230,7 @@ fn hidden_name(target: &Path, kind: &str) -> PathBuf {
         .unwrap_or_default();
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     parent_dir(target).join(format!(
-        ".{name}{LEFTOVER_MARKER}{}-{n}.{kind}",
+        "{LEFTOVER_MARKER}{}-{n}-{kind}-{name}",
         std::process::id()
     ))
 }
@@ -326,6 +336,10 @@ mod tests {
             .to_string_lossy()
             .into_owned();
         assert!(is_leftover(&hidden), "{hidden}");
+        assert!(
+            hidden.ends_with("-app.msi"),
+            "keeps the extension: {hidden}"
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"old signed");
         // A signer replaces the staged file through its own atomic write.
         write(staged.path(), b"new signed").unwrap();
@@ -343,6 +357,22 @@ mod tests {
         f.write_all(b"x").unwrap();
         drop(f.stage().unwrap());
         assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn permissions_of_another_file_are_kept_through_publishing() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.rpm");
+        std::fs::write(&input, b"x").unwrap();
+        std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let target = dir.path().join("out.rpm");
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.set_permissions(std::fs::metadata(&input).unwrap().permissions())
+            .unwrap();
+        f.commit().unwrap();
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
     }
 
     #[test]

@@ -30,6 +30,20 @@ pub fn rfc2822(secs: i64) -> String {
         .unwrap_or_else(|_| secs.to_string())
 }
 
+/// `20261123T120000Z`: ISO 8601's basic format (AWS SigV4's `x-amz-date`).
+pub fn iso8601_basic(secs: i64) -> String {
+    let t = utc(secs);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// `2026-11-23`.
 pub fn iso_date(secs: i64) -> String {
     let t = utc(secs);
@@ -67,6 +81,9 @@ mod tests {
         assert_eq!(rfc2822(0), "Thu, 01 Jan 1970 00:00:00 +0000");
         assert_eq!(iso_date(1_700_000_000), "2023-11-14");
         assert_eq!(year(1_700_000_000), 2023);
+        assert_eq!(iso8601_basic(0), "19700101T000000Z");
+        assert_eq!(iso8601_basic(951_782_400), "20000229T000000Z");
+        assert_eq!(iso8601_basic(4_102_444_799), "20991231T235959Z");
     }
 
     #[test]

@@ -16,7 +16,14 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64), IoError> {
 }
 
 /// The SHA-256 (lower-case hex) and length of everything `reader` yields.
-pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<(String, u64)> {
+pub fn sha256_reader(reader: impl Read) -> std::io::Result<(String, u64)> {
+    let (digest, size) = sha256_digest(reader)?;
+    Ok((hex(&digest), size))
+}
+
+/// The SHA-256 (raw bytes) and length of everything `reader` yields, read in
+/// 1 MiB pieces (for digests that are embedded rather than printed).
+pub fn sha256_digest(mut reader: impl Read) -> std::io::Result<([u8; 32], u64)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
@@ -30,7 +37,7 @@ pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<(String, u64)> {
         hasher.update(&buf[..n]);
         size += n as u64;
     }
-    Ok((hex(&hasher.finalize()), size))
+    Ok((hasher.finalize().into(), size))
 }
 
 /// Lower-case hex of `bytes`.
@@ -60,6 +67,8 @@ mod tests {
                 3
             )
         );
+        let (raw, len) = sha256_digest(&b"abc"[..]).unwrap();
+        assert_eq!((hex(&raw[..4]), len), ("ba7816bf".to_owned(), 3));
         let err = sha256_file(&dir.path().join("missing"))
             .unwrap_err()
             .to_string();

@@ -9,9 +9,12 @@
 //! oldest result when the window is full), so memory stays bounded whatever the
 //! input size. With one worker, jobs run inline on the caller's thread.
 //!
-//! A panic in a job is resumed on the thread that takes its result.
+//! A panic in a job is resumed on the thread that takes its result. Dropping the
+//! pool (e.g. when the writer gives up on an error) waits only for the jobs being
+//! worked on: queued ones are skipped.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -30,6 +33,8 @@ enum Workers<J, T> {
     Threads {
         tasks: Option<Sender<Task<J, T>>>,
         handles: Vec<JoinHandle<()>>,
+        /// Set when the pool is dropped: workers skip what is still queued.
+        closed: Arc<AtomicBool>,
     },
     Inline(Box<dyn FnMut(J) -> T + Send>),
 }
@@ -77,11 +82,13 @@ impl<J: Send + 'static, T: Send + 'static> OrderedPool<J, T> {
         let (tx, rx) = mpsc::channel::<Task<J, T>>();
         let rx = Arc::new(Mutex::new(rx));
         let work = Arc::new(work);
+        let closed = Arc::new(AtomicBool::new(false));
         let handles = states
             .into_iter()
             .map(|mut state| {
                 let rx = Arc::clone(&rx);
                 let work = Arc::clone(&work);
+                let closed = Arc::clone(&closed);
                 std::thread::spawn(move || {
                     loop {
                         let task = match rx.lock() {
@@ -89,6 +96,9 @@ impl<J: Send + 'static, T: Send + 'static> OrderedPool<J, T> {
                             Err(_) => return,
                         };
                         let Ok((job, reply)) = task else { return };
+                        if closed.load(Ordering::Relaxed) {
+                            return;
+                        }
                         let outcome =
                             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                                 work(&mut state, job)
@@ -103,6 +113,7 @@ impl<J: Send + 'static, T: Send + 'static> OrderedPool<J, T> {
             workers: Workers::Threads {
                 tasks: Some(tx),
                 handles,
+                closed,
             },
             pending: VecDeque::new(),
             window,
@@ -167,8 +178,14 @@ impl<J: Send + 'static, T: Send + 'static> OrderedPool<J, T> {
 
 impl<J: Send + 'static, T: Send + 'static> Drop for OrderedPool<J, T> {
     fn drop(&mut self) {
-        if let Workers::Threads { tasks, handles } = &mut self.workers {
+        if let Workers::Threads {
+            tasks,
+            handles,
+            closed,
+        } = &mut self.workers
+        {
             // Closing the queue ends each worker after its current job.
+            closed.store(true, Ordering::Relaxed);
             *tasks = None;
             self.pending.clear();
             for handle in handles.drain(..) {
@@ -228,6 +245,22 @@ mod tests {
         }
         assert!(pool.is_full());
         assert_eq!(pool.submit(3), Some(0));
+    }
+
+    #[test]
+    fn dropping_the_pool_skips_the_queued_jobs() {
+        let ran = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&ran);
+        let mut pool = OrderedPool::stateless(2, 100, move |_: u32| {
+            std::thread::sleep(Duration::from_millis(20));
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        for i in 0..100 {
+            pool.submit(i);
+        }
+        drop(pool);
+        let ran = ran.load(Ordering::Relaxed);
+        assert!(ran < 10, "{ran} of 100 queued jobs ran after the drop");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Embedded MSZIP cabinets: the payload is cut into cabinets at fixed size and count
 //! limits, each cabinet is streamed into an anonymous temp file (never held in memory),
-//! and cabinets are compressed in parallel. The file MD5s for `MsiFileHash` are computed
+//! and cabinets are compressed in parallel ([`OrderedPool`]). The file MD5s for `MsiFileHash` are computed
 //! in the same pass.
 //!
 //! The cut points depend only on file sizes, never on the number of cores, so the output
@@ -9,13 +9,12 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crateship_support::OrderedPool;
 use md5::{Digest, Md5};
 
 use crate::MsiError;
-use crate::cabwriter::{CabWriter, Member, dos_datetime};
+use crate::cabwriter::{CabWriter, Member};
 use crate::layout::{Entry, Layout};
 
 /// Largest payload file accepted: below the cabinet limit of 0x7fff8000 bytes with room
@@ -84,51 +83,36 @@ pub(crate) fn plan(sizes: &[u64], target_bytes: u64, max_files: usize) -> Vec<Ra
 pub(crate) fn build_all(layout: &Layout, source_date_epoch: i64) -> Result<Cabinets, MsiError> {
     let sizes: Vec<u64> = layout.files.iter().map(|e| e.size).collect();
     let ranges = plan(&sizes, CABINET_TARGET_BYTES, CABINET_MAX_FILES);
-    let datetime = dos_datetime(source_date_epoch);
+    let datetime = crateship_support::date::dos_datetime(source_date_epoch);
 
-    type Slot = Mutex<Option<Result<(File, u64, Vec<[u8; 16]>), MsiError>>>;
-    let slots: Vec<Slot> = ranges.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(ranges.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(range) = ranges.get(index) else {
-                        break;
-                    };
-                    let result =
-                        build_one(&cabinet_name(index), &layout.files[range.clone()], datetime);
-                    let failed = result.is_err();
-                    *slots[index].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                    if failed {
-                        // Stop handing out work; the first failing cabinet is reported.
-                        next.store(ranges.len(), Ordering::Relaxed);
-                        break;
-                    }
-                }
-            });
-        }
+    // Cabinets go to temp files, so a few finished ones may wait for their turn.
+    let workers = crateship_support::pool::threads(0).clamp(1, ranges.len().max(1));
+    let mut pool = OrderedPool::stateless(workers, workers * 2, move |job: (usize, Vec<Entry>)| {
+        let (index, files) = job;
+        build_one(&cabinet_name(index), &files, datetime)
     });
-
     let mut cabinets = Vec::with_capacity(ranges.len());
     let mut md5 = Vec::with_capacity(layout.files.len());
-    for (index, (slot, range)) in slots.into_iter().zip(&ranges).enumerate() {
-        let Some(result) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
-            // Skipped after an earlier failure, which was found first in this loop.
-            unreachable!("cabinet {index} was skipped without an earlier error");
-        };
-        let (file, len, digests) = result?;
+    let mut keep = |built: Result<(File, u64, Vec<[u8; 16]>), MsiError>| -> Result<(), MsiError> {
+        let (file, len, digests) = built?;
+        let index = cabinets.len();
         md5.extend(digests);
         cabinets.push(Cabinet {
             stream: cabinet_name(index),
             file,
             len,
-            last_sequence: range.end,
+            last_sequence: ranges[index].end,
         });
+        Ok(())
+    };
+    // An error returns early: dropping the pool skips the cabinets not yet begun.
+    for (index, range) in ranges.iter().enumerate() {
+        if let Some(built) = pool.submit((index, layout.files[range.clone()].to_vec())) {
+            keep(built)?;
+        }
+    }
+    for built in pool.drain() {
+        keep(built)?;
     }
     Ok(Cabinets { cabinets, md5 })
 }

@@ -225,19 +225,6 @@ fn checksum(data: &[u8], seed: u32) -> u32 {
     sum ^ tail
 }
 
-/// MS-DOS (date, time) of a Unix time, clamped to 1980..=2107 as the format requires.
-pub(crate) fn dos_datetime(unix: i64) -> (u16, u16) {
-    let clamped = unix.clamp(315_532_800, 4_354_819_198);
-    let t = time::OffsetDateTime::from_unix_timestamp(clamped)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let date = ((t.year() as u16 - 1980) << 9)
-        | (u16::from(u8::from(t.month())) << 5)
-        | u16::from(t.day());
-    let time =
-        (u16::from(t.hour()) << 11) | (u16::from(t.minute()) << 5) | (u16::from(t.second()) / 2);
-    (date, time)
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::{Cursor, Read};
@@ -249,20 +236,6 @@ mod tests {
         assert_eq!(checksum(&[1, 0, 0, 0, 2, 0, 0, 0], 0), 3);
         assert_eq!(checksum(&[0xaa, 0xbb, 0xcc], 0), 0x00aa_bbcc);
         assert_eq!(checksum(&[0xaa], 7), 0xaa ^ 7);
-    }
-
-    #[test]
-    fn dos_times_match_the_calendar() {
-        // 2023-11-14 22:13:20 UTC
-        let (date, time) = dos_datetime(1_700_000_000);
-        assert_eq!((date >> 9) + 1980, 2023);
-        assert_eq!((date >> 5) & 0xf, 11);
-        assert_eq!(date & 0x1f, 14);
-        assert_eq!(
-            (time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2),
-            (22, 13, 20)
-        );
-        assert_eq!(dos_datetime(0).0 >> 9, 0, "clamped to 1980");
     }
 
     /// The `cab` crate (another implementation) reads what we write, across block
@@ -293,7 +266,7 @@ mod tests {
         let mut writer = CabWriter::new(
             Cursor::new(Vec::new()),
             &members,
-            dos_datetime(1_700_000_000),
+            crateship_support::date::dos_datetime(1_700_000_000),
         )
         .unwrap();
         for (_, data) in &payload {

@@ -1,11 +1,11 @@
 //! Block compression for the squashfs writer: one codec per worker thread, and
 //! an order-preserving pipeline that compresses data blocks on a small pool
-//! while the caller keeps reading files.
+//! ([`OrderedPool`]) while the caller keeps reading files.
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use crateship_support::OrderedPool;
 
 use super::Compression;
 
@@ -91,55 +91,43 @@ pub(super) enum Packed {
     Compressed(Vec<u8>),
 }
 
+/// A block to pack.
 struct Job {
     data: Vec<u8>,
     /// Whether an all-zero block may become a hole (file blocks, not fragments).
     may_be_sparse: bool,
-    reply: SyncSender<io::Result<Packed>>,
 }
 
-/// Compresses blocks on `threads` workers and hands results back in
-/// submission order, whatever order the workers finish in.
+/// Compresses blocks on a pool of workers, each with its own [`Codec`], and
+/// hands results back in submission order, whatever order the workers finish
+/// in, each with the tag it was submitted with.
 pub(super) struct Pipeline<T> {
-    jobs: Option<SyncSender<Job>>,
-    pending: VecDeque<(T, Receiver<io::Result<Packed>>)>,
-    max_pending: usize,
+    pool: OrderedPool<Job, io::Result<Packed>>,
+    /// Tags of the blocks in the pool, oldest first.
+    tags: VecDeque<T>,
 }
 
 impl<T> Pipeline<T> {
-    /// Runs `body` with a pipeline of `threads` workers; joins them before
-    /// returning (also on error).
+    /// Runs `body` with a pipeline of `threads` workers (one: on this thread);
+    /// the workers are joined before returning (also on error).
     pub(super) fn run<R>(
         compression: Compression,
         threads: usize,
         body: impl FnOnce(&mut Pipeline<T>) -> io::Result<R>,
     ) -> io::Result<R> {
         let threads = threads.max(1);
-        let mut codecs = (0..threads)
+        let codecs = (0..threads)
             .map(|_| Codec::new(compression))
             .collect::<io::Result<Vec<_>>>()?;
-        let (tx, rx) = sync_channel::<Job>(threads * 2);
-        let rx = Mutex::new(rx);
-        std::thread::scope(|scope| {
-            for codec in &mut codecs {
-                let rx = &rx;
-                scope.spawn(move || worker(codec, rx));
-            }
-            let mut pipeline = Pipeline {
-                jobs: Some(tx),
-                pending: VecDeque::new(),
-                max_pending: threads * 3 + 2,
-            };
-            let result = body(&mut pipeline);
-            // Closing the queue stops the workers; the scope joins them.
-            pipeline.jobs = None;
-            pipeline.pending.clear();
-            result
-        })
+        let mut pipeline = Pipeline {
+            pool: OrderedPool::new(codecs, threads * 3 + 2, pack),
+            tags: VecDeque::new(),
+        };
+        body(&mut pipeline)
     }
 
-    /// Queues `data` for compression, tagged `tag`. Returns the results that
-    /// had to be collected to keep the number of blocks in flight bounded.
+    /// Queues `data` for compression, tagged `tag`. Hands the oldest result to
+    /// `done` first when that many blocks are already in flight.
     pub(super) fn submit(
         &mut self,
         tag: T,
@@ -147,18 +135,14 @@ impl<T> Pipeline<T> {
         may_be_sparse: bool,
         done: &mut impl FnMut(T, Packed) -> io::Result<()>,
     ) -> io::Result<()> {
-        while self.pending.len() >= self.max_pending {
-            self.collect_one(done)?;
-        }
-        let (reply, result) = sync_channel(1);
-        let jobs = self.jobs.as_ref().expect("pipeline is open");
-        jobs.send(Job {
+        let oldest = self.pool.submit(Job {
             data,
             may_be_sparse,
-            reply,
-        })
-        .map_err(|_| io::Error::other("a compression thread stopped unexpectedly"))?;
-        self.pending.push_back((tag, result));
+        });
+        if let Some(packed) = oldest {
+            self.hand_over(packed, done)?;
+        }
+        self.tags.push_back(tag);
         Ok(())
     }
 
@@ -167,21 +151,22 @@ impl<T> Pipeline<T> {
         &mut self,
         done: &mut impl FnMut(T, Packed) -> io::Result<()>,
     ) -> io::Result<()> {
-        while !self.pending.is_empty() {
-            self.collect_one(done)?;
+        while let Some(packed) = self.pool.take() {
+            self.hand_over(packed, done)?;
         }
         Ok(())
     }
 
-    fn collect_one(
+    fn hand_over(
         &mut self,
+        packed: io::Result<Packed>,
         done: &mut impl FnMut(T, Packed) -> io::Result<()>,
     ) -> io::Result<()> {
-        let (tag, result) = self.pending.pop_front().expect("a pending block");
-        let packed = result
-            .recv()
-            .map_err(|_| io::Error::other("a compression thread stopped unexpectedly"))??;
-        done(tag, packed)
+        let tag = self
+            .tags
+            .pop_front()
+            .ok_or_else(|| io::Error::other("a compressed block has no tag"))?;
+        done(tag, packed?)
     }
 }
 
@@ -191,25 +176,13 @@ fn is_zero(data: &[u8]) -> bool {
     data.chunks(ZEROS.len()).all(|c| c == &ZEROS[..c.len()])
 }
 
-fn worker(codec: &mut Codec, jobs: &Mutex<Receiver<Job>>) {
-    loop {
-        let job = {
-            let Ok(queue) = jobs.lock() else { return };
-            match queue.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            }
-        };
-        let result = if job.may_be_sparse && is_zero(&job.data) {
-            Ok(Packed::Sparse)
-        } else {
-            match codec.compress(&job.data) {
-                Ok(Some(packed)) => Ok(Packed::Compressed(packed)),
-                Ok(None) => Ok(Packed::Raw(job.data)),
-                Err(e) => Err(e),
-            }
-        };
-        // The receiver is gone only when the writer gave up: nothing to report.
-        let _ = job.reply.send(result);
+/// What a worker does with one block.
+fn pack(codec: &mut Codec, job: Job) -> io::Result<Packed> {
+    if job.may_be_sparse && is_zero(&job.data) {
+        return Ok(Packed::Sparse);
     }
+    Ok(match codec.compress(&job.data)? {
+        Some(packed) => Packed::Compressed(packed),
+        None => Packed::Raw(job.data),
+    })
 }

@@ -193,10 +193,7 @@ pub fn write_squashfs<W: Write + Seek>(
     let base = out.stream_position().map_err(werr)?;
     out.write_all(&[0; SUPERBLOCK_SIZE as usize])
         .map_err(werr)?;
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let threads = crateship_support::pool::threads(options.threads);
 
     let mut buffered = BufWriter::with_capacity(1 << 20, &mut out);
     let (fragments, end_of_data) =

@@ -84,6 +84,14 @@ pub enum NotaryError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Creating or publishing a stapled file failed (names the file).
+    #[error("notarization {step}: {source}; check free space and permissions")]
+    Output {
+        /// The step.
+        step: NotaryStep,
+        /// What failed, and where.
+        source: crateship_support::IoError,
+    },
     /// The server could not be reached or did not answer in time.
     #[error(
         "notarization {step}: no answer from {url}: {reason}; check the network, the endpoint configuration and the timeouts"

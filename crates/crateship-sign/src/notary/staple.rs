@@ -18,6 +18,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use crateship_support::AtomicFile;
 use serde_json::Value;
 use sha1::Sha1;
 use sha2::Digest as _;
@@ -331,42 +332,23 @@ fn unix_mode(_meta: &std::fs::Metadata) -> u32 {
     0o644
 }
 
-/// Writes through `fill` into a temporary file beside `path`, syncs, sets `mode` and
-/// renames it over `path`; on any error `path` is left as it was.
+/// Writes through `fill` into an [`AtomicFile`] for `path`, sets `mode` and
+/// publishes it over `path`; on any error `path` is left as it was.
 fn write_atomically(
     path: &Path,
     mode: u32,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), NotaryError> {
     let step = NotaryStep::Staple;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| NotaryError::io(step, "create a temporary file in", dir, e))?;
+    let output = |source| NotaryError::Output { step, source };
+    let mut file = AtomicFile::create(path).map_err(output)?;
     {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+        let mut out = std::io::BufWriter::new(file.file());
         fill(&mut out)
             .and_then(|()| out.flush())
             .map_err(|e| NotaryError::io(step, "write", path, e))?;
     }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| NotaryError::io(step, "write", path, e))?;
-    set_mode(tmp.as_file(), mode).map_err(|e| NotaryError::io(step, "set the mode of", path, e))?;
-    tmp.persist(path)
-        .map_err(|e| NotaryError::io(step, "rename into", path, e.error))?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(f: &File, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    f.set_permissions(std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_f: &File, _mode: u32) -> std::io::Result<()> {
+    file.set_mode(mode).map_err(output)?;
+    file.commit().map_err(output)?;
     Ok(())
 }
