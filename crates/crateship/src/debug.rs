@@ -9,7 +9,6 @@ use crateship_macos::{DmgOptions, PkgInfo};
 use crateship_support::AtomicFile;
 use crateship_windows::{MsiArch, MsiFile, MsiPackage};
 
-use crate::archive::{self, ArchiveSpec};
 use crate::error::{Error, Result};
 use crate::format::ArchiveKind;
 
@@ -113,8 +112,9 @@ pub fn archive_dir(
     out: &Path,
     mtime: i64,
 ) -> Result<()> {
-    let spec = ArchiveSpec::from_dir(dir, root, mtime)?;
-    archive::write_file(kind, &spec, out)
+    let spec = crateship_archive::ArchiveSpec::from_dir(dir, root, mtime)
+        .map_err(|e| Error::input(format!("the directory {}", dir.display()), e))?;
+    crateship_archive::write_file(kind, &spec, out).map_err(|e| Error::artifact(out, e))
 }
 
 /// Signs a PE or MSI with a PEM key and chain, natively and without a timestamp;

@@ -79,14 +79,8 @@ pub enum Family {
     Linux(LinuxKind),
 }
 
-/// An archive format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArchiveKind {
-    /// `.tar.gz`.
-    TarGz,
-    /// `.zip`.
-    Zip,
-}
+/// An archive format (the archive crate's).
+pub use crateship_archive::ArchiveKind;
 
 /// A format made from the `.app` bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

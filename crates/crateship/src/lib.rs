@@ -21,7 +21,6 @@
 //! `cargo xtask dist`.
 #![deny(missing_docs)]
 
-pub(crate) mod archive;
 pub mod config;
 pub mod debug;
 pub mod epoch;

@@ -4,7 +4,7 @@
 //!
 //! Each test releases once (signed, verified with the format's own verifier),
 //! then starts a second release with other bytes and watches the out dir: the
-//! moment the artifact is staged for signing (a hidden `.NAME.crateship-…`
+//! moment the artifact is staged for signing (a hidden `.crateship-…-staged-NAME`
 //! file appears) the run is killed. Had the artifact been published first and
 //! signed in place, its final name would change before any staging file
 //! appears — the watcher kills at that moment too, and the checks below fail
@@ -103,7 +103,7 @@ fn kill_while_signing(mut cmd: std::process::Command, out_dir: &Path, artifact: 
     let moment = loop {
         let staged = list(out_dir)
             .iter()
-            .any(|n| n.starts_with('.') && n.contains(".crateship-") && n.ends_with(".staged"));
+            .any(|n| n.starts_with(".crateship-") && n.contains("-staged-"));
         if staged {
             break Moment::Staged;
         }

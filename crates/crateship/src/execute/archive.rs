@@ -3,9 +3,9 @@
 use crateship_support::AtomicFile;
 
 use super::{ArtifactCtx, Written};
-use crate::archive::{self, ArchiveFile, ArchiveSpec};
 use crate::error::Result;
 use crate::format::ArchiveKind;
+use crateship_archive::{ArchiveFile, ArchiveSpec};
 
 /// Writes the archive's unsigned bytes into `out`.
 pub(super) fn write(
@@ -28,7 +28,11 @@ pub(super) fn write(
         mtime: ctx.plan.source_date_epoch,
         level: 6,
     };
-    archive::write_into(kind, &spec, out.file())?;
+    match kind {
+        ArchiveKind::TarGz => crateship_archive::tar_gz::write(&spec, out.file()).map(drop),
+        ArchiveKind::Zip => crateship_archive::zip::write(&spec, out.file()).map(drop),
+    }
+    .map_err(|e| ctx.fail(e))?;
     Ok(Written {
         mode: 0o644,
         ..Written::default()

@@ -14,11 +14,11 @@ use crateship_support::AtomicFile;
 
 use super::sign::{TIMESTAMP_TIMEOUT, apple_signature};
 use super::{ArtifactCtx, Written, template};
-use crate::archive::{self, ArchiveSpec};
 use crate::error::{Error, Result};
 use crate::format::{ArchiveKind, MacosKind};
 use crate::manifest::Signature;
 use crate::plan::Plan;
+use crateship_archive::ArchiveSpec;
 
 /// The `.app` bundles of one run, built on first use and removed at the end.
 pub(crate) struct Bundles {
@@ -110,12 +110,17 @@ pub(super) fn write(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let spec = ArchiveSpec::from_dir(&app.dir, &root, plan.source_date_epoch)?;
+            let spec = ArchiveSpec::from_dir(&app.dir, &root, plan.source_date_epoch)
+                .map_err(|e| ctx.fail(e))?;
             let kind = match kind {
                 MacosKind::AppTarGz => ArchiveKind::TarGz,
                 MacosKind::App | MacosKind::Dmg | MacosKind::Pkg => ArchiveKind::Zip,
             };
-            archive::write_into(kind, &spec, out.file())?;
+            match kind {
+                ArchiveKind::TarGz => crateship_archive::tar_gz::write(&spec, out.file()).map(drop),
+                ArchiveKind::Zip => crateship_archive::zip::write(&spec, out.file()).map(drop),
+            }
+            .map_err(|e| ctx.fail(e))?;
             written.signature = app.signature;
         }
     }

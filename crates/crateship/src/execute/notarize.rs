@@ -58,8 +58,7 @@ impl NotaryClient {
         report: &AppSignReport,
         staging: &Path,
     ) -> Result<String> {
-        use crate::archive::{self, ArchiveSpec};
-        use crate::format::ArchiveKind;
+        use crateship_archive::{ArchiveKind, ArchiveSpec};
         use crateship_sign::notary;
         let (creds, endpoints, options) = &self.inner;
         let cdhash = report.cdhashes.first().ok_or_else(|| {
@@ -76,8 +75,10 @@ impl NotaryClient {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let zip = staging.join("notarize.zip");
-        let spec = ArchiveSpec::from_dir(app_dir, &root, 0)?;
-        archive::write_file(ArchiveKind::Zip, &spec, &zip)?;
+        let spec =
+            ArchiveSpec::from_dir(app_dir, &root, 0).map_err(|e| Error::artifact(&zip, e))?;
+        crateship_archive::write_file(ArchiveKind::Zip, &spec, &zip)
+            .map_err(|e| Error::artifact(&zip, e))?;
         let submitted = notary::notarize(&zip, creds, endpoints, options).map_err(fail(app_dir));
         let _ = std::fs::remove_file(&zip);
         let submitted = submitted?;
