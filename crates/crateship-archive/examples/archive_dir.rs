@@ -2,6 +2,7 @@
 //! (a benchmark and debugging aid):
 //!
 //! `archive_dir tar.gz|zip DIR OUT [--root NAME] [--mtime SECS]`
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // a development tool: printing and panicking on bad input is its job
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,6 +1,8 @@
 //! Integration tests: every archive is read back by tools we did not write (GNU
 //! tar and gzip, libarchive's bsdtar, Info-ZIP's unzip and zipinfo). Needs:
 //! `apt-get install -y tar gzip libarchive-tools unzip`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// tests and tools print and panic on failure
 // Tests spawn the independent verifiers; the library itself never does.
 #![allow(clippy::disallowed_methods)]
 
