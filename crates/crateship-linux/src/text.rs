@@ -1,4 +1,4 @@
-//! Small text helpers: dates without a time-zone database, word wrapping, the
+//! Small text helpers: the calendar dates formats store, word wrapping, the
 //! Debian copyright and changelog files, deterministic gzip.
 
 use std::fmt::Write as _;
@@ -7,50 +7,14 @@ use std::io::{self, Write};
 use crate::package::LinuxPackage;
 use crate::version;
 
-/// (year, month, day, hour, minute, second, weekday 0=Monday) in UTC.
-pub(crate) fn civil(epoch: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's days-from-civil inverse.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let weekday = (days + 3).rem_euclid(7) as u32; // 1970-01-01 was a Thursday
-    (
-        year,
-        month,
-        day,
-        (secs / 3600) as u32,
-        (secs / 60 % 60) as u32,
-        (secs % 60) as u32,
-        weekday,
-    )
-}
-
 /// `2024-05-01`.
 pub(crate) fn iso_date(epoch: i64) -> String {
-    let (y, m, d, ..) = civil(epoch);
-    format!("{y:04}-{m:02}-{d:02}")
+    crateship_support::date::iso_date(epoch)
 }
 
 /// `Wed, 01 May 2024 12:00:00 +0000` (RFC 2822, as Debian changelogs want).
 pub(crate) fn rfc2822(epoch: i64) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (y, m, d, hh, mm, ss, wd) = civil(epoch);
-    format!(
-        "{}, {d:02} {} {y:04} {hh:02}:{mm:02}:{ss:02} +0000",
-        DAYS[wd as usize],
-        MONTHS[m as usize - 1]
-    )
+    crateship_support::date::rfc2822(epoch)
 }
 
 /// Splits `text` into paragraphs (blank-line separated), re-wraps each at `width`
@@ -119,7 +83,7 @@ pub(crate) fn deb_copyright(pkg: &LinuxPackage) -> String {
     c.push('\n');
     c.push_str("Files: *\n");
     let holder = pkg.copyright.clone().unwrap_or_else(|| {
-        let (year, ..) = civil(pkg.source_date_epoch);
+        let year = crateship_support::date::year(pkg.source_date_epoch);
         format!("{year} {}", pkg.maintainer)
     });
     let _ = writeln!(c, "Copyright: {holder}");

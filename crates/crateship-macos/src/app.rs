@@ -18,6 +18,8 @@ use plist::Value;
 
 use crate::MacosError;
 use crate::error::{read_err, write_err};
+use crateship_support::walk::{EntryKind, Symlinks, WalkError, walk};
+
 use crate::macho::{macho_kind, macho_min_os, macho_slices};
 use crate::version::bundle_versions;
 
@@ -509,7 +511,15 @@ pub fn write_app(app: &AppBundle, staging_dir: &Path) -> Result<PathBuf, MacosEr
     result.map(|()| root)
 }
 
-/// Adds `src` (file, directory or symlink) at `parts` to the plan.
+/// What a resource entry is, as the plan takes it.
+enum Found {
+    Dir,
+    File { exec: bool },
+    Symlink(PathBuf),
+}
+
+/// Adds `src` (file, directory or symlink) at `parts` to the plan; a directory
+/// with everything below it (symlinks kept), through the one sorted walk.
 fn plan_tree(
     src: &Path,
     dest: &str,
@@ -521,6 +531,69 @@ fn plan_tree(
         plan.entry(parts[..i].to_vec()).or_insert(Planned::Dir);
     }
     let meta = fs::symlink_metadata(src).map_err(read_err(src))?;
+    let found = if meta.file_type().is_symlink() {
+        Found::Symlink(fs::read_link(src).map_err(read_err(src))?)
+    } else if meta.is_dir() {
+        Found::Dir
+    } else if meta.is_file() {
+        use std::os::unix::fs::PermissionsExt;
+        Found::File {
+            exec: meta.permissions().mode() & 0o111 != 0,
+        }
+    } else {
+        return Err(special(src));
+    };
+    let is_dir = matches!(found, Found::Dir);
+    plan_entry(src, dest, parts.clone(), found, plan)?;
+    if !is_dir {
+        return Ok(());
+    }
+    let entries = walk(src, Symlinks::Keep).map_err(|e| match e {
+        WalkError::NotUtf8 { path } => MacosError::Unsupported {
+            path,
+            format: "app bundle",
+            reason: "the file name is not UTF-8; rename it".into(),
+        },
+        WalkError::Special { path } => special(&path),
+        WalkError::Loop { path, .. } => MacosError::Unsupported {
+            path,
+            format: "app bundle",
+            reason: "a symbolic link loops".into(),
+        },
+        WalkError::Io(io) => MacosError::Read {
+            path: io.path,
+            source: io.source,
+        },
+    })?;
+    for e in entries {
+        let mut child = parts.clone();
+        child.extend(e.rel.split('/').map(str::to_owned));
+        let found = match e.kind {
+            EntryKind::Dir => Found::Dir,
+            EntryKind::File { executable, .. } => Found::File { exec: executable },
+            EntryKind::Symlink { target } => Found::Symlink(target),
+        };
+        plan_entry(&e.path, &format!("{dest}/{}", e.rel), child, found, plan)?;
+    }
+    Ok(())
+}
+
+fn special(path: &Path) -> MacosError {
+    MacosError::Unsupported {
+        path: path.to_path_buf(),
+        format: "app bundle",
+        reason: "only regular files, directories and symlinks can be resources".into(),
+    }
+}
+
+/// Adds one entry found at `src` to the plan at `parts`.
+fn plan_entry(
+    src: &Path,
+    dest: &str,
+    parts: Vec<String>,
+    found: Found,
+    plan: &mut BTreeMap<Vec<String>, Planned>,
+) -> Result<(), MacosError> {
     let clash = |plan: &BTreeMap<Vec<String>, Planned>| {
         plan.contains_key(&parts)
             .then(|| MacosError::InvalidResourceDest {
@@ -529,72 +602,51 @@ fn plan_tree(
                 reason: "is already used by another file of the bundle",
             })
     };
-    if meta.file_type().is_symlink() {
-        let target = fs::read_link(src).map_err(read_err(src))?;
-        let target = target.to_str().ok_or_else(|| MacosError::Unsupported {
-            path: src.to_path_buf(),
-            format: "app bundle",
-            reason: "the symlink target is not UTF-8".into(),
-        })?;
-        // Resolve inside the bundle: parts[..len-1] is the link's directory.
-        let mut depth = parts.len() as isize - 1;
-        let escapes = target.starts_with('/')
-            || target.split('/').any(|c| {
-                match c {
-                    ".." => depth -= 1,
-                    "" | "." => {}
-                    _ => depth += 1,
-                }
-                depth < 0
-            });
-        if escapes {
-            return Err(MacosError::InvalidResourceDest {
-                source_path: src.to_path_buf(),
-                dest: dest.to_owned(),
-                reason: "is a symlink whose target leaves the bundle",
-            });
-        }
-        if let Some(e) = clash(plan) {
-            return Err(e);
-        }
-        plan.insert(parts, Planned::Symlink(target.to_owned()));
-    } else if meta.is_dir() {
-        plan.insert(parts.clone(), Planned::Dir);
-        let mut children: Vec<_> = fs::read_dir(src)
-            .map_err(read_err(src))?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<Result<_, _>>()
-            .map_err(read_err(src))?;
-        children.sort();
-        for name in children {
-            let child_src = src.join(&name);
-            let name = name.to_str().ok_or_else(|| MacosError::Unsupported {
-                path: child_src.clone(),
+    match found {
+        Found::Symlink(target) => {
+            let target = target.to_str().ok_or_else(|| MacosError::Unsupported {
+                path: src.to_path_buf(),
                 format: "app bundle",
-                reason: "the file name is not UTF-8; rename it".into(),
+                reason: "the symlink target is not UTF-8".into(),
             })?;
-            let mut child = parts.clone();
-            child.push(name.to_owned());
-            plan_tree(&child_src, &format!("{dest}/{name}"), child, plan)?;
+            // Resolve inside the bundle: parts[..len-1] is the link's directory.
+            let mut depth = parts.len() as isize - 1;
+            let escapes = target.starts_with('/')
+                || target.split('/').any(|c| {
+                    match c {
+                        ".." => depth -= 1,
+                        "" | "." => {}
+                        _ => depth += 1,
+                    }
+                    depth < 0
+                });
+            if escapes {
+                return Err(MacosError::InvalidResourceDest {
+                    source_path: src.to_path_buf(),
+                    dest: dest.to_owned(),
+                    reason: "is a symlink whose target leaves the bundle",
+                });
+            }
+            if let Some(e) = clash(plan) {
+                return Err(e);
+            }
+            plan.insert(parts, Planned::Symlink(target.to_owned()));
         }
-    } else if meta.is_file() {
-        if let Some(e) = clash(plan) {
-            return Err(e);
+        Found::Dir => {
+            plan.insert(parts, Planned::Dir);
         }
-        use std::os::unix::fs::PermissionsExt;
-        plan.insert(
-            parts,
-            Planned::File {
-                data: Source::Path(src.to_path_buf()),
-                exec: meta.permissions().mode() & 0o111 != 0,
-            },
-        );
-    } else {
-        return Err(MacosError::Unsupported {
-            path: src.to_path_buf(),
-            format: "app bundle",
-            reason: "only regular files, directories and symlinks can be resources".into(),
-        });
+        Found::File { exec } => {
+            if let Some(e) = clash(plan) {
+                return Err(e);
+            }
+            plan.insert(
+                parts,
+                Planned::File {
+                    data: Source::Path(src.to_path_buf()),
+                    exec,
+                },
+            );
+        }
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crateship_support::walk::{EntryKind, Symlinks, WalkError, walk};
+
 use crate::MacosError;
 use crate::error::read_err;
 
@@ -67,78 +69,71 @@ pub(crate) fn walk_app(app_dir: &Path, format: &'static str) -> Result<Vec<Entry
             reason: "Contents/Info.plist is missing".into(),
         });
     }
-    let mut out = Vec::new();
-    visit(app_dir, vec![name.to_owned()], format, &mut out)?;
-    Ok(out)
-}
-
-fn visit(
-    path: &Path,
-    parts: Vec<String>,
-    format: &'static str,
-    out: &mut Vec<Entry>,
-) -> Result<(), MacosError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = fs::symlink_metadata(path).map_err(read_err(path))?;
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        let target = fs::read_link(path).map_err(read_err(path))?;
-        let target = target
-            .to_str()
-            .ok_or_else(|| MacosError::Unsupported {
-                path: path.to_path_buf(),
-                format,
-                reason: "the symlink target is not UTF-8".into(),
-            })?
-            .to_owned();
-        out.push(Entry {
-            parts,
-            source: path.to_path_buf(),
-            kind: Kind::Symlink(target),
-            perm: 0o755,
-        });
-    } else if ft.is_dir() {
-        out.push(Entry {
-            parts: parts.clone(),
-            source: path.to_path_buf(),
-            kind: Kind::Dir,
-            perm: 0o755,
-        });
-        let mut names = Vec::new();
-        for e in fs::read_dir(path).map_err(read_err(path))? {
-            let e = e.map_err(read_err(path))?;
-            let n = e.file_name();
-            let n = n.to_str().ok_or_else(|| MacosError::Unsupported {
-                path: e.path(),
-                format,
-                reason: "the file name is not UTF-8; rename it".into(),
-            })?;
-            names.push(n.to_owned());
-        }
-        names.sort();
-        for n in names {
-            let mut child = parts.clone();
-            child.push(n.clone());
-            visit(&path.join(&n), child, format, out)?;
-        }
-    } else if ft.is_file() {
-        let perm = if meta.permissions().mode() & 0o111 != 0 {
+    let perm = |path: &Path| -> Result<u16, MacosError> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = fs::symlink_metadata(path).map_err(read_err(path))?;
+        Ok(if meta.permissions().mode() & 0o111 != 0 {
             0o755
         } else {
             0o644
+        })
+    };
+    let mut out = vec![Entry {
+        parts: vec![name.to_owned()],
+        source: app_dir.to_path_buf(),
+        kind: Kind::Dir,
+        perm: 0o755,
+    }];
+    let entries = walk(app_dir, Symlinks::Keep).map_err(|e| walk_error(e, format))?;
+    for e in entries {
+        let mut parts = vec![name.to_owned()];
+        parts.extend(e.rel.split('/').map(str::to_owned));
+        let (kind, perm) = match e.kind {
+            EntryKind::Dir => (Kind::Dir, 0o755),
+            EntryKind::File { len, .. } => (Kind::File { size: len }, perm(&e.path)?),
+            EntryKind::Symlink { target } => {
+                let target = target
+                    .to_str()
+                    .ok_or_else(|| MacosError::Unsupported {
+                        path: e.path.clone(),
+                        format,
+                        reason: "the symlink target is not UTF-8".into(),
+                    })?
+                    .to_owned();
+                (Kind::Symlink(target), 0o755)
+            }
         };
         out.push(Entry {
             parts,
-            source: path.to_path_buf(),
-            kind: Kind::File { size: meta.len() },
+            source: e.path,
+            kind,
             perm,
         });
-    } else {
-        return Err(MacosError::Unsupported {
-            path: path.to_path_buf(),
+    }
+    Ok(out)
+}
+
+/// The walk's error as this crate reports it for `format`.
+fn walk_error(e: WalkError, format: &'static str) -> MacosError {
+    match e {
+        WalkError::NotUtf8 { path } => MacosError::Unsupported {
+            path,
+            format,
+            reason: "the file name is not UTF-8; rename it".into(),
+        },
+        WalkError::Special { path } => MacosError::Unsupported {
+            path,
             format,
             reason: "only files, directories and symlinks can be packaged".into(),
-        });
+        },
+        WalkError::Loop { path, .. } => MacosError::Unsupported {
+            path,
+            format,
+            reason: "a symbolic link loops back into the bundle".into(),
+        },
+        WalkError::Io(io) => MacosError::Read {
+            path: io.path,
+            source: io.source,
+        },
     }
-    Ok(())
 }

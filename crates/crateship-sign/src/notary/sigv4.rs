@@ -111,29 +111,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// `YYYYMMDD'T'HHMMSS'Z'` in UTC.
 fn amz_date(unix_time: u64) -> String {
-    let days = i64::try_from(unix_time / 86_400).unwrap_or(i64::MAX / 2);
-    let secs = unix_time % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    crateship_support::date::iso8601_basic(i64::try_from(unix_time).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
