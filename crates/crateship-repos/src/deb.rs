@@ -62,13 +62,19 @@ impl Deb {
 
 /// Reads the control data of the .deb at `path`.
 pub(crate) fn read(path: &Path) -> Result<Deb, RepoError> {
+    let io = |e| IoError::new("cannot read", path, e);
+    let file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    read_from(file, len, path)
+}
+
+/// Reads the control data of the .deb `file` of `len` bytes, called `path` in errors.
+fn read_from(mut file: impl Read + Seek, len: u64, path: &Path) -> Result<Deb, RepoError> {
     let not_a_deb = |reason: String| RepoError::NotADeb {
         path: path.to_path_buf(),
         reason,
     };
     let io = |e| IoError::new("cannot read", path, e);
-    let mut file = File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
     let members = ar::members(&mut file, len).map_err(|e| match e {
         ArError::Io(e) => RepoError::Io(io(e)),
         ArError::Format(reason) => not_a_deb(reason),
@@ -232,7 +238,89 @@ fn valid_arch(arch: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{self, Write};
+
     use super::*;
+
+    /// A virtual .deb of `len` bytes: `head` (ar magic, debian-binary, the control
+    /// member and the data member's header), then zeros; counts the bytes read.
+    struct Virtual {
+        head: Vec<u8>,
+        len: u64,
+        at: u64,
+        read: u64,
+    }
+
+    impl Read for Virtual {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = (buf.len() as u64).min(self.len.saturating_sub(self.at)) as usize;
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = self
+                    .head
+                    .get((self.at + i as u64) as usize)
+                    .copied()
+                    .unwrap_or(0);
+            }
+            self.at += n as u64;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Seek for Virtual {
+        fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+            self.at = match pos {
+                SeekFrom::Start(at) => at,
+                SeekFrom::End(d) => self.len.saturating_add_signed(d),
+                SeekFrom::Current(d) => self.at.saturating_add_signed(d),
+            };
+            Ok(self.at)
+        }
+    }
+
+    fn member_header(name: &str, size: u64) -> Vec<u8> {
+        format!(
+            "{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n",
+            0, 0, 0, 100644
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_deb_over_4_gib_is_read_without_reading_its_data_member() {
+        let control = "Package: big\nVersion: 1.0\nArchitecture: amd64\nDescription: big\n";
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(control.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, "./control", control.as_bytes())
+            .unwrap();
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 6);
+        xz.write_all(&tar.into_inner().unwrap()).unwrap();
+        let packed = xz.finish().unwrap();
+
+        let mut head = b"!<arch>\n".to_vec();
+        head.extend(member_header("debian-binary", 4));
+        head.extend(b"2.0\n");
+        head.extend(member_header("control.tar.xz", packed.len() as u64));
+        head.extend(&packed);
+        if packed.len() % 2 == 1 {
+            head.push(b'\n');
+        }
+        let data_size = 5u64 << 30;
+        head.extend(member_header("data.tar.xz", data_size));
+        let len = head.len() as u64 + data_size;
+        let mut file = Virtual {
+            head,
+            len,
+            at: 0,
+            read: 0,
+        };
+        let deb = read_from(&mut file, len, Path::new("big.deb")).unwrap();
+        assert_eq!((deb.name.as_str(), deb.version.as_str()), ("big", "1.0"));
+        assert!(file.read < 4096, "read {} of {len} bytes", file.read);
+    }
 
     #[test]
     fn pool_paths_follow_debian() {

@@ -18,8 +18,10 @@
 //!   file for osslsigncode's `-readpass`, the certificate store for signtool, the
 //!   inherited environment for commands). This is the crate's only process spawning.
 //! * **OpenPGP** ([`PgpKey`]): detached armoured signatures for any file, binary
-//!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header), and
-//!   embedded AppImage signatures ([`sign_appimage`], `.sha256_sig`/`.sig_key`).
+//!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header),
+//!   cleartext signatures (an apt `InRelease`), the public key armoured or binary (an
+//!   apt keyring), and embedded AppImage signatures ([`sign_appimage`],
+//!   `.sha256_sig`/`.sig_key`).
 //! * **minisign** signatures ([`sign_minisign`]) for any file.
 //! * Keys from PEM (key + chain) or PKCS#12 ([`SigningKey`]), checked to match their
 //!   certificate and to be allowed to sign code.

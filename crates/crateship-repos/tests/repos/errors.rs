@@ -82,7 +82,7 @@ fn a_deb_whose_control_lacks_a_version_is_named_with_the_fix() {
     )
     .unwrap();
     let out = dir.path().join("repo");
-    let message = apt(&[broken.clone()], None, &out).to_string();
+    let message = apt(std::slice::from_ref(&broken), None, &out).to_string();
     assert!(message.contains(&broken.display().to_string()), "{message}");
     assert!(message.contains("has no Version field"), "{message}");
     assert!(message.contains("rebuild the .deb"), "{message}");
@@ -125,7 +125,7 @@ fn a_file_that_is_not_an_rpm_is_named_with_the_fix() {
         assert_nothing_written(&out);
     }
     // An rpm given to the apt writer is not a .deb.
-    let err = apt(&[good.clone()], None, &out);
+    let err = apt(std::slice::from_ref(&good), None, &out);
     assert!(matches!(err, RepoError::NotADeb { .. }), "{err:?}");
     assert!(
         err.to_string().contains(&good.display().to_string()),
@@ -193,14 +193,38 @@ fn two_inputs_of_the_same_version_and_bad_settings_are_refused() {
     assert_nothing_written(&out);
 
     let mut config = AptConfig::new("hello", "ftp://example.org/apt");
-    let err = write_apt_repo(&config, &[a.clone()], None, &keys().0.key, SDE, &out).unwrap_err();
+    let err = write_apt_repo(
+        &config,
+        std::slice::from_ref(&a),
+        None,
+        &keys().0.key,
+        SDE,
+        &out,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("`base_url`"), "{err}");
     config.base_url = "https://example.org/apt".into();
     config.suite = "../stable".into();
-    let err = write_apt_repo(&config, &[a.clone()], None, &keys().0.key, SDE, &out).unwrap_err();
+    let err = write_apt_repo(
+        &config,
+        std::slice::from_ref(&a),
+        None,
+        &keys().0.key,
+        SDE,
+        &out,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("`suite`"), "{err}");
     config.suite = "stable".into();
-    let err = write_apt_repo(&config, &[a.clone()], None, &keys().0.key, -1, &out).unwrap_err();
+    let err = write_apt_repo(
+        &config,
+        std::slice::from_ref(&a),
+        None,
+        &keys().0.key,
+        -1,
+        &out,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("SOURCE_DATE_EPOCH -1"), "{err}");
     let err = write_apt_repo(&config, &[], None, &keys().0.key, SDE, &out).unwrap_err();
     assert!(matches!(err, RepoError::NoPackages { .. }), "{err:?}");

@@ -123,7 +123,7 @@ pub fn package(name: &str, version: &str) -> LinuxPackage {
     } else {
         pkg.files = vec![PackageFile::from_bytes(
             format!("data {version}\n").into_bytes(),
-            &format!("usr/share/{name}/data.txt"),
+            format!("usr/share/{name}/data.txt"),
             0o644,
         )];
     }
@@ -215,12 +215,13 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
