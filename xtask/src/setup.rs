@@ -59,6 +59,19 @@ pub const APT_PACKAGES: &[&str] = &[
     "python3-cryptography",
     // Update-feed clients (crateship-feeds): zsync and zsyncmake read our .zsync files.
     "zsync",
+    // Repository clients (crateship-repos): apt-get/apt-cache and dpkg read our apt
+    // repositories in a scratch state, gpgv checks InRelease/Release.gpg, dnf installs
+    // from our rpm repositories, createrepo_c is the reference repodata writer,
+    // python3 parses repodata for the comparison, gzip/xz rewrite a tampered index.
+    "apt",
+    "apt-utils",
+    "dpkg",
+    "gpgv",
+    "dnf",
+    "createrepo-c",
+    "python3",
+    "gzip",
+    "xz-utils",
 ];
 
 /// PyPI packages the tests use.

@@ -18,8 +18,10 @@
 //!   file for osslsigncode's `-readpass`, the certificate store for signtool, the
 //!   inherited environment for commands). This is the crate's only process spawning.
 //! * **OpenPGP** ([`PgpKey`]): detached armoured signatures for any file, binary
-//!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header), and
-//!   embedded AppImage signatures ([`sign_appimage`], `.sha256_sig`/`.sig_key`).
+//!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header),
+//!   cleartext signatures (an apt `InRelease`), the public key armoured or binary (an
+//!   apt keyring), and embedded AppImage signatures ([`sign_appimage`],
+//!   `.sha256_sig`/`.sig_key`).
 //! * **minisign** signatures ([`MinisignSecretKey`], [`sign_minisign`]) for any file, and
 //!   the public-key file of a secret key (what the Tauri / cargo-packager updaters trust).
 //! * **Sparkle** EdDSA keys as `generate_keys -x` exports them ([`SparkleKey`]): Ed25519

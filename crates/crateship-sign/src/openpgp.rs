@@ -1,8 +1,10 @@
 //! OpenPGP signatures made with the pure-Rust `pgp` crate: detached ASCII-armoured
-//! signatures (`.asc`) over any data (an artifact, `SHA256SUMS`), raw binary signature
-//! packets (what rpm embeds in its signature header), and the armoured public key (what
-//! an AppImage carries in `.sig_key`). The primary key signs (binary signature, SHA-256);
-//! the passphrase is used for unlocking only and never reported.
+//! signatures (`.asc`) over any data (an artifact, `SHA256SUMS`, a `repomd.xml`), raw
+//! binary signature packets (what rpm embeds in its signature header), cleartext-signed
+//! texts (an apt `InRelease`), and the public key, armoured (what an AppImage carries in
+//! `.sig_key`) or binary (an apt keyring). The primary key signs (SHA-256; binary
+//! signatures over data, text signatures over cleartext); the passphrase is used for
+//! unlocking only and never reported.
 //!
 //! The creation time can be fixed (e.g. to `SOURCE_DATE_EPOCH`): RSA (PKCS#1 v1.5) and
 //! Ed25519 signatures are then byte-identical from run to run.
@@ -11,7 +13,8 @@ use std::fmt;
 use std::io::Read;
 
 use pgp::composed::{
-    ArmorOptions, Deserializable, DetachedSignature, SignedSecretKey, SubpacketConfig,
+    ArmorOptions, CleartextSignedMessage, Deserializable, DetachedSignature, SignedSecretKey,
+    SubpacketConfig,
 };
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{Subpacket, SubpacketData};
@@ -68,7 +71,7 @@ impl PgpKey {
             fingerprint,
         };
         // Fail on a wrong passphrase now, not halfway through a release.
-        this.signature(&b""[..], None)?;
+        this.signature(Kind::Binary, &b""[..], None)?;
         Ok(this)
     }
 
@@ -95,6 +98,17 @@ impl PgpKey {
             })
     }
 
+    /// The public key as binary OpenPGP packets (what `gpg --export` writes): the form
+    /// apt's `Signed-By:` keyrings (`NAME-archive-keyring.gpg`) and `gpgv --keyring` read.
+    pub fn public_key_binary(&self) -> Result<Vec<u8>, SignError> {
+        self.key.to_public_key().to_bytes().map_err(|e| {
+            detached(format!(
+                "cannot encode the public key: {}",
+                short(&e.to_string())
+            ))
+        })
+    }
+
     /// A report for a signature made with this key under `scheme`.
     pub fn report(&self, scheme: &str) -> SignReport {
         SignReport {
@@ -108,6 +122,7 @@ impl PgpKey {
 
     fn signature(
         &self,
+        kind: Kind,
         data: impl Read,
         created: Option<u32>,
     ) -> Result<DetachedSignature, SignError> {
@@ -132,7 +147,11 @@ impl PgpKey {
                 SubpacketConfig::UserDefined { hashed, unhashed }
             }
         };
-        DetachedSignature::sign_binary_data_with_subpackets(
+        let sign = match kind {
+            Kind::Binary => DetachedSignature::sign_binary_data_with_subpackets,
+            Kind::Text => DetachedSignature::sign_text_data_with_subpackets,
+        };
+        sign(
             rand::thread_rng(),
             primary,
             &self.password,
@@ -153,17 +172,67 @@ impl PgpKey {
     /// creation time (seconds since 1970, raised to the key's creation time if older)
     /// for reproducible output; `None` means now.
     pub fn sign_armored(&self, data: impl Read, created: Option<u32>) -> Result<String, SignError> {
-        self.signature(data, created)?
+        self.signature(Kind::Binary, data, created)?
             .to_armored_string(ArmorOptions::default())
             .map_err(|e| detached(format!("cannot armour the signature: {e}")))
     }
 
     /// A binary OpenPGP signature packet over `data` (what rpm stores in its header).
     pub fn sign_binary(&self, data: impl Read, created: Option<u32>) -> Result<Vec<u8>, SignError> {
-        self.signature(data, created)?
+        self.signature(Kind::Binary, data, created)?
             .to_bytes()
             .map_err(|e| detached(format!("cannot encode the signature: {e}")))
     }
+
+    /// `text` clear-signed (RFC 4880 section 7, the form of an apt `InRelease`): the
+    /// dash-escaped text between a `Hash: SHA256` header and an armoured text signature.
+    /// As the RFC says, line endings are signed as CRLF and trailing spaces and tabs of
+    /// each line are not signed, so a verifier accepts the text as written. Like
+    /// `gpg --clearsign`, a final line ending is written but not signed: a verifier
+    /// gives back `text` (less trailing blanks). `created` as in [`PgpKey::sign_armored`].
+    pub fn clearsign(&self, text: &str, created: Option<u32>) -> Result<String, SignError> {
+        let body = text
+            .strip_suffix("\r\n")
+            .or_else(|| text.strip_suffix('\n'))
+            .unwrap_or(text);
+        let mut failure = None;
+        let message = CleartextSignedMessage::new_many(body, |normalized| {
+            let signed = without_trailing_blanks(normalized);
+            match self.signature(Kind::Text, signed.as_bytes(), created) {
+                Ok(signature) => Ok(vec![signature.signature]),
+                Err(e) => {
+                    failure = Some(e);
+                    Err(pgp::errors::Error::from("signing failed".to_owned()))
+                }
+            }
+        });
+        let message = match (message, failure) {
+            (_, Some(e)) => return Err(e),
+            (Err(e), None) => return Err(detached(short(&e.to_string()))),
+            (Ok(message), None) => message,
+        };
+        message
+            .to_armored_string(ArmorOptions::default())
+            .map_err(|e| detached(format!("cannot armour the cleartext signature: {e}")))
+    }
+}
+
+/// Which OpenPGP signature type a signature gets.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Over the exact bytes (type 0x00).
+    Binary,
+    /// Over canonical text, CRLF line endings (type 0x01).
+    Text,
+}
+
+/// `text` (CRLF line endings) with spaces and tabs at the end of every line removed:
+/// what RFC 4880 section 7.1 says a cleartext signature covers.
+fn without_trailing_blanks(text: &str) -> String {
+    text.split("\r\n")
+        .map(|line| line.trim_end_matches([' ', '\t']))
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }
 
 /// Signs `data` with the armoured secret key (unlocked with `passphrase`, empty for an
