@@ -20,7 +20,8 @@
 //! * **OpenPGP** ([`PgpKey`]): detached armoured signatures for any file, binary
 //!   signature packets (what `crateship_linux::sign_rpm` embeds in an .rpm header), and
 //!   embedded AppImage signatures ([`sign_appimage`], `.sha256_sig`/`.sig_key`).
-//! * **minisign** signatures ([`sign_minisign`]) for any file.
+//! * **minisign** signatures ([`sign_minisign`]) for any file, and the same key as a raw
+//!   Ed25519 signer ([`MinisignKey`]) for DSSE envelopes.
 //! * Keys from PEM (key + chain) or PKCS#12 ([`SigningKey`]), checked to match their
 //!   certificate and to be allowed to sign code.
 //! * **Apple notarization** (feature `notarize`, module `notary`): submit to Apple's
@@ -60,7 +61,7 @@ pub use apple::{AppleCms, AppleIdentity, ApplePurpose, AppleSignOptions};
 pub use authenticode::AuthenticodeOptions;
 pub use error::SignError;
 pub use key::SigningKey;
-pub use minisig::sign_minisign;
+pub use minisig::{MinisignKey, sign_minisign};
 pub use msi::{sign_msi, sign_msi_file};
 pub use openpgp::{PgpKey, sign_detached_pgp};
 pub use pe::{sign_pe, sign_pe_bytes};
