@@ -76,10 +76,24 @@ pub const APT_PACKAGES: &[&str] = &[
 
 /// PyPI packages the tests use.
 pub const PIP_PACKAGES: &[&str] = &[
-    "ziglang", "icnsutil", "lief",
+    "ziglang",
+    "icnsutil",
+    "lief",
     // Ed25519 verifier of Sparkle appcast signatures (crateship-sign, crateship-feeds).
     "pynacl",
+    // SBOM and provenance verifiers (crateship-sbom): the CycloneDX schema check, the
+    // SPDX validator, the in-toto attestation bindings and the DSSE verifier (whose
+    // Ed25519 check needs `cryptography`).
+    "check-jsonschema",
+    "spdx-tools",
+    "in-toto-attestation",
+    "securesystemslib",
+    "cryptography",
 ];
+
+/// Tools from crates.io the tests run (crate and binary share the name):
+/// `rust-audit-info` reads `cargo auditable` sections (crateship-sbom).
+pub const CARGO_TOOLS: &[&str] = &["rust-audit-info"];
 
 /// Rust targets the example app is built for.
 pub const RUST_TARGETS: &[&str] = &[
@@ -150,7 +164,20 @@ pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
         .run()
         .context("installing the verifier packages")?;
     }
-    pip_install(sh, PIP_PACKAGES)
+    pip_install(sh, PIP_PACKAGES)?;
+    for tool in CARGO_TOOLS {
+        // `rust-audit-info` has no `--version`; asking `which` is enough.
+        if cmd!(sh, "which {tool}")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .is_err()
+        {
+            cmd!(sh, "cargo install {tool} --locked").run()?;
+        }
+    }
+    Ok(())
 }
 
 fn pip_install(sh: &Shell, packages: &[&str]) -> anyhow::Result<()> {

@@ -22,8 +22,10 @@
 //!   cleartext signatures (an apt `InRelease`), the public key armoured or binary (an
 //!   apt keyring), and embedded AppImage signatures ([`sign_appimage`],
 //!   `.sha256_sig`/`.sig_key`).
-//! * **minisign** signatures ([`MinisignSecretKey`], [`sign_minisign`]) for any file, and
-//!   the public-key file of a secret key (what the Tauri / cargo-packager updaters trust).
+//! * **minisign** signatures ([`MinisignSecretKey`], [`sign_minisign`]) for any file,
+//!   deterministic (a re-run gives the same `.minisig`), the public-key file of a secret
+//!   key (what the Tauri / cargo-packager updaters trust), and the same key as a raw
+//!   Ed25519 signer for DSSE envelopes.
 //! * **Sparkle** EdDSA keys as `generate_keys -x` exports them ([`SparkleKey`]): Ed25519
 //!   signatures of whole files for appcast enclosures, and the `SUPublicEDKey` value.
 //! * Keys from PEM (key + chain) or PKCS#12 ([`SigningKey`]), checked to match their
@@ -68,7 +70,7 @@ pub use authenticode::AuthenticodeOptions;
 pub use ed25519::{SparkleKey, SparkleSignature};
 pub use error::SignError;
 pub use key::SigningKey;
-pub use minisig::{MinisignSecretKey, sign_minisign};
+pub use minisig::{MinisignKey, MinisignSecretKey, sign_minisign};
 pub use msi::{sign_msi, sign_msi_file};
 pub use openpgp::{PgpKey, sign_detached_pgp};
 pub use pe::{sign_pe, sign_pe_bytes};

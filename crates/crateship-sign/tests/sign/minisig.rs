@@ -121,6 +121,70 @@ fn debian_minisign_verifies_with_the_public_key_text_we_derive() {
     );
 }
 
+/// The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the raw key follows.
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+#[test]
+fn openssl_verifies_raw_ed25519_signatures_of_a_minisign_key() {
+    let dir = TempDir::new().unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let secret_text = pair.sk.to_box(None).unwrap().into_string();
+    let key = crateship_sign::MinisignKey::from_secret_key(&secret_text, None).unwrap();
+
+    // The key id is the one minisign puts in the public key file's comment.
+    let public_box = pair.pk.to_box().unwrap().into_string();
+    assert!(public_box.contains(key.key_id()), "{public_box} {key:?}");
+    // Debug names the key id and nothing of the secret.
+    let debug = format!("{key:?}");
+    assert!(
+        debug.contains(key.key_id()) && !debug.contains("signing"),
+        "{debug}"
+    );
+
+    let message = b"DSSEv1 28 application/vnd.in-toto+json 2 {}";
+    let signature = key.sign_raw_ed25519(message);
+    assert_eq!(
+        signature,
+        key.sign_raw_ed25519(message),
+        "Ed25519 is deterministic"
+    );
+    let mut der = ED25519_SPKI_PREFIX.to_vec();
+    der.extend_from_slice(&key.public_key_raw());
+    fs::write(dir.path().join("pub.der"), &der).unwrap();
+    fs::write(dir.path().join("msg"), message).unwrap();
+    fs::write(dir.path().join("sig"), signature).unwrap();
+    let verify = |message: &str| {
+        run(
+            "openssl",
+            &[
+                &"pkeyutl",
+                &"-verify",
+                &"-pubin",
+                &"-keyform",
+                &"DER",
+                &"-inkey",
+                &dir.path().join("pub.der"),
+                &"-rawin",
+                &"-in",
+                &dir.path().join(message),
+                &"-sigfile",
+                &dir.path().join("sig"),
+            ],
+        )
+    };
+    let out = verify("msg");
+    assert!(out.status.success(), "{}", text(&out));
+    let mut flipped = message.to_vec();
+    flipped[7] ^= 1;
+    fs::write(dir.path().join("flipped"), flipped).unwrap();
+    assert!(
+        !verify("flipped").status.success(),
+        "a flipped byte must fail"
+    );
+}
+
 #[test]
 fn a_wrong_minisign_password_names_the_password_variable() {
     let (secret, _) = encrypted_pair();
@@ -168,4 +232,15 @@ fn a_minisign_key_shows_only_its_id_when_debugged() {
     let shown = format!("{key:?}");
     assert!(shown.contains(key.key_id()), "{shown}");
     assert!(!shown.contains(secret.lines().nth(1).unwrap()), "{shown}");
+}
+
+#[test]
+fn a_wrong_minisign_password_is_named_without_the_password() {
+    let pair = minisign::KeyPair::generate_encrypted_keypair(Some("right".into())).unwrap();
+    let secret_text = pair.sk.to_box(None).unwrap().into_string();
+    let err = crateship_sign::MinisignKey::from_secret_key(&secret_text, Some("wrong-pw"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("wrong password"), "{err}");
+    assert!(!err.contains("wrong-pw"), "{err}");
 }

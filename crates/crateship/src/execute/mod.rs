@@ -3,8 +3,8 @@
 //!
 //! Every artifact goes through one seam: its family's adapter writes the
 //! unsigned bytes into an [`AtomicFile`] beside its final name
-//! ([`write_artifact`]); the file is staged under a hidden name, its embedded
-//! signature is applied there ([`sign::Signers::sign_embedded`]), it is hashed,
+//! (`write_artifact`); the file is staged under a hidden name, its embedded
+//! signature is applied there (`Signers::sign_embedded`), it is hashed,
 //! published under its final name, and only then do its detached signatures
 //! appear. So nothing unsigned ever stands under a final name when signing is
 //! configured, and a killed run leaves the previous artifact in place.
