@@ -294,6 +294,8 @@ fn manifests() -> Vec<(String, String, String)> {
     paths
         .iter()
         .filter(|p| p.parent().and_then(Path::parent).is_some())
+        // Fixture projects under `tests/` are inputs to tests, not workspace crates.
+        .filter(|p| !rel(p).contains("/tests/"))
         .map(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_default();
             let name = text
