@@ -50,13 +50,13 @@ impl License {
         Ok(license)
     }
 
-    /// The canonical expression text: single spaces, parentheses only where needed.
+    /// The canonical expression text: single spaces, every AND/OR mixture parenthesised.
     pub(crate) fn expression(&self) -> String {
         match self {
             License::Id(id) => id.clone(),
             License::With(id, exception) => format!("{id} WITH {exception}"),
             License::And(parts) => join(parts, " AND ", |p| matches!(p, License::Or(_))),
-            License::Or(parts) => join(parts, " OR ", |_| false),
+            License::Or(parts) => join(parts, " OR ", |p| matches!(p, License::And(_))),
         }
     }
 
