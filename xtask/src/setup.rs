@@ -59,6 +59,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "python3-cryptography",
     // Update-feed clients (crateship-feeds): zsync and zsyncmake read our .zsync files.
     "zsync",
+    // Package-channel readers (crateship-manifests): makepkg (+ fakeroot, zstd, curl)
+    // prints .SRCINFO and builds the AUR package, ruby reads the Homebrew formula and
+    // cask, shellcheck and dash check install.sh (zip makes the Scoop fixture).
+    "makepkg",
+    "fakeroot",
+    "zstd",
+    "curl",
+    "ruby",
+    "shellcheck",
+    "dash",
 ];
 
 /// PyPI packages the tests use.
@@ -66,6 +76,9 @@ pub const PIP_PACKAGES: &[&str] = &[
     "ziglang", "icnsutil", "lief",
     // Ed25519 verifier of Sparkle appcast signatures (crateship-sign, crateship-feeds).
     "pynacl",
+    // winget and Scoop manifests against the projects' schemas (crateship-manifests).
+    "check-jsonschema",
+    "pyyaml",
 ];
 
 /// Rust targets the example app is built for.

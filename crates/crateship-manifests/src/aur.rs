@@ -10,9 +10,7 @@
 //! Every value is a literal (no `$pkgver` expansions), so the `.SRCINFO` written here
 //! equals what `makepkg --printsrcinfo` prints for the PKGBUILD.
 
-use crate::release::{
-    check_archive_path, check_plain_name, file_name_of, lower_hex, man_section,
-};
+use crate::release::{check_archive_path, check_plain_name, file_name_of, lower_hex, man_section};
 use crate::spdx::License;
 use crate::text::shell_quote;
 use crate::{Arch, ArtifactFormat, ChannelFile, Libc, ManifestError, Os, Release, ReleaseArtifact};
@@ -181,13 +179,11 @@ fn soname(name: &str) -> Option<(&str, &str)> {
 }
 
 pub(crate) fn check_glibc(floor: &str) -> Result<(), ManifestError> {
-    let ok = floor
-        .split_once('.')
-        .is_some_and(|(major, minor)| {
-            [major, minor]
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        });
+    let ok = floor.split_once('.').is_some_and(|(major, minor)| {
+        [major, minor]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
     if ok {
         Ok(())
     } else {
@@ -212,7 +208,9 @@ fn check_depend(depend: &str) -> Result<(), ManifestError> {
     let constraint_ok = constraint.is_empty()
         || ["=", ">=", "<=", ">", "<"].iter().any(|op| {
             constraint.strip_prefix(op).is_some_and(|v| {
-                !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || ".:_+-".contains(c))
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".:_+-".contains(c))
             })
         });
     if name_ok && constraint_ok {
@@ -228,7 +226,11 @@ fn check_depend(depend: &str) -> Result<(), ManifestError> {
 }
 
 fn array(values: &[String]) -> String {
-    values.iter().map(|v| shell_quote(v)).collect::<Vec<_>>().join(" ")
+    values
+        .iter()
+        .map(|v| shell_quote(v))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn pkgbuild(release: &Release, package: &Package<'_>) -> Result<String, ManifestError> {
@@ -300,7 +302,11 @@ fn installs(
     for license in &release.license_files {
         check_archive_path(CHANNEL, "license file", license)?;
         let name = file_name_of(license);
-        out.push((license.clone(), "644", format!("/usr/share/licenses/{pkgname}/{name}")));
+        out.push((
+            license.clone(),
+            "644",
+            format!("/usr/share/licenses/{pkgname}/{name}"),
+        ));
     }
     for page in &release.man_pages {
         let section = man_section(CHANNEL, page)?;
@@ -314,9 +320,18 @@ fn installs(
     let bin = release.main_binary();
     check_plain_name(CHANNEL, "binary", bin)?;
     let completions = [
-        (&release.completions.bash, format!("/usr/share/bash-completion/completions/{bin}")),
-        (&release.completions.zsh, format!("/usr/share/zsh/site-functions/_{bin}")),
-        (&release.completions.fish, format!("/usr/share/fish/vendor_completions.d/{bin}.fish")),
+        (
+            &release.completions.bash,
+            format!("/usr/share/bash-completion/completions/{bin}"),
+        ),
+        (
+            &release.completions.zsh,
+            format!("/usr/share/zsh/site-functions/_{bin}"),
+        ),
+        (
+            &release.completions.fish,
+            format!("/usr/share/fish/vendor_completions.d/{bin}.fish"),
+        ),
     ];
     for (path, to) in completions {
         if let Some(path) = path {
@@ -353,7 +368,10 @@ fn srcinfo(package: &Package<'_>) -> String {
                 attr(&format!("depends_{}", a.arch), depend);
             }
         }
-        attr(&format!("sha256sums_{}", a.arch), &lower_hex(&a.artifact.sha256));
+        attr(
+            &format!("sha256sums_{}", a.arch),
+            &lower_hex(&a.artifact.sha256),
+        );
     }
     out.push_str(&format!("\npkgname = {}\n", package.pkgname));
     out

@@ -63,7 +63,10 @@ pub fn formula(release: &Release) -> Result<ChannelFile, ManifestError> {
     let mac_intel = mac(Arch::X86_64)?.or(universal);
     let linux_arm = linux(Arch::Aarch64)?;
     let linux_intel = linux(Arch::X86_64)?;
-    if [mac_arm, mac_intel, linux_arm, linux_intel].iter().all(Option::is_none) {
+    if [mac_arm, mac_intel, linux_arm, linux_intel]
+        .iter()
+        .all(Option::is_none)
+    {
         return Err(ManifestError::MissingArtifact {
             channel: CHANNEL,
             needs: "a macOS or Linux tar.gz for x86_64 or aarch64 (for the formula)".into(),
@@ -114,9 +117,21 @@ pub fn formula(release: &Release) -> Result<ChannelFile, ManifestError> {
     }
     let main = release.main_binary();
     for (kind, path, installed) in [
-        ("bash_completion", &release.completions.bash, main.to_owned()),
-        ("zsh_completion", &release.completions.zsh, format!("_{main}")),
-        ("fish_completion", &release.completions.fish, format!("{main}.fish")),
+        (
+            "bash_completion",
+            &release.completions.bash,
+            main.to_owned(),
+        ),
+        (
+            "zsh_completion",
+            &release.completions.zsh,
+            format!("_{main}"),
+        ),
+        (
+            "fish_completion",
+            &release.completions.fish,
+            format!("{main}.fish"),
+        ),
     ] {
         if let Some(path) = path {
             check_archive_path(CHANNEL, "completion", path)?;
@@ -188,7 +203,10 @@ pub fn cask(release: &Release) -> Result<ChannelFile, ManifestError> {
     out.push('\n');
     out.push_str(&format!("  name {}\n", ruby_string(&release.product_name)));
     out.push_str(&format!("  desc {}\n", ruby_string(&desc(release))));
-    out.push_str(&format!("  homepage {}\n\n", ruby_string(&release.homepage)));
+    out.push_str(&format!(
+        "  homepage {}\n\n",
+        ruby_string(&release.homepage)
+    ));
     out.push_str(&format!(
         "  app {}\n\n",
         ruby_string(&format!("{}.app", release.product_name))
@@ -243,9 +261,12 @@ fn desc(release: &Release) -> String {
 /// The identifier names the zapped paths: a reverse-DNS name with no `/` or `..`.
 fn check_identifier(identifier: &str) -> Result<(), ManifestError> {
     let ok = identifier.contains('.')
-        && identifier
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        && identifier.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
     if ok {
         Ok(())
     } else {

@@ -30,9 +30,24 @@ pub fn install_sh(release: &Release) -> Result<Vec<ChannelFile>, ManifestError> 
     let mut table = String::new();
     let slots = [
         (Os::Linux, Arch::X86_64, Some(Libc::Gnu), "linux/x86_64/gnu"),
-        (Os::Linux, Arch::X86_64, Some(Libc::Musl), "linux/x86_64/musl"),
-        (Os::Linux, Arch::Aarch64, Some(Libc::Gnu), "linux/aarch64/gnu"),
-        (Os::Linux, Arch::Aarch64, Some(Libc::Musl), "linux/aarch64/musl"),
+        (
+            Os::Linux,
+            Arch::X86_64,
+            Some(Libc::Musl),
+            "linux/x86_64/musl",
+        ),
+        (
+            Os::Linux,
+            Arch::Aarch64,
+            Some(Libc::Gnu),
+            "linux/aarch64/gnu",
+        ),
+        (
+            Os::Linux,
+            Arch::Aarch64,
+            Some(Libc::Musl),
+            "linux/aarch64/musl",
+        ),
         (Os::Macos, Arch::X86_64, None, "macos/x86_64/"),
         (Os::Macos, Arch::Aarch64, None, "macos/aarch64/"),
         (Os::Macos, Arch::Universal, None, "macos/universal/"),

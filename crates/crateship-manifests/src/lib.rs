@@ -79,7 +79,8 @@ pub fn write_files(dir: &Path, files: &[ChannelFile]) -> Result<(), ManifestErro
             .map_err(|e| ManifestError::Write {
                 source: IoError::new("cannot write", &target, e),
             })?;
-        out.commit().map_err(|source| ManifestError::Write { source })?;
+        out.commit()
+            .map_err(|source| ManifestError::Write { source })?;
     }
     Ok(())
 }

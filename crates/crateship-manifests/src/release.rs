@@ -227,7 +227,10 @@ impl Libc {
 impl ReleaseArtifact {
     /// A readable name of the platform slot it fills, e.g. "Linux x86_64 gnu tar.gz".
     pub(crate) fn slot(&self) -> String {
-        let libc = self.libc.map(|l| format!(" {}", l.name())).unwrap_or_default();
+        let libc = self
+            .libc
+            .map(|l| format!(" {}", l.name()))
+            .unwrap_or_default();
         format!(
             "{} {}{libc} {}",
             self.os.name(),
@@ -337,7 +340,10 @@ impl Release {
 
     /// The main binary (the first).
     pub(crate) fn main_binary(&self) -> &str {
-        self.binaries.first().map(String::as_str).unwrap_or_default()
+        self.binaries
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 }
 
@@ -495,7 +501,11 @@ fn check_artifact(channel: &'static str, artifact: &ReleaseArtifact) -> Result<(
         ));
     }
     if !artifact.root_dir.is_empty() {
-        check_archive_path(channel, &format!("root dir of `{name}`"), &artifact.root_dir)?;
+        check_archive_path(
+            channel,
+            &format!("root dir of `{name}`"),
+            &artifact.root_dir,
+        )?;
     }
     let libc_ok = match artifact.os {
         Os::Linux => artifact.libc.is_some(),
@@ -548,7 +558,10 @@ mod tests {
 
     #[test]
     fn url_paths_are_percent_encoded() {
-        assert_eq!(url_path("Hello Desktop-1.2.3.dmg"), "Hello%20Desktop-1.2.3.dmg");
+        assert_eq!(
+            url_path("Hello Desktop-1.2.3.dmg"),
+            "Hello%20Desktop-1.2.3.dmg"
+        );
         assert_eq!(url_path("a+b/c~d.tar.gz"), "a+b/c~d.tar.gz");
     }
 
@@ -556,7 +569,14 @@ mod tests {
     fn only_http_urls_are_accepted() {
         assert!(check_url("base-url", "https://example.org/d/v{version}").is_ok());
         assert!(check_url("base-url", "http://127.0.0.1:8080").is_ok());
-        for bad in ["ftp://x", "file:///tmp", "https://", "https:///x", "example.org", "https://a b"] {
+        for bad in [
+            "ftp://x",
+            "file:///tmp",
+            "https://",
+            "https:///x",
+            "example.org",
+            "https://a b",
+        ] {
             assert!(check_url("base-url", bad).is_err(), "{bad}");
         }
     }

@@ -122,7 +122,11 @@ pub fn scoop(release: &Release) -> Result<Vec<ChannelFile>, ManifestError> {
             arm64: install(zips.arm64)?,
             x86: install(zips.x86)?,
         },
-        bin: release.binaries.iter().map(|b| format!("{b}.exe")).collect(),
+        bin: release
+            .binaries
+            .iter()
+            .map(|b| format!("{b}.exe"))
+            .collect(),
         shortcuts: vec![[main, release.product_name.clone()]],
         checkver: checkver(release, first)?,
         autoupdate: Autoupdate {
@@ -155,12 +159,15 @@ fn templated(release: &Release, text: &str) -> String {
 /// GitHub releases for a `github.com/OWNER/REPO/releases/download/…` base-url; else
 /// the configured page (default: the homepage) searched for the zip's name.
 fn checkver(release: &Release, zip: &ReleaseArtifact) -> Result<Checkver, ManifestError> {
-    if release.checkver_url.is_none() {
-        if let Some(repo) = github_repo(&release.base_url) {
-            return Ok(Checkver::Github { github: repo });
-        }
+    if release.checkver_url.is_none()
+        && let Some(repo) = github_repo(&release.base_url)
+    {
+        return Ok(Checkver::Github { github: repo });
     }
-    let url = release.checkver_url.clone().unwrap_or_else(|| release.homepage.clone());
+    let url = release
+        .checkver_url
+        .clone()
+        .unwrap_or_else(|| release.homepage.clone());
     crate::release::check_url("checkver url", &url)?;
     let regex = zip
         .file_name

@@ -276,7 +276,14 @@ mod tests {
         assert_eq!(l.scoop(), "(MIT AND Zlib) OR Apache-2.0");
 
         let l = License::parse("(A OR B) OR C").unwrap();
-        assert_eq!(l, License::Or(vec![License::Id("A".into()), License::Id("B".into()), License::Id("C".into())]));
+        assert_eq!(
+            l,
+            License::Or(vec![
+                License::Id("A".into()),
+                License::Id("B".into()),
+                License::Id("C".into())
+            ])
+        );
 
         let l = License::parse("GPL-2.0-only WITH Classpath-exception-2.0").unwrap();
         assert_eq!(
@@ -287,7 +294,15 @@ mod tests {
 
     #[test]
     fn malformed_expressions_say_the_expected_form() {
-        for bad in ["", "MIT/Apache-2.0", "MIT or Apache-2.0", "(MIT", "MIT OR", "MIT Apache-2.0", "MIT WITH"] {
+        for bad in [
+            "",
+            "MIT/Apache-2.0",
+            "MIT or Apache-2.0",
+            "(MIT",
+            "MIT OR",
+            "MIT Apache-2.0",
+            "MIT WITH",
+        ] {
             let err = License::parse(bad).unwrap_err().to_string();
             assert!(err.contains("SPDX expression"), "{bad}: {err}");
         }

@@ -40,7 +40,10 @@ fn is_plain_yaml(value: &str) -> bool {
     const WORDS: [&str; 12] = [
         "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", "nan", "inf",
     ];
-    let starts_with_letter = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let starts_with_letter = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic());
     starts_with_letter
         && !WORDS.contains(&value.to_ascii_lowercase().as_str())
         && value
@@ -59,7 +62,10 @@ mod tests {
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(ruby_string(r#"a "b" #{x} \"#), r#""a \"b\" \#{x} \\""#);
         assert_eq!(yaml_string("Hello Desktop"), "Hello Desktop");
-        assert_eq!(yaml_string("https://example.org/x"), "https://example.org/x");
+        assert_eq!(
+            yaml_string("https://example.org/x"),
+            "https://example.org/x"
+        );
         assert_eq!(yaml_string("1.10"), "\"1.10\"");
         assert_eq!(yaml_string("yes"), "\"yes\"");
         assert_eq!(yaml_string("a: b"), "\"a: b\"");

@@ -28,8 +28,13 @@ pub fn winget(release: &Release) -> Result<Vec<ChannelFile>, ManifestError> {
     check_length("product name", &release.product_name, 2, 256)?;
     check_length("maintainer", release.publisher(), 2, 256)?;
     let mut installers = String::new();
-    for (arch, name) in [(Arch::X86_64, "x64"), (Arch::Aarch64, "arm64"), (Arch::X86, "x86")] {
-        let Some(msi) = release.find(CHANNEL, Os::Windows, arch, None, &ArtifactFormat::Msi)? else {
+    for (arch, name) in [
+        (Arch::X86_64, "x64"),
+        (Arch::Aarch64, "arm64"),
+        (Arch::X86, "x86"),
+    ] {
+        let Some(msi) = release.find(CHANNEL, Os::Windows, arch, None, &ArtifactFormat::Msi)?
+        else {
             continue;
         };
         let facts = msi.msi.as_ref().ok_or_else(|| {
@@ -40,7 +45,10 @@ pub fn winget(release: &Release) -> Result<Vec<ChannelFile>, ManifestError> {
                 "pass the MSI's ProductCode, UpgradeCode and scope (crateship_windows::msi_codes gives them)",
             )
         })?;
-        for (field, code) in [("ProductCode", &facts.product_code), ("UpgradeCode", &facts.upgrade_code)] {
+        for (field, code) in [
+            ("ProductCode", &facts.product_code),
+            ("UpgradeCode", &facts.upgrade_code),
+        ] {
             check_guid(field, code)?;
         }
         let scope = match facts.scope {
@@ -80,7 +88,11 @@ pub fn winget(release: &Release) -> Result<Vec<ChannelFile>, ManifestError> {
         )
     };
     let tail = |kind: &str| format!("ManifestType: {kind}\nManifestVersion: {MANIFEST_VERSION}\n");
-    let version = format!("{}DefaultLocale: en-US\n{}", head("version"), tail("version"));
+    let version = format!(
+        "{}DefaultLocale: en-US\n{}",
+        head("version"),
+        tail("version")
+    );
     let locale = format!(
         "{}PackageLocale: en-US\nPublisher: {}\nPackageName: {}\nPackageUrl: {}\nLicense: {}\nShortDescription: {}\nMoniker: {}\n{}",
         head("defaultLocale"),
@@ -129,7 +141,11 @@ fn package_identifier(release: &Release) -> Result<String, ManifestError> {
     if ok {
         Ok(id)
     } else {
-        let value = if field == "identifier" { &release.identifier } else { &id };
+        let value = if field == "identifier" {
+            &release.identifier
+        } else {
+            &id
+        };
         Err(ManifestError::invalid(
             Some(CHANNEL),
             field,

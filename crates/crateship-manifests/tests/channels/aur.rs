@@ -25,12 +25,7 @@ fn unprivileged(dir: &Path, program: &str, args: &[&str]) -> Output {
         ("LC_ALL", &"C"),
     ];
     if rustix_is_root() {
-        let mut all: Vec<&dyn AsRef<OsStr>> = vec![
-            &"-u",
-            &"nobody",
-            &"--",
-            &"env",
-        ];
+        let mut all: Vec<&dyn AsRef<OsStr>> = vec![&"-u", &"nobody", &"--", &"env"];
         let assignments: Vec<String> = env
             .iter()
             .map(|(k, v)| format!("{k}={}", v.as_ref().to_string_lossy()))
@@ -73,13 +68,23 @@ fn makepkg_prints_our_srcinfo_and_builds_the_package_with_verified_checksums() {
     shared_dir(&build);
     write(&build, &files);
     let printed = unprivileged(&build, "makepkg", &["--printsrcinfo"]);
-    assert!(printed.status.success(), "makepkg --printsrcinfo: {}", text(&printed));
-    assert_eq!(String::from_utf8_lossy(&printed.stdout), file(&files, ".SRCINFO"));
+    assert!(
+        printed.status.success(),
+        "makepkg --printsrcinfo: {}",
+        text(&printed)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&printed.stdout),
+        file(&files, ".SRCINFO")
+    );
 
     let built = unprivileged(&build, "makepkg", &["-d", "--noconfirm", "--nocolor"]);
     assert!(built.status.success(), "makepkg: {}", text(&built));
     let log = text(&built);
-    assert!(log.contains("Validating source_x86_64 files with sha256sums..."), "{log}");
+    assert!(
+        log.contains("Validating source_x86_64 files with sha256sums..."),
+        "{log}"
+    );
     let package = build.join("hello-bin-1.2.3-1-x86_64.pkg.tar.zst");
     let listing = crate::support::run_ok(&build, "bsdtar", &[&"-tf", &package]);
     let mut entries: Vec<&str> = listing
@@ -111,7 +116,10 @@ fn makepkg_prints_our_srcinfo_and_builds_the_package_with_verified_checksums() {
         "provides = hello=1.2.3",
         "conflict = hello",
     ] {
-        assert!(pkginfo.lines().any(|l| l == line), "{line} not in .PKGINFO:\n{pkginfo}");
+        assert!(
+            pkginfo.lines().any(|l| l == line),
+            "{line} not in .PKGINFO:\n{pkginfo}"
+        );
     }
 }
 
@@ -133,7 +141,11 @@ fn makepkg_refuses_an_archive_altered_after_the_pkgbuild_was_written() {
     shared_dir(&build);
     write(&build, &files);
     let built = unprivileged(&build, "makepkg", &["-d", "--noconfirm", "--nocolor"]);
-    assert!(!built.status.success(), "makepkg accepted a bad checksum: {}", text(&built));
+    assert!(
+        !built.status.success(),
+        "makepkg accepted a bad checksum: {}",
+        text(&built)
+    );
     assert!(text(&built).contains("FAILED"), "{}", text(&built));
     assert!(!build.join("hello-bin-1.2.3-1-x86_64.pkg.tar.zst").exists());
 }
@@ -144,11 +156,19 @@ fn the_pkgbuild_reads_as_arch_expects() {
     let fake = FakeRelease::new(tmp.path(), "https://example.org/dl/v{version}");
     let files = aur(&fake.release).unwrap();
     let pkgbuild = file(&files, "PKGBUILD");
-    let sha = &fake.artifact("hello-1.2.3-x86_64-unknown-linux-gnu.tar.gz").sha256;
-    assert!(pkgbuild.contains(&format!("sha256sums_x86_64=('{sha}')")), "{pkgbuild}");
+    let sha = &fake
+        .artifact("hello-1.2.3-x86_64-unknown-linux-gnu.tar.gz")
+        .sha256;
+    assert!(
+        pkgbuild.contains(&format!("sha256sums_x86_64=('{sha}')")),
+        "{pkgbuild}"
+    );
     assert!(pkgbuild.contains(
         "source_aarch64=('https://example.org/dl/v1.2.3/hello-1.2.3-aarch64-unknown-linux-gnu.tar.gz')"
     ));
-    assert!(pkgbuild.contains("pkgdesc='Says hello from the desktop'"), "{pkgbuild}");
+    assert!(
+        pkgbuild.contains("pkgdesc='Says hello from the desktop'"),
+        "{pkgbuild}"
+    );
     assert!(pkgbuild.starts_with("# Maintainer: Jane Doe <jane@example.org>\n"));
 }

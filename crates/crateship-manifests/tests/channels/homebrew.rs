@@ -87,7 +87,10 @@ fn sums(release_dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// context → (file name, sha256), each sha256 checked against SHA256SUMS.
-fn downloads(record: &serde_json::Value, sums: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+fn downloads(
+    record: &serde_json::Value,
+    sums: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     record["downloads"]
         .as_object()
         .unwrap()

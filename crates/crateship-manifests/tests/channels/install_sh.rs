@@ -75,22 +75,42 @@ struct Run {
 impl Run {
     /// What the installed `hello` prints.
     fn hello(&self) -> String {
-        assert!(self.output.status.success(), "install.sh failed: {}", text(&self.output));
+        assert!(
+            self.output.status.success(),
+            "install.sh failed: {}",
+            text(&self.output)
+        );
         assert_eq!(self.leftovers, 0, "install.sh left its temp dir");
-        run_ok(Path::new("/"), &self.prefix.join("bin/hello").display().to_string(), &[])
+        run_ok(
+            Path::new("/"),
+            &self.prefix.join("bin/hello").display().to_string(),
+            &[],
+        )
     }
 
     fn refused(&self) -> String {
-        assert!(!self.output.status.success(), "install.sh accepted it: {}", text(&self.output));
-        assert!(!self.prefix.exists(), "install.sh installed something after refusing");
-        assert_eq!(self.leftovers, 0, "install.sh left its temp dir after failing");
+        assert!(
+            !self.output.status.success(),
+            "install.sh accepted it: {}",
+            text(&self.output)
+        );
+        assert!(
+            !self.prefix.exists(),
+            "install.sh installed something after refusing"
+        );
+        assert_eq!(
+            self.leftovers, 0,
+            "install.sh left its temp dir after failing"
+        );
         text(&self.output)
     }
 }
 
 const OLD_GLIBC: (&str, &str) = ("ldd", "echo 'ldd (GNU libc) 2.17'");
-const AARCH64: (&str, &str) =
-    ("uname", "case \"$1\" in -m) echo aarch64 ;; -s) echo Linux ;; *) exec /usr/bin/uname \"$@\" ;; esac");
+const AARCH64: (&str, &str) = (
+    "uname",
+    "case \"$1\" in -m) echo aarch64 ;; -s) echo Linux ;; *) exec /usr/bin/uname \"$@\" ;; esac",
+);
 
 #[test]
 fn shellcheck_finds_nothing_in_install_sh() {
@@ -105,7 +125,11 @@ fn shellcheck_finds_nothing_in_install_sh() {
     assert!(files[0].executable);
     let script = tmp.path().join("install.sh");
     fs::write(&script, &files[0].contents).unwrap();
-    run_ok(tmp.path(), "shellcheck", &[&"-s", &"sh", &"-S", &"style", &script]);
+    run_ok(
+        tmp.path(),
+        "shellcheck",
+        &[&"-s", &"sh", &"-S", &"style", &script],
+    );
     run_ok(tmp.path(), "dash", &[&"-n", &script]);
 }
 
@@ -114,11 +138,18 @@ fn install_sh_installs_the_x86_64_gnu_build_under_dash_and_bash() {
     let s = setup();
     for shell in ["dash", "bash"] {
         let run = s.run(shell, &[], shell);
-        assert_eq!(run.hello(), "hello 1.2.3 x86_64-unknown-linux-gnu\n", "{shell}");
+        assert_eq!(
+            run.hello(),
+            "hello 1.2.3 x86_64-unknown-linux-gnu\n",
+            "{shell}"
+        );
         assert!(run.prefix.join("bin/hello-cli").exists());
         let log = text(&run.output);
         assert!(log.contains("SHA-256 matches SHA256SUMS"), "{log}");
-        assert!(!log.contains('\x1b'), "install.sh printed escape codes: {log}");
+        assert!(
+            !log.contains('\x1b'),
+            "install.sh printed escape codes: {log}"
+        );
     }
 }
 
@@ -131,7 +162,10 @@ fn install_sh_refuses_an_archive_altered_by_one_byte() {
     fs::write(&archive, bytes).unwrap();
     for shell in ["dash", "bash"] {
         let log = s.run(shell, &[], shell).refused();
-        assert!(log.contains("the download is damaged or was altered"), "{log}");
+        assert!(
+            log.contains("the download is damaged or was altered"),
+            "{log}"
+        );
     }
 }
 
@@ -141,7 +175,9 @@ fn install_sh_refuses_sha256sums_that_disagree_with_the_script() {
     let sums = s.served.join("SHA256SUMS");
     let text = fs::read_to_string(&sums).unwrap();
     let forged = text.replace(
-        &s.fake.artifact("hello-1.2.3-x86_64-unknown-linux-gnu.tar.gz").sha256,
+        &s.fake
+            .artifact("hello-1.2.3-x86_64-unknown-linux-gnu.tar.gz")
+            .sha256,
         &"0".repeat(64),
     );
     fs::write(&sums, forged).unwrap();
@@ -154,7 +190,11 @@ fn install_sh_picks_musl_when_the_host_glibc_is_older_than_the_floor() {
     let s = setup();
     for shell in ["dash", "bash"] {
         let run = s.run(shell, &[OLD_GLIBC], shell);
-        assert_eq!(run.hello(), "hello 1.2.3 x86_64-unknown-linux-musl\n", "{shell}");
+        assert_eq!(
+            run.hello(),
+            "hello 1.2.3 x86_64-unknown-linux-musl\n",
+            "{shell}"
+        );
         assert!(text(&run.output).contains("glibc 2.17, older than the 2.28"));
     }
 }
@@ -164,11 +204,20 @@ fn install_sh_picks_the_aarch64_build_on_an_aarch64_host() {
     let s = setup();
     for shell in ["dash", "bash"] {
         let run = s.run(shell, &[AARCH64], shell);
-        assert_eq!(run.hello(), "hello 1.2.3 aarch64-unknown-linux-gnu\n", "{shell}");
+        assert_eq!(
+            run.hello(),
+            "hello 1.2.3 aarch64-unknown-linux-gnu\n",
+            "{shell}"
+        );
     }
     // No musl build for aarch64: an old glibc there is refused, naming the floor.
-    let log = s.run("dash", &[AARCH64, OLD_GLIBC], "old-aarch64").refused();
-    assert!(log.contains("needs glibc 2.28 or newer and has no musl build"), "{log}");
+    let log = s
+        .run("dash", &[AARCH64, OLD_GLIBC], "old-aarch64")
+        .refused();
+    assert!(
+        log.contains("needs glibc 2.28 or newer and has no musl build"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -176,11 +225,19 @@ fn install_sh_verifies_sha256sums_with_minisign() {
     let mut s = setup();
     let keys = s.root.join("keys");
     fs::create_dir_all(&keys).unwrap();
-    run_ok(&keys, "minisign", &[&"-G", &"-W", &"-p", &"minisign.pub", &"-s", &"minisign.key"]);
+    run_ok(
+        &keys,
+        "minisign",
+        &[&"-G", &"-W", &"-p", &"minisign.pub", &"-s", &"minisign.key"],
+    );
     let public = fs::read_to_string(keys.join("minisign.pub")).unwrap();
     s.fake.release.minisign_public_key = Some(public);
     let sign = |file: &Path, sig: &Path| {
-        run_ok(&keys, "minisign", &[&"-S", &"-s", &"minisign.key", &"-m", &file, &"-x", &sig]);
+        run_ok(
+            &keys,
+            "minisign",
+            &[&"-S", &"-s", &"minisign.key", &"-m", &file, &"-x", &sig],
+        );
     };
     let sums = s.served.join("SHA256SUMS");
     let sig = s.served.join("SHA256SUMS.minisig");
@@ -194,10 +251,61 @@ fn install_sh_verifies_sha256sums_with_minisign() {
     fs::write(&other, "not SHA256SUMS\n").unwrap();
     sign(&other, &sig);
     let log = s.run("dash", &[], "badsig").refused();
-    assert!(log.contains("does not match its minisign signature"), "{log}");
+    assert!(
+        log.contains("does not match its minisign signature"),
+        "{log}"
+    );
 
     // A signed release whose signature is missing is refused.
     fs::remove_file(&sig).unwrap();
     let log = s.run("bash", &[], "nosig").refused();
-    assert!(log.contains("SHA256SUMS.minisig cannot be downloaded"), "{log}");
+    assert!(
+        log.contains("SHA256SUMS.minisig cannot be downloaded"),
+        "{log}"
+    );
+}
+
+#[test]
+fn install_sh_verifies_sha256sums_with_gpg() {
+    let mut s = setup();
+    let home = s.root.join("gnupg");
+    fs::create_dir_all(&home).unwrap();
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).unwrap();
+    let gpg = |args: &[&dyn AsRef<OsStr>]| {
+        let mut all: Vec<&dyn AsRef<OsStr>> = vec![&"--batch", &"--homedir", &home];
+        all.extend_from_slice(args);
+        run_ok(&s.root, "gpg", &all)
+    };
+    gpg(&[
+        &"--passphrase",
+        &"",
+        &"--quick-gen-key",
+        &"Release Key <release@example.org>",
+        &"ed25519",
+        &"sign",
+        &"never",
+    ]);
+    let public = gpg(&[&"--armor", &"--export", &"release@example.org"]);
+    let sums = s.served.join("SHA256SUMS");
+    let asc = s.served.join("SHA256SUMS.asc");
+    gpg(&[&"--armor", &"--detach-sign", &"--output", &asc, &sums]);
+    s.fake.release.openpgp_public_key = Some(public);
+    let run = s.run("dash", &[], "gpg");
+    assert_eq!(run.hello(), "hello 1.2.3 x86_64-unknown-linux-gnu\n");
+    assert!(text(&run.output).contains("OpenPGP signature verified"));
+
+    let mut text_sums = fs::read_to_string(&sums).unwrap();
+    text_sums.push_str(&format!("{}  extra-file\n", "1".repeat(64)));
+    fs::write(&sums, text_sums).unwrap();
+    let log = s.run("bash", &[], "gpg-bad").refused();
+    // The agent key generation started for this home goes before the asserts can fail.
+    run_ok(
+        &s.root,
+        "gpgconf",
+        &[&"--homedir", &home, &"--kill", &"gpg-agent"],
+    );
+    assert!(
+        log.contains("does not match its OpenPGP signature"),
+        "{log}"
+    );
 }

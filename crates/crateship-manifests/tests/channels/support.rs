@@ -104,9 +104,24 @@ pub struct FakeRelease {
 
 /// (os, arch, libc, triple) of every tar.gz in the fake release.
 const TAR_GZ: [(Os, Arch, Option<Libc>, &str); 5] = [
-    (Os::Linux, Arch::X86_64, Some(Libc::Gnu), "x86_64-unknown-linux-gnu"),
-    (Os::Linux, Arch::X86_64, Some(Libc::Musl), "x86_64-unknown-linux-musl"),
-    (Os::Linux, Arch::Aarch64, Some(Libc::Gnu), "aarch64-unknown-linux-gnu"),
+    (
+        Os::Linux,
+        Arch::X86_64,
+        Some(Libc::Gnu),
+        "x86_64-unknown-linux-gnu",
+    ),
+    (
+        Os::Linux,
+        Arch::X86_64,
+        Some(Libc::Musl),
+        "x86_64-unknown-linux-musl",
+    ),
+    (
+        Os::Linux,
+        Arch::Aarch64,
+        Some(Libc::Gnu),
+        "aarch64-unknown-linux-gnu",
+    ),
     (Os::Macos, Arch::X86_64, None, "x86_64-apple-darwin"),
     (Os::Macos, Arch::Aarch64, None, "aarch64-apple-darwin"),
 ];
@@ -121,7 +136,15 @@ impl FakeRelease {
             let file_name = format!("{root}.tar.gz");
             make_tree(&dir.join("stage").join(&root), triple, false);
             tar_gz(&dir.join("stage"), &root, &dir.join(&file_name));
-            artifacts.push(artifact(dir, &file_name, os, arch, libc, ArtifactFormat::TarGz, &root));
+            artifacts.push(artifact(
+                dir,
+                &file_name,
+                os,
+                arch,
+                libc,
+                ArtifactFormat::TarGz,
+                &root,
+            ));
         }
         for (arch, triple) in [
             (Arch::X86_64, "x86_64-pc-windows-gnu"),
@@ -135,16 +158,44 @@ impl FakeRelease {
                 "zip",
                 &[&"-qrX", &dir.join(&file_name), &root],
             );
-            artifacts.push(artifact(dir, &file_name, Os::Windows, arch, None, ArtifactFormat::Zip, &root));
+            artifacts.push(artifact(
+                dir,
+                &file_name,
+                Os::Windows,
+                arch,
+                None,
+                ArtifactFormat::Zip,
+                &root,
+            ));
         }
         let (msi_name, facts) = msi(dir);
-        let mut msi_artifact = artifact(dir, &msi_name, Os::Windows, Arch::X86_64, None, ArtifactFormat::Msi, "");
+        let mut msi_artifact = artifact(
+            dir,
+            &msi_name,
+            Os::Windows,
+            Arch::X86_64,
+            None,
+            ArtifactFormat::Msi,
+            "",
+        );
         msi_artifact.msi = Some(facts);
         artifacts.push(msi_artifact);
         for (arch, suffix) in [(Arch::X86_64, "x86_64"), (Arch::Aarch64, "arm64")] {
             let file_name = format!("Hello-Desktop-{VERSION}-{suffix}.dmg");
-            fs::write(dir.join(&file_name), format!("not really a dmg for {suffix}")).unwrap();
-            artifacts.push(artifact(dir, &file_name, Os::Macos, arch, None, ArtifactFormat::Dmg, ""));
+            fs::write(
+                dir.join(&file_name),
+                format!("not really a dmg for {suffix}"),
+            )
+            .unwrap();
+            artifacts.push(artifact(
+                dir,
+                &file_name,
+                Os::Macos,
+                arch,
+                None,
+                ArtifactFormat::Dmg,
+                "",
+            ));
         }
         artifacts.sort_by(|a, b| a.file_name.cmp(&b.file_name));
         let sums: String = artifacts
@@ -230,7 +281,11 @@ fn make_tree(root: &Path, triple: &str, windows: bool) {
     let exe = if windows { ".exe" } else { "" };
     for bin in ["hello", "hello-cli"] {
         let path = root.join(format!("{bin}{exe}"));
-        fs::write(&path, format!("#!/bin/sh\necho \"{bin} {VERSION} {triple}\"\n")).unwrap();
+        fs::write(
+            &path,
+            format!("#!/bin/sh\necho \"{bin} {VERSION} {triple}\"\n"),
+        )
+        .unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
     }
     fs::write(root.join("LICENSE-MIT"), "MIT licence text\n").unwrap();
@@ -394,7 +449,9 @@ fn serve(mut stream: TcpStream, root: &Path) {
             }
             r
         }
-        None => b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        None => {
+            b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+        }
     };
     stream.write_all(&response).ok();
 }

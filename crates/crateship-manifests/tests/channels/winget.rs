@@ -40,12 +40,19 @@ fn msi_property(msi: &Path, name: &str) -> String {
 #[test]
 fn winget_manifests_validate_and_carry_the_msis_codes() {
     let tmp = tempfile::tempdir().unwrap();
-    let fake = FakeRelease::new(&tmp.path().join("release"), "https://example.org/dl/v{version}");
+    let fake = FakeRelease::new(
+        &tmp.path().join("release"),
+        "https://example.org/dl/v{version}",
+    );
     let files = winget(&fake.release).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         names,
-        ["example.hello.yaml", "example.hello.locale.en-US.yaml", "example.hello.installer.yaml"]
+        [
+            "example.hello.yaml",
+            "example.hello.locale.en-US.yaml",
+            "example.hello.installer.yaml"
+        ]
     );
     let out = tmp.path().join("winget");
     write(&out, &files);
@@ -78,7 +85,10 @@ fn winget_manifests_validate_and_carry_the_msis_codes() {
         "https://example.org/dl/v1.2.3/Hello-Desktop-1.2.3-x64.msi"
     );
     assert_eq!(
-        entry["InstallerSha256"].as_str().unwrap().to_ascii_lowercase(),
+        entry["InstallerSha256"]
+            .as_str()
+            .unwrap()
+            .to_ascii_lowercase(),
         sha256_file(&msi)
     );
     let product_code = msi_property(&msi, "ProductCode");
@@ -97,5 +107,9 @@ fn a_configured_winget_identifier_names_the_files() {
     fake.release.winget_identifier = Some("JaneDoe.HelloDesktop".into());
     let files = winget(&fake.release).unwrap();
     assert_eq!(files[0].path, "JaneDoe.HelloDesktop.yaml");
-    assert!(files[2].contents.contains("PackageIdentifier: JaneDoe.HelloDesktop\n"));
+    assert!(
+        files[2]
+            .contents
+            .contains("PackageIdentifier: JaneDoe.HelloDesktop\n")
+    );
 }
