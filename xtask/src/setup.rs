@@ -72,6 +72,16 @@ pub const APT_PACKAGES: &[&str] = &[
     "python3",
     "gzip",
     "xz-utils",
+    // Package-channel readers (crateship-manifests): makepkg (+ fakeroot, zstd, curl)
+    // prints .SRCINFO and builds the AUR package, ruby reads the Homebrew formula and
+    // cask, shellcheck and dash check install.sh (zip makes the Scoop fixture).
+    "makepkg",
+    "fakeroot",
+    "zstd",
+    "curl",
+    "ruby",
+    "shellcheck",
+    "dash",
 ];
 
 /// PyPI packages the tests use.
@@ -89,6 +99,9 @@ pub const PIP_PACKAGES: &[&str] = &[
     "in-toto-attestation",
     "securesystemslib",
     "cryptography",
+    // winget and Scoop manifests against the projects' schemas (crateship-manifests;
+    // check-jsonschema is listed above).
+    "pyyaml",
 ];
 
 /// Tools from crates.io the tests run (crate and binary share the name):

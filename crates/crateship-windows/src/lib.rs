@@ -145,6 +145,29 @@ pub fn msi_file_name(product_name: &str, version: &str, arch: MsiArch) -> String
     format!("{name}-{version}-{}.msi", arch.as_str())
 }
 
+/// The codes an MSI of `pkg` carries, as its Property table shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsiCodes {
+    /// ProductCode, braced and upper case (`{XXXXXXXX-XXXX-…}`); one per version,
+    /// architecture and scope.
+    pub product_code: String,
+    /// UpgradeCode, braced and upper case; shared by every version.
+    pub upgrade_code: String,
+    /// ProductVersion (`major.minor.build`).
+    pub product_version: String,
+}
+
+/// The ProductCode, UpgradeCode and ProductVersion [`write_msi`] gives `pkg`, without
+/// writing it (package managers such as winget record them). Reads no file.
+pub fn msi_codes(pkg: &MsiPackage) -> Result<MsiCodes, MsiError> {
+    let (version, upgrade_code, product_code) = validate::codes(pkg)?;
+    Ok(MsiCodes {
+        product_code: guid::braced(product_code),
+        upgrade_code: guid::braced(upgrade_code),
+        product_version: version.to_string(),
+    })
+}
+
 /// Writes `pkg` as an MSI into `out`, which must be open for reading and writing.
 ///
 /// `out` is truncated first. Payload files are streamed through temporary cabinet files,

@@ -24,8 +24,7 @@ pub(crate) struct Checked {
 
 /// Checks `pkg` and derives its codes.
 pub(crate) fn check(pkg: &MsiPackage) -> Result<Checked, MsiError> {
-    let version = MsiVersion::from_semver(&pkg.version)?;
-    check_identifier(&pkg.identifier)?;
+    let (version, upgrade_code, product_code) = codes(pkg)?;
     check_file_name("product name", &pkg.product_name, 128)?;
     check_text("manufacturer", &pkg.manufacturer, 128)?;
     if pkg.manufacturer.contains('\\') {
@@ -42,17 +41,6 @@ pub(crate) fn check(pkg: &MsiPackage) -> Result<Checked, MsiError> {
     if pkg.files.is_empty() {
         return Err(MsiError::NoFiles);
     }
-    let upgrade_code = match &pkg.upgrade_code {
-        Some(code) => guid::parse_upgrade_code(code)?,
-        None => guid::derive(&["upgrade-code", &pkg.identifier]),
-    };
-    let product_code = guid::derive(&[
-        "product-code",
-        &guid::braced(upgrade_code),
-        &version.to_string(),
-        pkg.arch.as_str(),
-        scope(pkg),
-    ]);
     let icon = match &pkg.icon {
         Some(path) => {
             let bytes = fs::read(path).map_err(|source| MsiError::ReadInput {
@@ -79,6 +67,25 @@ pub(crate) fn check(pkg: &MsiPackage) -> Result<Checked, MsiError> {
         product_code,
         icon,
     })
+}
+
+/// The ProductVersion, UpgradeCode and ProductCode of `pkg`, from its version,
+/// identifier (or configured UpgradeCode), architecture and scope alone.
+pub(crate) fn codes(pkg: &MsiPackage) -> Result<(MsiVersion, Uuid, Uuid), MsiError> {
+    let version = MsiVersion::from_semver(&pkg.version)?;
+    check_identifier(&pkg.identifier)?;
+    let upgrade_code = match &pkg.upgrade_code {
+        Some(code) => guid::parse_upgrade_code(code)?,
+        None => guid::derive(&["upgrade-code", &pkg.identifier]),
+    };
+    let product_code = guid::derive(&[
+        "product-code",
+        &guid::braced(upgrade_code),
+        &version.to_string(),
+        pkg.arch.as_str(),
+        scope(pkg),
+    ]);
+    Ok((version, upgrade_code, product_code))
 }
 
 /// `per-user` or `per-machine`, an input of derived GUIDs.
