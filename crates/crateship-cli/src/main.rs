@@ -212,6 +212,10 @@ struct DistArgs {
     /// release to, keeping its older items.
     #[arg(long, value_name = "FILE")]
     previous_feed: Option<PathBuf>,
+    /// The previous release's out dir: its apt and rpm repositories are merged into
+    /// this release's, so older versions stay installable.
+    #[arg(long, value_name = "DIR")]
+    channels_from: Option<PathBuf>,
 }
 
 /// `--target` values through `TargetTriple`'s own parser (a usage error lists the supported ones).
@@ -257,6 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let options = crateship::Options {
                 no_wait: args.no_wait,
                 previous_feed: args.previous_feed.clone(),
+                channels_from: args.channels_from.clone(),
                 ..options(sel, args.binary_dir.clone(), args.install_missing)
             };
             let inputs = crateship::Inputs::gather(&options)?;
@@ -456,5 +461,6 @@ fn options(
         install_missing,
         no_wait: false,
         previous_feed: None,
+        channels_from: None,
     }
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod apple_signing;
+mod channels;
 mod consistency;
 mod cross_build;
 mod errors;

@@ -8,6 +8,7 @@
 //! module per concept: [`signing`], [`macos`], [`linux`], [`windows`]; the rules
 //! they share are in `rules`.
 
+pub mod channels;
 pub mod linux;
 pub mod macos;
 mod raw;
@@ -23,11 +24,12 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{Metadata, Package};
 use serde::Serialize;
 
+pub use channels::{AptChannel, ChannelsSettings, RpmChannel};
 pub use linux::{GlibcVersion, LinuxSettings};
 pub use macos::{DocumentType, MacosBundle, MacosSettings};
 pub use raw::{
-    RawAppleSigning, RawConfig, RawDocumentType, RawLinux, RawMacos, RawNotarize, RawSigning,
-    RawUpdates, RawWindows,
+    RawAppleSigning, RawAptChannel, RawChannels, RawConfig, RawDocumentType, RawLinux, RawMacos,
+    RawNotarize, RawRpmChannel, RawSigning, RawUpdates, RawWindows,
 };
 pub use signing::{
     AppleSigning, DetachedKind, KeySource, Material, Notarize, NotaryKey, Signing, WindowsBackend,
@@ -70,6 +72,8 @@ pub struct Config {
     pub signing: Option<Signing>,
     /// `[…updates]`: update feeds.
     pub updates: Option<UpdatesSettings>,
+    /// `[…channels]`: package-manager channels.
+    pub channels: Option<ChannelsSettings>,
 }
 
 /// Where a raw config table came from, for error messages.
@@ -147,6 +151,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         linux: package.linux.or(workspace.linux),
         signing: package.signing.or(workspace.signing),
         updates: package.updates.or(workspace.updates),
+        channels: package.channels.or(workspace.channels),
     }
 }
 
@@ -199,6 +204,10 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
             })?;
         icon_overrides.insert(px, ctx.path("icon-overrides", &path)?);
     }
+    let channels = raw
+        .channels
+        .map(|c| channels::validate(c, raw.updates.as_ref(), raw.signing.as_ref(), ctx))
+        .transpose()?;
     Ok(Config {
         product_name: raw.product_name,
         identifier: raw.identifier,
@@ -215,6 +224,7 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
             .updates
             .map(|u| updates::validate(u, raw.signing.as_ref(), ctx))
             .transpose()?,
+        channels,
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
     })
 }

@@ -45,6 +45,76 @@ pub struct RawConfig {
     /// Update feeds for the updaters apps already use (Tauri / cargo-packager,
     /// Sparkle, AppImage zsync).
     pub updates: Option<RawUpdates>,
+    /// Distribution channels written from the finished release under
+    /// `DIST/channels/NAME/`: signed apt and dnf repositories, AUR, winget, Scoop
+    /// and Homebrew manifests, and a verifying `install.sh`.
+    pub channels: Option<RawChannels>,
+}
+
+/// `[package.metadata.crateship.channels]`: each channel set here is written after
+/// every signature, listed in the manifest and `SHA256SUMS`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawChannels {
+    /// Where the release's files are downloaded from (http or https); `{version}`
+    /// is replaced by the version, e.g.
+    /// `https://github.com/OWNER/REPO/releases/download/v{version}`.
+    /// Default: `updates.base-url`.
+    pub base_url: Option<String>,
+    /// A signed apt repository of the release's `.deb`s (`channels/apt/`); needs
+    /// `signing.pgp-key-env`. `apt = {}` takes every default.
+    pub apt: Option<RawAptChannel>,
+    /// A signed dnf/yum repository of the release's `.rpm`s (`channels/rpm/`);
+    /// needs `signing.pgp-key-env`. `rpm = {}` takes every default.
+    pub rpm: Option<RawRpmChannel>,
+    /// An AUR `-bin` package (`PKGBUILD` and `.SRCINFO`) installing the Linux gnu
+    /// `tar.gz`.
+    pub aur: Option<bool>,
+    /// winget manifests for the MSI.
+    pub winget: Option<bool>,
+    /// winget's package identifier (`Publisher.Package`). Default: the identifier
+    /// without its first label (`org.example.hello` → `example.hello`).
+    pub winget_identifier: Option<String>,
+    /// A Scoop manifest for the Windows `zip`.
+    pub scoop: Option<bool>,
+    /// The page Scoop's `checkver` reads for the newest version. Default: the
+    /// GitHub releases page of a `github.com` base-url, else the homepage.
+    pub scoop_checkver_url: Option<String>,
+    /// A Homebrew formula for the macOS/Linux `tar.gz` and a cask for the `.dmg`.
+    pub homebrew: Option<bool>,
+    /// An `install.sh` that picks the host's build, verifies it against
+    /// `SHA256SUMS` (and its signature) and installs it.
+    pub install_sh: Option<bool>,
+}
+
+/// `[package.metadata.crateship.channels.apt]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAptChannel {
+    /// Where users reach the repository (a stable http(s) address, no
+    /// `{version}`). Default: `BASE-URL/channels/apt` when `base-url` has no
+    /// `{version}`.
+    pub url: Option<String>,
+    /// The suite (`dists/SUITE`). Default: `stable`.
+    pub suite: Option<String>,
+    /// The one component. Default: `main`.
+    pub component: Option<String>,
+    /// `Origin` of the Release file (users can pin by it). Default: the package name.
+    pub origin: Option<String>,
+    /// `Label` of the Release file. Default: the package name.
+    pub label: Option<String>,
+}
+
+/// `[package.metadata.crateship.channels.rpm]`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRpmChannel {
+    /// Where users reach the repository (a stable http(s) address, no
+    /// `{version}`). Default: `BASE-URL/channels/rpm` when `base-url` has no
+    /// `{version}`.
+    pub url: Option<String>,
+    /// The `name=` users see in the `.repo` file. Default: the product name.
+    pub title: Option<String>,
 }
 
 /// `[package.metadata.crateship.updates]`: written after every signature, so no

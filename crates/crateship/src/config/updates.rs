@@ -28,7 +28,8 @@ pub struct UpdatesSettings {
     pub zsync: bool,
 }
 
-fn check_url(url: &str, key: &str, ctx: Ctx<'_>) -> Result<String> {
+/// `url` without a trailing `/`, if it is an http(s) URL.
+pub(super) fn check_url(url: &str, key: &str, ctx: Ctx<'_>) -> Result<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));

@@ -123,6 +123,7 @@ pub(super) fn write(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Writt
         warnings,
         signature: None,
         mode: 0o755,
+        msi: None,
     })
 }
 

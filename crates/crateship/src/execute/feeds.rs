@@ -264,6 +264,7 @@ fn stage(plan: &Plan, name: &str, format: &str, target: &str, bytes: &[u8]) -> R
             signature: None,
         },
         staged,
+        msi: None,
         detached: Vec::new(),
     })
 }

@@ -21,7 +21,7 @@ use crate::plan::Plan;
 /// Name of the checksum file in the out dir.
 pub const SHA256SUMS: &str = "SHA256SUMS";
 /// Name of the manifest in the out dir.
-pub const MANIFEST: &str = "dist-manifest.json";
+pub const MANIFEST: &str = crate::manifest::FILE_NAME;
 /// The detached signatures of `SHA256SUMS`.
 const SUMS_SIGNATURES: &[&str] = &["SHA256SUMS.asc", "SHA256SUMS.minisig"];
 
@@ -31,23 +31,40 @@ pub(crate) struct Produced {
     pub entry: ManifestArtifact,
     /// The staged file.
     pub staged: StagedFile,
+    /// An MSI's codes, for the channels.
+    pub msi: Option<crateship_windows::MsiCodes>,
     /// Its detached signature files: (file name, text).
     pub detached: Vec<(String, String)>,
 }
 
 /// Publishes `produced` and writes `SHA256SUMS` and `dist-manifest.json`,
-/// keeping the out dir consistent throughout (see the module docs).
-pub(crate) fn publish(plan: &Plan, produced: Vec<Produced>) -> Result<DistManifest> {
+/// keeping the out dir consistent throughout (see the module docs). Directories
+/// in `replaced` (`channels/apt`) are rewritten whole: what an earlier run left
+/// there and `produced` does not hold is unlisted, then removed.
+pub(crate) fn publish(
+    plan: &Plan,
+    produced: Vec<Produced>,
+    replaced: &[String],
+) -> Result<DistManifest> {
     let out = &plan.out_dir;
     for name in SUMS_SIGNATURES {
         remove_if_present(&out.join(name))?;
     }
     let ours: Vec<&str> = produced.iter().map(|p| p.entry.path.as_str()).collect();
+    let inside = |path: &str| {
+        replaced.iter().any(|dir| {
+            path.strip_prefix(dir.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        })
+    };
     let mut entries: Vec<ManifestArtifact> = earlier_entries(plan)?
         .into_iter()
-        .filter(|e| !ours.contains(&e.path.as_str()))
+        .filter(|e| !ours.contains(&e.path.as_str()) && !inside(&e.path))
         .collect();
     write_records(plan, &entries)?;
+    for dir in replaced {
+        remove_unlisted(&out.join(dir), dir, &ours)?;
+    }
     for p in produced {
         let target = out.join(&p.entry.path);
         let detached: Vec<_> = p.detached.iter().map(|(n, _)| out.join(n)).collect();
@@ -112,6 +129,24 @@ fn write_records(plan: &Plan, entries: &[ManifestArtifact]) -> Result<()> {
         .map_err(|e| Error::input("the release manifest", e))?
         + "\n";
     crateship_support::atomic::write(&plan.out_dir.join(MANIFEST), json.as_bytes())?;
+    Ok(())
+}
+
+/// Removes the files below `dir` (out-dir path `rel`) that are not in `keep`,
+/// leaving this run's hidden staged files.
+fn remove_unlisted(dir: &Path, rel: &str, keep: &[&str]) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let files = crateship_support::walk::files_below(dir)
+        .map_err(|e| Error::input(format!("the directory {}", dir.display()), e))?;
+    for file in files {
+        let name = file.rel.rsplit('/').next().unwrap_or_default();
+        let listed = keep.contains(&format!("{rel}/{}", file.rel).as_str());
+        if !listed && !crateship_support::atomic::is_leftover(name) {
+            remove_if_present(&file.path)?;
+        }
+    }
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub(super) fn write(
         warnings,
         signature: None,
         mode: 0o644,
+        msi: None,
     })
 }
 

@@ -16,6 +16,7 @@ mod appimage;
 mod archive;
 pub(crate) mod binaries;
 mod build;
+mod channels;
 pub mod feeds;
 pub mod finalize;
 mod icons;
@@ -78,6 +79,8 @@ pub(crate) struct Written {
     pub signature: Option<Signature>,
     /// The file's Unix mode (0o755 for AppImages).
     pub mode: u32,
+    /// An MSI's ProductCode and UpgradeCode (winget records them).
+    pub msi: Option<crateship_windows::MsiCodes>,
 }
 
 /// Writes the unsigned bytes of `ctx.artifact` into `out` with its family's writer.
@@ -180,7 +183,9 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     let (feeds, feed_warnings) = feeds::write(plan, &signers, &produced)?;
     feed_warnings.into_iter().for_each(warn);
     produced.extend(feeds);
-    let manifest = finalize::publish(plan, produced)?;
+    let (channel_files, replaced) = channels::write(plan, &signers, &produced)?;
+    produced.extend(channel_files);
+    let manifest = finalize::publish(plan, produced, &replaced)?;
     let signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
     let mut files = vec![SHA256SUMS.to_owned()];
     files.extend(
@@ -203,6 +208,7 @@ fn produce(ctx: &ArtifactCtx<'_>) -> Result<(finalize::Produced, Vec<String>)> {
         mut warnings,
         signature,
         mode,
+        msi,
     } = write_artifact(ctx, &mut out)?;
     out.set_mode(mode)?;
     let staged = out.stage()?;
@@ -228,6 +234,7 @@ fn produce(ctx: &ArtifactCtx<'_>) -> Result<(finalize::Produced, Vec<String>)> {
         finalize::Produced {
             entry,
             staged,
+            msi,
             detached: detached
                 .into_iter()
                 .map(|d| (d.file_name, d.text))

@@ -88,9 +88,18 @@ fn remove_leftovers(dir: &Path, pid: Option<u32>) -> Result<()> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = mine.as_ref().is_none_or(|m| name.contains(m.as_str()));
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if crateship_support::atomic::is_leftover(&name) && ours {
-            let path = entry.path();
-            std::fs::remove_file(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
+            let removed = if is_dir {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|e| Error::io("cannot remove", &path, e))?;
+        } else if is_dir {
+            // Channel files are staged deep below `channels/`.
+            remove_leftovers(&path, pid)?;
         }
     }
     Ok(())

@@ -179,6 +179,39 @@ impl Signers {
         Ok(signers)
     }
 
+    /// The OpenPGP key package repositories are signed with.
+    pub(crate) fn repository_key(&self, channel: &str) -> Result<&PgpKey> {
+        self.pgp.as_ref().ok_or_else(|| {
+            Error::requirement(
+                format!(
+                    "the {channel} repository is signed with an OpenPGP key, and none is loaded"
+                ),
+                "set signing.pgp-key-env",
+            )
+        })
+    }
+
+    /// The public keys `SHA256SUMS`' signatures are checked with, for `install.sh`:
+    /// the minisign key line (`RW…`) and the armoured OpenPGP key, of those configured.
+    pub(crate) fn checksum_public_keys(&self) -> Result<(Option<String>, Option<String>)> {
+        let minisign = match &self.minisign {
+            Some(_) => {
+                let text = self
+                    .minisign_key()?
+                    .public_key_text()
+                    .map_err(key_error("minisign key"))?;
+                text.lines().last().map(str::to_owned)
+            }
+            None => None,
+        };
+        let openpgp = self
+            .pgp
+            .as_ref()
+            .map(|k| k.public_key_armored().map_err(key_error("OpenPGP key")))
+            .transpose()?;
+        Ok((minisign, openpgp))
+    }
+
     /// The Tauri / cargo-packager updater's `pubkey`: base64 of the minisign
     /// public-key file of `signing.minisign-key-env`.
     pub fn updater_public_key(&self) -> Result<String> {

@@ -14,6 +14,7 @@ pub(super) fn write(ctx: &ArtifactCtx<'_>, out: &mut AtomicFile) -> Result<Writt
     crateship_windows::write_msi(&pkg, out.file()).map_err(|e| ctx.fail(e))?;
     Ok(Written {
         mode: 0o644,
+        msi: Some(crateship_windows::msi_codes(&pkg).map_err(|e| ctx.fail(e))?),
         ..Written::default()
     })
 }

@@ -17,6 +17,7 @@
 
 mod build;
 pub mod bundle;
+pub mod channels;
 mod checks;
 mod ci;
 mod identity;
@@ -64,6 +65,9 @@ pub struct Options {
     pub no_wait: bool,
     /// An existing Sparkle appcast to prepend this release to (`--previous-feed`).
     pub previous_feed: Option<PathBuf>,
+    /// A previous release's out dir whose apt/rpm repositories are merged
+    /// (`--channels-from`).
+    pub channels_from: Option<PathBuf>,
 }
 
 /// A complete release plan.
@@ -113,6 +117,9 @@ pub struct Plan {
     /// Update feeds, when configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<updates::UpdatesPlan>,
+    /// Package-manager channels, if configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<channels::ChannelsPlan>,
     /// Things planning found worth telling the user; `dist` reports them first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -348,6 +355,11 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
     };
     let updates = updates::plan(inputs, &app, options.previous_feed.as_deref());
     checks::before_building(inputs, &app, &icons, &target_plans, updates.as_ref())?;
+    let channels = channels::plan(
+        config.channels.as_ref(),
+        &target_plans,
+        options.channels_from.as_deref(),
+    )?;
     let linux = &config.linux;
     Ok(Plan {
         crateship_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -383,6 +395,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         ci: ci::matrix(inputs, &targets),
         warnings: inputs.warnings.clone(),
         updates,
+        channels,
         targets: target_plans,
         target_dir,
         app,
