@@ -199,7 +199,8 @@ struct DistArgs {
     /// Do not build: package prebuilt binaries from --binary-dir.
     #[arg(long, requires = "binary_dir")]
     no_build: bool,
-    /// Directory holding prebuilt binaries (with --no-build).
+    /// Directory holding prebuilt binaries (with --no-build): `DIR/BIN`, or
+    /// `DIR/TARGET/BIN` for a target that has a subdirectory of its own.
     #[arg(long, value_name = "DIR", requires = "no_build")]
     binary_dir: Option<PathBuf>,
     /// Install missing rustup targets, ziglang and cargo-zigbuild before building.

@@ -50,6 +50,7 @@ fn fixture_inputs() -> Inputs {
         resource_files: vec![],
         readme_text: Some(README.into()),
         release_notes: None,
+        binary_subdirs: Vec::new(),
         warnings: vec![],
     }
 }

@@ -21,5 +21,6 @@ mod prebuilt;
 mod secrets;
 mod sign_before_publish;
 mod signing;
+mod updates;
 mod windows_packages;
 mod wine;

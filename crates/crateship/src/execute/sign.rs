@@ -42,6 +42,10 @@ pub(crate) const TIMESTAMP_TIMEOUT: Duration = Duration::from_secs(20);
 struct MinisignKey {
     secret: Secret,
     password: Option<Secret>,
+    /// Where the key came from, for messages (`the environment variable X (…)`).
+    origin: String,
+    /// Where the password came from.
+    password_origin: String,
 }
 
 impl fmt::Debug for MinisignKey {
@@ -256,14 +260,7 @@ impl Signers {
                 "set signing.minisign-key-env",
             )
         })?;
-        crateship_sign::MinisignSecretKey::load(
-            &key.secret,
-            "signing.minisign-key-env",
-            key.password
-                .as_ref()
-                .map(|p| (p, "signing.minisign-password-env")),
-        )
-        .map_err(key_error("minisign key"))
+        unlock(key)
     }
 
     /// [`Signers::load`] for a signing section alone; `source_date_epoch` becomes
@@ -316,9 +313,17 @@ impl Signers {
                 let key = MinisignKey {
                     secret: Secret::new(secret),
                     password,
+                    origin: format!("the environment variable {var} (signing.minisign-key-env)"),
+                    password_origin: signing
+                        .minisign_password_env
+                        .as_ref()
+                        .map(|v| {
+                            format!("the environment variable {v} (signing.minisign-password-env)")
+                        })
+                        .unwrap_or_default(),
                 };
-                // Unlock once now: a wrong password fails before any build.
-                minisign(&key, &b""[..], "check").map_err(key_error("minisign key"))?;
+                // Unlock once now: a bad key or a wrong password fails before any build.
+                unlock(&key)?;
                 Some(key)
             }
             None => None,
@@ -586,7 +591,9 @@ impl Signers {
                     )
                 })?;
                 let comment = format!("timestamp:{}\tfile:{name}", self.time);
-                let (text, report) = minisign(key, open()?, &comment).map_err(sign_failed(path))?;
+                let (text, report) = unlock(key)?
+                    .sign(open()?, Some(&comment))
+                    .map_err(sign_failed(path))?;
                 Ok(("minisig", text, report))
             }
         }
@@ -605,17 +612,16 @@ impl Signers {
     }
 }
 
-fn minisign(
-    key: &MinisignKey,
-    data: impl std::io::Read,
-    trusted_comment: &str,
-) -> std::result::Result<(String, SignReport), crateship_sign::SignError> {
-    crateship_sign::sign_minisign(
-        data,
-        key.secret.expose(),
-        key.password.as_ref().map(Secret::expose),
-        Some(trusted_comment),
+/// The minisign key, unlocked; errors name where the key and password came from.
+fn unlock(key: &MinisignKey) -> Result<crateship_sign::MinisignSecretKey> {
+    crateship_sign::MinisignSecretKey::load(
+        &key.secret,
+        &key.origin,
+        key.password
+            .as_ref()
+            .map(|p| (p, key.password_origin.as_str())),
     )
+    .map_err(key_error("minisign key"))
 }
 
 /// The bytes of a key or certificate: a file's, or a variable's (base64-decoded

@@ -19,8 +19,13 @@ pub(super) fn step(
     target_dir: &Path,
 ) -> BuildStep {
     if let Some(dir) = &options.binary_dir {
+        let own = inputs.binary_subdirs.iter().any(|d| d == triple.as_str());
         return BuildStep::Prebuilt {
-            binary_dir: dir.clone(),
+            binary_dir: if own {
+                dir.join(triple.as_str())
+            } else {
+                dir.clone()
+            },
         };
     }
     if let Some(parts) = triple.universal_parts() {

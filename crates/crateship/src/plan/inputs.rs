@@ -50,6 +50,10 @@ pub struct Inputs {
     pub readme_text: Option<String>,
     /// Release notes for the update feeds (`updates.notes-file` or the changelog).
     pub release_notes: Option<String>,
+    /// The per-target subdirectories of `--binary-dir` (`DIR/TRIPLE/`), by name: a
+    /// target with one takes its binaries from there, so one dir serves targets
+    /// whose binaries share a name (`tiny` for Linux and macOS).
+    pub binary_subdirs: Vec<String>,
     /// Things gathering found worth telling the user (resources picked from
     /// normally skipped places).
     pub warnings: Vec<String>,
@@ -153,6 +157,11 @@ impl Inputs {
             resource_files,
             readme_text,
             release_notes,
+            binary_subdirs: options
+                .binary_dir
+                .as_deref()
+                .map(subdirectories)
+                .unwrap_or_default(),
             warnings,
         })
     }
@@ -161,6 +170,20 @@ impl Inputs {
     pub fn package_dir(&self) -> PathBuf {
         package_dir(&self.package)
     }
+}
+
+/// The names of the directories in `dir` (none when it cannot be read: the
+/// build step reports a missing binary by its path).
+fn subdirectories(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// Parses `cargo metadata` JSON, naming the manifest on failure.
