@@ -18,6 +18,7 @@ mod icons;
 mod large_files;
 mod linux_packages;
 mod prebuilt;
+mod records;
 mod secrets;
 mod sign_before_publish;
 mod signing;

@@ -74,6 +74,20 @@ pub struct Config {
     pub updates: Option<UpdatesSettings>,
     /// `[…channels]`: package-manager channels.
     pub channels: Option<ChannelsSettings>,
+    /// SBOM formats written beside each artifact.
+    pub sbom_formats: Vec<SbomFormat>,
+    /// Whether the release gets a provenance statement.
+    pub provenance: bool,
+}
+
+/// An SBOM format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON (`NAME.cdx.json`).
+    Cyclonedx,
+    /// SPDX 2.3 JSON (`NAME.spdx.json`).
+    Spdx,
 }
 
 /// Where a raw config table came from, for error messages.
@@ -152,6 +166,8 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         signing: package.signing.or(workspace.signing),
         updates: package.updates.or(workspace.updates),
         channels: package.channels.or(workspace.channels),
+        sbom_formats: package.sbom_formats.or(workspace.sbom_formats),
+        provenance: package.provenance.or(workspace.provenance),
     }
 }
 
@@ -204,6 +220,22 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
             })?;
         icon_overrides.insert(px, ctx.path("icon-overrides", &path)?);
     }
+    let mut sbom_formats = Vec::new();
+    for name in raw.sbom_formats.iter().flatten() {
+        let format = match name.as_str() {
+            "cyclonedx" => SbomFormat::Cyclonedx,
+            "spdx" => SbomFormat::Spdx,
+            other => {
+                return Err(ctx.err(
+                    "sbom-formats",
+                    format!("`{other}` is not an SBOM format; use \"cyclonedx\" and/or \"spdx\""),
+                ));
+            }
+        };
+        if !sbom_formats.contains(&format) {
+            sbom_formats.push(format);
+        }
+    }
     let channels = raw
         .channels
         .map(|c| channels::validate(c, raw.updates.as_ref(), raw.signing.as_ref(), ctx))
@@ -225,6 +257,8 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
             .map(|u| updates::validate(u, raw.signing.as_ref(), ctx))
             .transpose()?,
         channels,
+        sbom_formats,
+        provenance: raw.provenance.unwrap_or(false),
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
     })
 }

@@ -49,6 +49,15 @@ pub struct RawConfig {
     /// `DIST/channels/NAME/`: signed apt and dnf repositories, AUR, winget, Scoop
     /// and Homebrew manifests, and a verifying `install.sh`.
     pub channels: Option<RawChannels>,
+    /// SBOMs written beside each artifact, naming the crates compiled into its
+    /// binaries for its target: `"cyclonedx"` (CycloneDX 1.6, `NAME.cdx.json`)
+    /// and/or `"spdx"` (SPDX 2.3, `NAME.spdx.json`). Default: none.
+    pub sbom_formats: Option<Vec<String>>,
+    /// Write `provenance.intoto.json`, an in-toto Statement v1 with an SLSA
+    /// Provenance v1 predicate over every file of the release (and, with
+    /// `signing.minisign-key-env`, `provenance.intoto.dsse.json`: the statement in
+    /// an Ed25519-signed DSSE envelope). Default: `false`.
+    pub provenance: Option<bool>,
 }
 
 /// `[package.metadata.crateship.channels]`: each channel set here is written after

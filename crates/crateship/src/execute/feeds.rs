@@ -244,8 +244,14 @@ fn sparkle_item(
     }))
 }
 
-/// `bytes` staged as the feed file `name` of `format` (for `target`, or none).
-fn stage(plan: &Plan, name: &str, format: &str, target: &str, bytes: &[u8]) -> Result<Produced> {
+/// `bytes` staged as the out-dir file `name` of `format` (for `target`, or none).
+pub(super) fn stage(
+    plan: &Plan,
+    name: &str,
+    format: &str,
+    target: &str,
+    bytes: &[u8],
+) -> Result<Produced> {
     let path = plan.out_dir.join(name);
     let mut out = AtomicFile::create(&path)?;
     out.write_all(bytes)

@@ -24,6 +24,7 @@ mod linux;
 mod macos;
 pub(crate) mod notarize;
 pub mod outdir;
+mod records;
 pub mod sign;
 mod template;
 mod windows;
@@ -180,11 +181,15 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
     }
     bundles.finish();
     step("finalize");
+    let sboms = records::sboms(plan, &produced)?;
+    produced.extend(sboms);
     let (feeds, feed_warnings) = feeds::write(plan, &signers, &produced)?;
     feed_warnings.into_iter().for_each(warn);
     produced.extend(feeds);
     let (channel_files, replaced) = channels::write(plan, &signers, &produced)?;
     produced.extend(channel_files);
+    let provenance = records::provenance(plan, &signers, &produced)?;
+    produced.extend(provenance);
     let manifest = finalize::publish(plan, produced, &replaced)?;
     let signatures = signers.sign_checksums(&plan.out_dir.join(SHA256SUMS))?;
     let mut files = vec![SHA256SUMS.to_owned()];

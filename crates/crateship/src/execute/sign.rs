@@ -183,6 +183,25 @@ impl Signers {
         Ok(signers)
     }
 
+    /// A DSSE signer over the minisign key's Ed25519 key (key id = minisign's),
+    /// when one is configured.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn dsse_signer(
+        &self,
+    ) -> Result<Option<impl FnOnce(&[u8]) -> std::result::Result<(String, Vec<u8>), Error> + use<>>>
+    {
+        if self.minisign.is_none() {
+            return Ok(None);
+        }
+        let key = self.minisign_key()?;
+        Ok(Some(move |message: &[u8]| {
+            Ok((
+                key.key_id().to_owned(),
+                key.sign_raw_ed25519(message).to_vec(),
+            ))
+        }))
+    }
+
     /// The OpenPGP key package repositories are signed with.
     pub(crate) fn repository_key(&self, channel: &str) -> Result<&PgpKey> {
         self.pgp.as_ref().ok_or_else(|| {

@@ -23,6 +23,7 @@ mod ci;
 mod identity;
 pub mod inputs;
 mod layout;
+pub mod records;
 mod select;
 pub mod updates;
 
@@ -120,6 +121,9 @@ pub struct Plan {
     /// Package-manager channels, if configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<channels::ChannelsPlan>,
+    /// SBOMs and provenance.
+    #[serde(skip_serializing_if = "records::RecordsPlan::is_empty")]
+    pub records: records::RecordsPlan,
     /// Things planning found worth telling the user; `dist` reports them first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -396,6 +400,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         warnings: inputs.warnings.clone(),
         updates,
         channels,
+        records: records::plan(inputs),
         targets: target_plans,
         target_dir,
         app,
