@@ -102,6 +102,8 @@ pub const PIP_PACKAGES: &[&str] = &[
     // winget and Scoop manifests against the projects' schemas (crateship-manifests;
     // check-jsonschema is listed above).
     "pyyaml",
+    // JUnit XML reader for `crateship check --junit` (crateship-cli).
+    "junitparser",
 ];
 
 /// Tools from crates.io the tests run (crate and binary share the name):

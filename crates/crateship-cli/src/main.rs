@@ -26,6 +26,9 @@ enum Command {
     Dist(DistArgs),
     /// Generate .ico, .icns, hicolor and .iconset icons from one PNG or SVG.
     Icons(IconsArgs),
+    /// Check a dist dir before publishing it (exit 0: fit to publish, 1: a blocking
+    /// check failed).
+    Check(CheckArgs),
     /// Sign existing artifacts with the project's signing config, by extension:
     /// .exe/.dll/.msi Authenticode, .rpm and .AppImage inside, anything else a
     /// detached .asc or .minisig.
@@ -55,6 +58,26 @@ struct IconsArgs {
     /// Print the generated set as one JSON document on stdout.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The dist dir (the out dir of `crateship dist`). Default: `target/dist`.
+    #[arg(value_name = "DIST_DIR", default_value = "target/dist")]
+    dir: PathBuf,
+    /// The previous release's dist dir: the version must increase and the
+    /// identity stay the same.
+    #[arg(long, value_name = "DIR")]
+    previous: Option<PathBuf>,
+    /// Print every result as one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// Also write the results as JUnit XML to FILE (outside the dist dir).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Fail on warnings too.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +252,34 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: crateship::Error| e.to_string())
 }
 
+/// `crateship check`: prints the results, writes the JUnit file, and fails with
+/// exit 1 when the gate fails.
+fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let report = crateship::check::check(&args.dir, args.previous.as_deref())?;
+    if let Some(junit) = &args.junit {
+        let inside = |p: &std::path::Path| p.canonicalize().ok();
+        let parent = junit.parent().filter(|p| !p.as_os_str().is_empty());
+        if parent.map_or_else(|| inside(std::path::Path::new(".")), inside) == inside(&args.dir) {
+            return Err(crateship::Error::Usage(format!(
+                "--junit {} is inside the dist dir, which check never writes to; write it elsewhere",
+                junit.display()
+            ))
+            .into());
+        }
+        std::fs::write(junit, report.junit())
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", junit.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report::print_check(&report);
+    }
+    if report.fails(args.strict) {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // An interrupt removes this run's staging files and exits 130/143.
@@ -307,6 +358,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Sign(args) => sign(args)?,
+        Command::Check(args) => check(args)?,
         Command::Debug(DebugCommand::Wrap {
             format,
             app,

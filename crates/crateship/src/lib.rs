@@ -21,6 +21,7 @@
 //! `cargo xtask dist`.
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod config;
 pub mod debug;
 pub mod epoch;

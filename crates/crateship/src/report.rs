@@ -212,6 +212,50 @@ pub fn print_manifest(plan: &Plan, manifest: &DistManifest) {
     }
 }
 
+/// Prints a `crateship check` report on stdout: one row per check id with how
+/// many files passed, one row per failure with what was found and the fix, and a
+/// one-line summary.
+pub fn print_check(report: &crate::check::Report) {
+    let mut ids: Vec<&str> = Vec::new();
+    for r in &report.results {
+        if !ids.contains(&r.id) {
+            ids.push(r.id);
+        }
+    }
+    println!("{:<6} {:<9} {:<32} detail", "status", "level", "check");
+    for id in ids {
+        let of_id: Vec<_> = report.results.iter().filter(|r| r.id == id).collect();
+        let passed = of_id.iter().filter(|r| r.passed).count();
+        let level = format!("{:?}", of_id[0].level).to_lowercase();
+        if passed > 0 {
+            println!("{:<6} {level:<9} {id:<32} {passed} passed", "ok");
+        }
+        for r in of_id.iter().filter(|r| !r.passed) {
+            let status = if r.level == crate::check::Level::Audit {
+                "note"
+            } else {
+                "FAIL"
+            };
+            let what = if r.artifact.is_empty() {
+                r.found.clone()
+            } else {
+                format!("{}: {}", r.artifact, r.found)
+            };
+            println!("{status:<6} {level:<9} {id:<32} {what}; fix: {}", r.fix);
+        }
+    }
+    let (passed, blocking, warnings) = report.counts();
+    println!(
+        "{}: {passed} passed, {blocking} blocking, {warnings} warnings — {}",
+        report.release,
+        if blocking > 0 {
+            "not fit to publish"
+        } else {
+            "fit to publish"
+        }
+    );
+}
+
 /// Prints `error: …` and one `  caused by: …` line per source on stderr.
 pub fn print_error(err: &(dyn std::error::Error + 'static)) {
     eprintln!("error: {err}");

@@ -10,6 +10,7 @@ mod support;
 
 mod apple_signing;
 mod channels;
+mod check;
 mod consistency;
 mod cross_build;
 mod errors;
