@@ -14,9 +14,9 @@ use crateship_sbom::{
 
 use super::finalize::Produced;
 use super::sign::Signers;
-use crate::config::SbomFormat;
 use crate::error::{Error, Result};
 use crate::format::{Family, Format, MacosKind};
+use crate::plan::records::SbomFormat;
 use crate::plan::{BuildStep, Plan, TargetPlan};
 use crate::process::CommandSpec;
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Inputs;
-use crate::config::SbomFormat;
+pub use crate::config::SbomFormat;
 
 /// The finalize step's SBOMs and provenance.
 #[derive(Debug, Clone, Serialize)]
