@@ -6,17 +6,15 @@
 //! `channels/NAME/` and published with the artifacts, so they are listed in the
 //! manifest and `SHA256SUMS` and covered by the signature of `SHA256SUMS`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crateship_manifests::{ChannelFile, Release, ReleaseArtifact};
-use crateship_support::AtomicFile;
 
-use super::finalize::Produced;
+use super::finalize::{Produced, stage_file};
 use super::sign::Signers;
 use crate::error::{Error, Result};
 use crate::format::{Family, Format, LinuxKind};
-use crate::manifest::{ManifestArtifact, Requirements};
+use crate::manifest::ManifestArtifact;
 use crate::plan::channels::ChannelsPlan;
 use crate::plan::{Plan, TargetPlan};
 use crate::target::{Arch, Os};
@@ -45,7 +43,14 @@ pub(crate) fn write(
                 for file in files {
                     let mode = if file.executable { 0o755 } else { 0o644 };
                     let rel = format!("{dir}/{}", file.path);
-                    staged.push(stage(plan, &rel, name, file.contents.as_bytes(), mode)?);
+                    staged.push(stage_file(
+                        plan,
+                        &rel,
+                        &format!("channel-{name}"),
+                        "",
+                        file.contents.as_bytes(),
+                        mode,
+                    )?);
                 }
             }
         }
@@ -139,11 +144,12 @@ fn repository(
         .map(|file| {
             let input = std::fs::File::open(&file.path)
                 .map_err(|e| Error::io("cannot read", &file.path, e))?;
-            stage(
+            stage_file(
                 plan,
                 &format!("{dir}/{}", file.rel),
-                name,
-                std::io::BufReader::new(input),
+                &format!("channel-{name}"),
+                "",
+                input,
                 0o644,
             )
         })
@@ -173,41 +179,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// The bytes of `input` staged at out-dir path `rel` with `mode`.
-fn stage(
-    plan: &Plan,
-    rel: &str,
-    channel: &str,
-    mut input: impl std::io::Read,
-    mode: u32,
-) -> Result<Produced> {
-    let path = plan.out_dir.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-    }
-    let mut out = AtomicFile::create(&path)?;
-    out.set_mode(mode)?;
-    std::io::copy(&mut input, &mut out).map_err(|e| Error::io("cannot write", &path, e))?;
-    out.flush()
-        .map_err(|e| Error::io("cannot write", &path, e))?;
-    let staged = out.stage()?;
-    let (sha256, size) = crateship_support::hash::sha256_file(staged.path())?;
-    Ok(Produced {
-        entry: ManifestArtifact {
-            path: rel.to_owned(),
-            format: format!("channel-{channel}"),
-            target: String::new(),
-            sha256,
-            size,
-            requirements: Requirements::default(),
-            signature: None,
-        },
-        staged,
-        msi: None,
-        detached: Vec::new(),
-    })
 }
 
 fn format_of(entry: &ManifestArtifact) -> Option<Family> {

@@ -6,19 +6,15 @@
 //! `--previous-feed`), and a `.zsync` per AppImage at the stable name its
 //! embedded update information points at.
 
-use std::io::Write;
-
 use crateship_feeds::sparkle::{AppcastChannel, Enclosure, SparkleArch, SparkleItem};
 use crateship_feeds::tauri::{PlatformUpdate, UpdaterPlatform, UpdaterRelease};
 use crateship_feeds::zsync::ZsyncHeader;
-use crateship_support::AtomicFile;
 use serde::Serialize;
 
-use super::finalize::Produced;
+use super::finalize::{Produced, stage_file};
 use super::sign::Signers;
 use crate::error::{Error, Result};
 use crate::format::{Family, MacosKind};
-use crate::manifest::{ManifestArtifact, Requirements};
 use crate::plan::Plan;
 use crate::plan::updates::{UpdatesPlan, zsync_file_name};
 use crate::target::{Arch, Os, TargetTriple};
@@ -62,14 +58,7 @@ pub(crate) fn write(
     let mut platforms = Vec::new();
     let mut sparkle_items = Vec::new();
     for p in produced {
-        let Some(target) = plan
-            .targets
-            .iter()
-            .find(|t| t.triple.as_str() == p.entry.target)
-        else {
-            continue;
-        };
-        let Ok(format) = p.entry.format.parse::<crate::Format>() else {
+        let Some((target, format)) = p.planned(plan) else {
             continue;
         };
         let installs = matches!(
@@ -127,12 +116,13 @@ pub(crate) fn write(
         };
         let json = crateship_feeds::tauri::latest_json(&release)
             .map_err(|e| feed_error(plan, "latest.json", e))?;
-        feeds.push(stage(
+        feeds.push(stage_file(
             plan,
             "latest.json",
             "updater-json",
             "",
             json.as_bytes(),
+            0o644,
         )?);
     }
     if !sparkle_items.is_empty() {
@@ -161,7 +151,14 @@ pub(crate) fn write(
             ),
         }
         .map_err(|e| feed_error(plan, "appcast.xml", e))?;
-        feeds.push(stage(plan, "appcast.xml", "appcast", "", xml.as_bytes())?);
+        feeds.push(stage_file(
+            plan,
+            "appcast.xml",
+            "appcast",
+            "",
+            xml.as_bytes(),
+            0o644,
+        )?);
     }
     Ok((feeds, warnings))
 }
@@ -204,7 +201,7 @@ fn zsync(plan: &Plan, updates: &UpdatesPlan, p: &Produced) -> Result<Produced> {
     let mut bytes = Vec::new();
     crateship_feeds::zsync::write_zsync(std::io::BufReader::new(input), &header, &mut bytes, 0)
         .map_err(|e| feed_error(plan, &name, e))?;
-    stage(plan, &name, "zsync", &p.entry.target, &bytes)
+    stage_file(plan, &name, "zsync", &p.entry.target, &bytes[..], 0o644)
 }
 
 /// The Sparkle item of a macOS archive, if a Sparkle key is configured.
@@ -242,35 +239,4 @@ fn sparkle_item(
             ed_signature: signature,
         },
     }))
-}
-
-/// `bytes` staged as the out-dir file `name` of `format` (for `target`, or none).
-pub(super) fn stage(
-    plan: &Plan,
-    name: &str,
-    format: &str,
-    target: &str,
-    bytes: &[u8],
-) -> Result<Produced> {
-    let path = plan.out_dir.join(name);
-    let mut out = AtomicFile::create(&path)?;
-    out.write_all(bytes)
-        .map_err(|e| Error::io("cannot write", &path, e))?;
-    let staged = out.stage()?;
-    let (sha256, size) = crateship_support::hash::sha256_reader(bytes)
-        .map_err(|e| Error::io("cannot hash", &path, e))?;
-    Ok(Produced {
-        entry: ManifestArtifact {
-            path: name.to_owned(),
-            format: format.to_owned(),
-            target: target.to_owned(),
-            sha256,
-            size,
-            requirements: Requirements::default(),
-            signature: None,
-        },
-        staged,
-        msi: None,
-        detached: Vec::new(),
-    })
 }

@@ -10,13 +10,15 @@
 //! last. Artifacts of the same release that an earlier run wrote into the out
 //! dir (per-target CI jobs) stay listed.
 
+use std::io::{Read, Write};
 use std::path::Path;
 
-use crateship_support::StagedFile;
+use crateship_support::{AtomicFile, StagedFile};
 
 use crate::error::{Error, Result};
-use crate::manifest::{DistManifest, ManifestApp, ManifestArtifact};
-use crate::plan::Plan;
+use crate::format::Format;
+use crate::manifest::{DistManifest, ManifestApp, ManifestArtifact, Requirements};
+use crate::plan::{Plan, TargetPlan};
 
 /// Name of the checksum file in the out dir.
 pub const SHA256SUMS: &str = "SHA256SUMS";
@@ -35,6 +37,73 @@ pub(crate) struct Produced {
     pub msi: Option<crateship_windows::MsiCodes>,
     /// Its detached signature files: (file name, text).
     pub detached: Vec<(String, String)>,
+}
+
+impl Produced {
+    /// The planned target and format of this artifact; `None` for the files the
+    /// finalize step adds (feeds, channels, SBOMs, provenance).
+    pub fn planned<'p>(&self, plan: &'p Plan) -> Option<(&'p TargetPlan, Format)> {
+        let target = plan
+            .targets
+            .iter()
+            .find(|t| t.triple.as_str() == self.entry.target)?;
+        let format = self.entry.format.parse::<Format>().ok()?;
+        Some((target, format))
+    }
+}
+
+/// `input`'s bytes staged as the out-dir file `rel` (directories created) with
+/// `mode`: a file the finalize step adds, of kind `format`, for `target` (or
+/// `""`). Hashed while it is written.
+pub(crate) fn stage_file(
+    plan: &Plan,
+    rel: &str,
+    format: &str,
+    target: &str,
+    input: impl Read,
+    mode: u32,
+) -> Result<Produced> {
+    let path = plan.out_dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+    }
+    let mut out = AtomicFile::create(&path)?;
+    out.set_mode(mode)?;
+    let (sha256, size) = crateship_support::hash::sha256_reader(Tee {
+        input,
+        copy: &mut out,
+    })
+    .map_err(|e| Error::io("cannot write", &path, e))?;
+    out.flush()
+        .map_err(|e| Error::io("cannot write", &path, e))?;
+    Ok(Produced {
+        entry: ManifestArtifact {
+            path: rel.to_owned(),
+            format: format.to_owned(),
+            target: target.to_owned(),
+            sha256,
+            size,
+            requirements: Requirements::default(),
+            signature: None,
+        },
+        staged: out.stage()?,
+        msi: None,
+        detached: Vec::new(),
+    })
+}
+
+/// A reader that writes everything read from `input` into `copy`.
+struct Tee<'a, R> {
+    input: R,
+    copy: &'a mut AtomicFile,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.input.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
 }
 
 /// Publishes `produced` and writes `SHA256SUMS` and `dist-manifest.json`,

@@ -12,10 +12,10 @@ use crateship_sbom::{
     ToolVersion,
 };
 
-use super::finalize::Produced;
+use super::finalize::{Produced, stage_file};
 use super::sign::Signers;
 use crate::error::{Error, Result};
-use crate::format::{Family, Format, MacosKind};
+use crate::format::{Family, MacosKind};
 use crate::plan::records::SbomFormat;
 use crate::plan::{BuildStep, Plan, TargetPlan};
 use crate::process::CommandSpec;
@@ -39,14 +39,7 @@ pub(crate) fn sboms(plan: &Plan, produced: &[Produced]) -> Result<Vec<Produced>>
     let mut sets: BTreeMap<String, DepSet> = BTreeMap::new();
     let mut out = Vec::new();
     for p in produced {
-        let Some(target) = plan
-            .targets
-            .iter()
-            .find(|t| t.triple.as_str() == p.entry.target)
-        else {
-            continue;
-        };
-        let Ok(format) = p.entry.format.parse::<Format>() else {
+        let Some((target, format)) = p.planned(plan) else {
             continue;
         };
         let deps = match sets.entry(target.triple.to_string()) {
@@ -80,12 +73,13 @@ pub(crate) fn sboms(plan: &Plan, produced: &[Produced]) -> Result<Vec<Produced>>
                 SbomFormat::Cyclonedx => "sbom-cyclonedx",
                 SbomFormat::Spdx => "sbom-spdx",
             };
-            out.push(super::feeds::stage(
+            out.push(stage_file(
                 plan,
                 &name,
                 kind,
                 target.triple.as_str(),
-                &bytes,
+                &bytes[..],
+                0o644,
             )?);
         }
     }
@@ -138,22 +132,24 @@ pub(crate) fn provenance(
     };
     let statement = crateship_sbom::provenance_statement(&input)
         .map_err(|e| Error::artifact(plan.out_dir.join(PROVENANCE), e))?;
-    let mut out = vec![super::feeds::stage(
+    let mut out = vec![stage_file(
         plan,
         PROVENANCE,
         "provenance",
         "",
-        &statement,
+        &statement[..],
+        0o644,
     )?];
     if let Some(sign) = signers.dsse_signer()? {
         let envelope = crateship_sbom::dsse_envelope(&statement, sign)
             .map_err(|e| Error::artifact(plan.out_dir.join(PROVENANCE_DSSE), e))?;
-        out.push(super::feeds::stage(
+        out.push(stage_file(
             plan,
             PROVENANCE_DSSE,
             "provenance-dsse",
             "",
-            &envelope,
+            &envelope[..],
+            0o644,
         )?);
     }
     Ok(out)
