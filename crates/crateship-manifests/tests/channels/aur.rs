@@ -61,7 +61,7 @@ fn makepkg_prints_our_srcinfo_and_builds_the_package_with_verified_checksums() {
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let served = tmp.path().join("release");
     let server = Server::start(&served);
-    let fake = FakeRelease::new(&served, &server.url());
+    let fake = FakeRelease::new(&served, &server.base());
     let files = aur(&fake.release).unwrap();
 
     let build = tmp.path().join("build");
@@ -129,7 +129,7 @@ fn makepkg_refuses_an_archive_altered_after_the_pkgbuild_was_written() {
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let served = tmp.path().join("release");
     let server = Server::start(&served);
-    let fake = FakeRelease::new(&served, &server.url());
+    let fake = FakeRelease::new(&served, &server.base());
     let files = aur(&fake.release).unwrap();
     let archive = served.join("hello-1.2.3-x86_64-unknown-linux-gnu.tar.gz");
     let mut bytes = fs::read(&archive).unwrap();

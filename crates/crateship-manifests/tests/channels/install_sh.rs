@@ -27,7 +27,7 @@ fn setup() -> Setup {
     let root = tmp.path().to_owned();
     let served = root.join("release");
     let server = Server::start(&served);
-    let fake = FakeRelease::new(&served, &server.url());
+    let fake = FakeRelease::new(&served, &server.base());
     Setup {
         _tmp: tmp,
         root,

@@ -4,15 +4,10 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::Duration;
 
 use crateship_manifests::{
     Arch, ArtifactFormat, ChannelFile, Completions, Libc, MsiFacts, MsiScope, Os, Release,
@@ -368,90 +363,4 @@ fn msi(dir: &Path) -> (String, MsiFacts) {
     (name, facts)
 }
 
-/// A file server on 127.0.0.1 serving the files of one directory (GET only).
-pub struct Server {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl Server {
-    /// Serves `root` on a free loopback port until dropped.
-    pub fn start(root: &Path) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let root = root.to_owned();
-        let stopping = stop.clone();
-        thread::spawn(move || {
-            while !stopping.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let root = root.clone();
-                        thread::spawn(move || serve(stream, &root));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        Server { port, stop }
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-}
-
-fn serve(mut stream: TcpStream, root: &Path) {
-    stream.set_nonblocking(false).ok();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request = String::new();
-    if reader.read_line(&mut request).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        match reader.read_line(&mut header) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if header.trim().is_empty() => break,
-            Ok(_) => {}
-        }
-    }
-    let path = request.split_whitespace().nth(1).unwrap_or("/");
-    let name = path.trim_start_matches('/');
-    let file = root.join(name);
-    let body = if name.contains("..") || name.is_empty() {
-        None
-    } else {
-        fs::File::open(&file).ok().and_then(|mut f| {
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).ok().map(|_| bytes)
-        })
-    };
-    let head_only = request.starts_with("HEAD ");
-    let response = match body {
-        Some(bytes) => {
-            let mut r = format!(
-                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
-                bytes.len()
-            )
-            .into_bytes();
-            if !head_only {
-                r.extend_from_slice(&bytes);
-            }
-            r
-        }
-        None => {
-            b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
-        }
-    };
-    stream.write_all(&response).ok();
-}
+pub use crateship_testkit::http::Server;

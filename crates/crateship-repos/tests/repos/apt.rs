@@ -103,7 +103,7 @@ fn apt_installs_from_our_repository_and_keeps_the_previous_release_installable()
     let served = work.path().join("served");
     let server = Server::start(&served);
     let root = AptRoot::new();
-    let config = apt_config(&server.url, &root);
+    let config = apt_config(&server.base(), &root);
 
     // Release 1.0.0, then 2.0.0 merged over it.
     let v1 = work.path().join("v1");
@@ -169,7 +169,7 @@ fn apt_installs_from_our_repository_and_keeps_the_previous_release_installable()
     let (ok, out) = root.update();
     assert!(ok && clean(&out), "apt-get update:\n{out}");
     assert!(
-        out.contains(&format!("Get:1 {} stable InRelease", server.url)),
+        out.contains(&format!("Get:1 {} stable InRelease", server.base())),
         "{out}"
     );
 
@@ -179,7 +179,7 @@ fn apt_installs_from_our_repository_and_keeps_the_previous_release_installable()
         .map(|l| l.split('|').map(str::trim).collect())
         .collect();
     for version in ["1.0.0", "2.0.0"] {
-        let source = format!("{} stable/main amd64 Packages", server.url);
+        let source = format!("{} stable/main amd64 Packages", server.base());
         assert!(rows.contains(&vec!["hello", version, &source]), "{madison}");
     }
     let policy = run_ok(root.command("apt-cache").args(["policy", "hello"]));
@@ -243,7 +243,7 @@ fn apt_installs_from_our_repository_and_keeps_the_previous_release_installable()
     let detached_only = work.path().join("detached-only");
     let detached_server = Server::start(&detached_only);
     let other_root = AptRoot::new();
-    let detached_config = apt_config(&detached_server.url, &other_root);
+    let detached_config = apt_config(&detached_server.base(), &other_root);
     write_apt_repo(
         &detached_config,
         &second,
@@ -270,7 +270,7 @@ fn apt_refuses_a_repository_signed_by_another_key() {
     let served = work.path().join("served");
     let server = Server::start(&served);
     let root = AptRoot::new();
-    let config = apt_config(&server.url, &root);
+    let config = apt_config(&server.base(), &root);
     let debs = [deb(work.path(), "hello-data", "1.0.0")];
     write_apt_repo(&config, &debs, None, &stranger.key, SDE, &served).unwrap();
     // The user trusts the release key, not the stranger's.
@@ -304,7 +304,7 @@ fn apt_refuses_a_packages_index_edited_after_signing() {
     let served = work.path().join("served");
     let server = Server::start(&served);
     let root = AptRoot::new();
-    let config = apt_config(&server.url, &root);
+    let config = apt_config(&server.base(), &root);
     let debs = [deb(work.path(), "hello-data", "1.0.0")];
     write_apt_repo(&config, &debs, None, &release.key, SDE, &served).unwrap();
 
@@ -377,7 +377,7 @@ fn apt_reads_architecture_all_packages_built_by_dpkg_deb_with_gzip_and_zstd_cont
     let served = work.path().join("served");
     let server = Server::start(&served);
     let root = AptRoot::new();
-    let config = apt_config(&server.url, &root);
+    let config = apt_config(&server.base(), &root);
     let debs = [
         dpkg_deb(work.path(), "gz-data", "gzip"),
         dpkg_deb(work.path(), "zst-data", "zstd"),

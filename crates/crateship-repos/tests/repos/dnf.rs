@@ -87,7 +87,7 @@ fn dnf_installs_from_our_repository_with_package_and_repository_signatures_check
     let work = tempdir();
     let served = work.path().join("served");
     let server = Server::start(&served);
-    let config = RpmConfig::new("hello", &server.url);
+    let config = RpmConfig::new("hello", &server.base());
     let written = two_releases(work.path(), &served, &config);
     for rel in [
         "Packages/hello-1.0.0-1.x86_64.rpm",
@@ -106,7 +106,7 @@ fn dnf_installs_from_our_repository_with_package_and_repository_signatures_check
     for line in [
         "gpgcheck=1",
         "repo_gpgcheck=1",
-        &format!("baseurl={}", server.url),
+        &format!("baseurl={}", server.base()),
     ] {
         assert!(
             repo_file.lines().any(|l| l == line),
@@ -155,7 +155,7 @@ fn dnf_refuses_a_repomd_edited_after_signing() {
     let work = tempdir();
     let served = work.path().join("served");
     let server = Server::start(&served);
-    let config = RpmConfig::new("hello", &server.url);
+    let config = RpmConfig::new("hello", &server.base());
     let rpms = [rpm(work.path(), "hello-data", "1.0.0", &release.key)];
     write_rpm_repo(&config, &rpms, None, &release.key, SDE, &served).unwrap();
     let repomd = served.join("repodata/repomd.xml");

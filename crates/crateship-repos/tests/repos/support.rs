@@ -3,8 +3,6 @@
 //! run the verifiers.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -153,84 +151,7 @@ pub fn rpm(dir: &Path, name: &str, version: &str, key: &PgpKey) -> PathBuf {
     path
 }
 
-/// A directory served over HTTP on 127.0.0.1 for as long as the server lives.
-pub struct Server {
-    pub url: String,
-}
-
-impl Server {
-    /// Serves the files below `root` (GET and HEAD; anything else, or a missing
-    /// file, is 404). Each connection answers one request and closes.
-    pub fn start(root: &Path) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let root = root.to_path_buf();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let root = root.clone();
-                std::thread::spawn(move || serve(&root, stream));
-            }
-        });
-        Server { url }
-    }
-}
-
-fn serve(root: &Path, mut stream: TcpStream) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request = String::new();
-    if reader.read_line(&mut request).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        match reader.read_line(&mut header) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if header.trim().is_empty() => break,
-            Ok(_) => {}
-        }
-    }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let path = percent_decode(target.split('?').next().unwrap_or(""));
-    let file = (!path.split('/').any(|p| p == ".."))
-        .then(|| root.join(path.trim_start_matches('/')))
-        .filter(|p| p.is_file());
-    let Some(file) = file.filter(|_| method == "GET" || method == "HEAD") else {
-        let _ = stream
-            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        return;
-    };
-    let len = fs::metadata(&file).unwrap().len();
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
-    );
-    if stream.write_all(head.as_bytes()).is_err() {
-        return;
-    }
-    if method == "GET" {
-        let _ = std::io::copy(&mut fs::File::open(&file).unwrap(), &mut stream);
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub use crateship_testkit::http::Server;
 
 /// Every file below `dir` with its bytes, by relative path.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
