@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use base64ct::{Base64, Encoding};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::FeedError;
 
@@ -177,6 +177,66 @@ pub fn latest_json(release: &UpdaterRelease) -> Result<String, FeedError> {
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// What a published `latest.json` offers: its version and platform entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedFeed {
+    /// The version it offers.
+    pub version: String,
+    /// One entry per platform.
+    pub platforms: Vec<PlatformUpdate>,
+}
+
+/// The release a `latest.json` written by [`latest_json`] describes, read back, so a
+/// later run into the same out dir (per-target CI jobs) can keep the platforms it
+/// does not build. Each platform appears once (the `macos-ARCH` copy of a
+/// `darwin-ARCH` entry is folded into it); keys no updater platform has are dropped.
+pub fn read_latest_json(text: &str) -> Result<PublishedFeed, FeedError> {
+    #[derive(Deserialize)]
+    struct Read {
+        version: String,
+        platforms: BTreeMap<String, ReadEntry>,
+    }
+    #[derive(Deserialize)]
+    struct ReadEntry {
+        signature: String,
+        url: String,
+    }
+    let not_ours = |what: &str| {
+        FeedError::invalid(
+            "latest.json",
+            what,
+            text.lines().next().unwrap_or_default(),
+            "it is not a latest.json crateship wrote; remove it from the out dir",
+        )
+    };
+    let read: Read = serde_json::from_str(text).map_err(|_| not_ours("document"))?;
+    let mut platforms: Vec<PlatformUpdate> = Vec::new();
+    for (key, entry) in read.platforms {
+        let Some((os, arch)) = key.split_once('-') else {
+            continue;
+        };
+        let Some(platform) = UpdaterPlatform::from_target(os, arch) else {
+            continue;
+        };
+        if platforms.iter().any(|p| p.platform == platform) {
+            continue;
+        }
+        let signature = Base64::decode_vec(&entry.signature)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| not_ours("signature"))?;
+        platforms.push(PlatformUpdate {
+            platform,
+            url: entry.url,
+            minisign_signature: signature,
+        });
+    }
+    Ok(PublishedFeed {
+        version: read.version,
+        platforms,
+    })
 }
 
 /// The public key as the updaters are configured with it (`pubkey` in Tauri's and

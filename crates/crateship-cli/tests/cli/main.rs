@@ -23,6 +23,7 @@ mod records;
 mod secrets;
 mod sign_before_publish;
 mod signing;
+mod updater;
 mod updates;
 mod windows_packages;
 mod wine;

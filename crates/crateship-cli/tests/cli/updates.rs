@@ -368,3 +368,53 @@ fn bad_update_settings_are_refused_and_write_no_feed() {
         }
     }
 }
+
+#[test]
+fn per_target_runs_into_one_out_dir_share_one_latest_json() {
+    let p = project(UPDATES);
+    let out = p.tmp.path().join("out");
+    let one = |target: &str, format: &str| {
+        let mut cmd = p.command(&["dist", "--no-build"]);
+        cmd.arg("--binary-dir")
+            .arg(&p.bins)
+            .arg("--out-dir")
+            .arg(&out)
+            .args(["--target", target, "--format", format]);
+        let done = run(&mut cmd);
+        assert!(done.status.success(), "dist {target}: {}", stderr(&done));
+        let text = std::fs::read_to_string(out.join("latest.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    // Two CI jobs of one release, one after the other: the second keeps the first's platform.
+    one(LINUX, "appimage");
+    let latest = one("x86_64-pc-windows-gnu", "msi");
+    let platforms = latest["platforms"].as_object().unwrap();
+    let keys: Vec<&String> = platforms.keys().collect();
+    assert_eq!(keys, ["linux-x86_64", "windows-x86_64"], "{latest}");
+    let pubkey_line = std::fs::read_to_string(p.tmp.path().join("minisign.pub")).unwrap();
+    let pubkey_line = pubkey_line.lines().nth(1).unwrap();
+    for (platform, suffix) in [("linux-x86_64", ".AppImage"), ("windows-x86_64", ".msi")] {
+        let sig = Base64::decode_vec(platforms[platform]["signature"].as_str().unwrap()).unwrap();
+        let sig_path = p.tmp.path().join(format!("{platform}.minisig"));
+        std::fs::write(&sig_path, sig).unwrap();
+        let file = out.join(file_named(&out, suffix));
+        let ok = run(std::process::Command::new("minisign")
+            .args(["-V", "-q", "-P", pubkey_line, "-x"])
+            .arg(&sig_path)
+            .arg("-m")
+            .arg(&file));
+        assert!(
+            ok.status.success(),
+            "minisign -V {platform}: {}",
+            stderr(&ok)
+        );
+    }
+    verify("sha256sum", &["-c", "SHA256SUMS"], &out);
+
+    // A run of the next version starts a new feed: the old platform is not offered.
+    p.set_version("0.4.3");
+    let latest = one("x86_64-pc-windows-gnu", "msi");
+    let keys: Vec<&String> = latest["platforms"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["windows-x86_64"], "{latest}");
+    assert_eq!(latest["version"], "0.4.3");
+}

@@ -11,13 +11,16 @@ use crateship_feeds::tauri::{PlatformUpdate, UpdaterPlatform, UpdaterRelease};
 use crateship_feeds::zsync::ZsyncHeader;
 use serde::Serialize;
 
-use super::finalize::{Produced, stage_file};
+use super::finalize::{Produced, earlier_entries, stage_file};
 use super::sign::Signers;
 use crate::error::{Error, Result};
 use crate::format::{Family, MacosKind};
 use crate::plan::Plan;
 use crate::plan::updates::{UpdatesPlan, zsync_file_name};
 use crate::target::{Arch, Os, TargetTriple};
+
+/// The updater manifest's file name in the out dir.
+const LATEST_JSON: &str = "latest.json";
 
 /// The public keys an app is built with to trust its feeds.
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +110,8 @@ pub(crate) fn write(
             sparkle_items.push(item);
         }
     }
+    let kept = earlier_platforms(plan, updates, &platforms)?;
+    platforms.extend(kept);
     if !platforms.is_empty() {
         let release = UpdaterRelease {
             version: plan.app.version.clone(),
@@ -115,10 +120,10 @@ pub(crate) fn write(
             platforms,
         };
         let json = crateship_feeds::tauri::latest_json(&release)
-            .map_err(|e| feed_error(plan, "latest.json", e))?;
+            .map_err(|e| feed_error(plan, LATEST_JSON, e))?;
         feeds.push(stage_file(
             plan,
-            "latest.json",
+            LATEST_JSON,
             "updater-json",
             "",
             json.as_bytes(),
@@ -161,6 +166,34 @@ pub(crate) fn write(
         )?);
     }
     Ok((feeds, warnings))
+}
+
+/// The platforms of an earlier run of this release into the same out dir
+/// (per-target CI jobs) that this run does not build, kept while the artifact
+/// they point at is still there and listed, so one `latest.json` serves every
+/// platform of the release. A `latest.json` of another version, or one that
+/// cannot be read, is replaced.
+fn earlier_platforms(
+    plan: &Plan,
+    updates: &UpdatesPlan,
+    ours: &[PlatformUpdate],
+) -> Result<Vec<PlatformUpdate>> {
+    let Ok(text) = std::fs::read_to_string(plan.out_dir.join(LATEST_JSON)) else {
+        return Ok(Vec::new());
+    };
+    let Ok(feed) = crateship_feeds::tauri::read_latest_json(&text) else {
+        return Ok(Vec::new());
+    };
+    if feed.version != plan.app.version {
+        return Ok(Vec::new());
+    }
+    let listed = earlier_entries(plan)?;
+    Ok(feed
+        .platforms
+        .into_iter()
+        .filter(|p| !ours.iter().any(|o| o.platform == p.platform))
+        .filter(|p| listed.iter().any(|e| updates.file_url(&e.path) == p.url))
+        .collect())
 }
 
 fn feed_error(plan: &Plan, name: &str, e: crateship_feeds::FeedError) -> Error {

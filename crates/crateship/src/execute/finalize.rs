@@ -155,7 +155,7 @@ pub(crate) fn publish(
 
 /// The entries of the manifest already in the out dir that still describe a
 /// file there, if that manifest is of this release (same name and version).
-fn earlier_entries(plan: &Plan) -> Result<Vec<ManifestArtifact>> {
+pub(crate) fn earlier_entries(plan: &Plan) -> Result<Vec<ManifestArtifact>> {
     let path = plan.out_dir.join(MANIFEST);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(Vec::new());
