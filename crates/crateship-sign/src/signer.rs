@@ -3,8 +3,10 @@
 //! Windows host) and a custom command template (cloud HSM tools such as jsign or Azure
 //! Trusted Signing).
 //!
-//! Secrets never go on a command line: osslsigncode reads the PKCS#12 password from a
-//! 0600 temporary file (`-readpass`) that is removed afterwards; signtool uses a
+//! Secrets never go on a command line or on disk: osslsigncode reads the PKCS#12
+//! password (`-readpass`) from an anonymous in-memory file (Linux `memfd_create`,
+//! opened by the child through `/proc/PID/fd/N` and gone when crateship closes it or
+//! exits, on any exit path); signtool uses a
 //! certificate from the Windows store by thumbprint (`/sha1`), so no password is needed
 //! at all; a custom command gets only placeholders (`{file}`, `{out}`,
 //! `{timestamp-url}`) and finds its credentials in the environment it inherits.
@@ -139,7 +141,7 @@ impl OsslsigncodeSigner {
 impl Signer for OsslsigncodeSigner {
     fn sign(&self, input: &Path, output: &Path) -> Result<SignReport, SignError> {
         kind(input)?;
-        // Kept alive until the tool has run; tempfile creates it 0600 and removes it on drop.
+        // Kept open until the tool has run; closing it frees the memory.
         let mut pass_file = None;
         let mut key_args: Vec<OsString> = Vec::new();
         let mut redact = Vec::new();
@@ -148,20 +150,15 @@ impl Signer for OsslsigncodeSigner {
                 key_args.extend(["-certs".into(), chain.into(), "-key".into(), key.into()]);
             }
             KeySource::Pkcs12 { file, password } => {
-                let mut tmp = tempfile::NamedTempFile::new().map_err(|e| {
-                    SignError::io("create a temporary file in", std::env::temp_dir(), e)
-                })?;
-                tmp.write_all(password.expose().as_bytes())
-                    .and_then(|()| tmp.flush())
-                    .map_err(|e| SignError::io("write", tmp.path(), e))?;
+                let memory = PasswordInMemory::new(password.expose())?;
                 key_args.extend([
                     "-pkcs12".into(),
                     file.into(),
                     "-readpass".into(),
-                    tmp.path().into(),
+                    memory.path().into(),
                 ]);
                 redact.push(password.expose());
-                pass_file = Some(tmp);
+                pass_file = Some(memory);
             }
         }
         let report = external(
@@ -186,6 +183,61 @@ impl Signer for OsslsigncodeSigner {
             sha256_fingerprint: self.key.sha256_fingerprint().to_owned(),
             ..report
         })
+    }
+}
+
+/// A password in an anonymous in-memory file, for tools that read a secret from a
+/// path: never on disk, never in argv, not inherited by any child (close-on-exec), and
+/// gone with the last descriptor, so a killed run leaves nothing behind.
+#[cfg(target_os = "linux")]
+struct PasswordInMemory {
+    file: std::fs::File,
+}
+
+#[cfg(target_os = "linux")]
+impl PasswordInMemory {
+    fn new(password: &str) -> Result<PasswordInMemory, SignError> {
+        use rustix::fs::{MemfdFlags, memfd_create};
+        let failed =
+            |e: std::io::Error| SignError::io("keep the password in memory for", "osslsigncode", e);
+        let fd = memfd_create("crateship-pfx-password", MemfdFlags::CLOEXEC)
+            .map_err(|e| failed(e.into()))?;
+        let mut file = std::fs::File::from(fd);
+        file.write_all(password.as_bytes()).map_err(failed)?;
+        Ok(PasswordInMemory { file })
+    }
+
+    /// The path a child process opens it by: `/proc/PID/fd/N` of this process.
+    fn path(&self) -> PathBuf {
+        use std::os::fd::AsRawFd;
+        PathBuf::from(format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            self.file.as_raw_fd()
+        ))
+    }
+}
+
+/// Where there is no `memfd_create` (macOS hosts): a 0600 temporary file, removed
+/// when dropped.
+#[cfg(not(target_os = "linux"))]
+struct PasswordInMemory {
+    file: tempfile::NamedTempFile,
+}
+
+#[cfg(not(target_os = "linux"))]
+impl PasswordInMemory {
+    fn new(password: &str) -> Result<PasswordInMemory, SignError> {
+        let mut file = tempfile::NamedTempFile::new()
+            .map_err(|e| SignError::io("create a temporary file in", std::env::temp_dir(), e))?;
+        file.write_all(password.as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| SignError::io("write", file.path(), e))?;
+        Ok(PasswordInMemory { file })
+    }
+
+    fn path(&self) -> PathBuf {
+        self.file.path().to_owned()
     }
 }
 

@@ -200,3 +200,94 @@ fn a_build_script_cannot_see_a_signing_secret() {
         stderr(&seen)
     );
 }
+
+#[test]
+fn osslsigncode_reads_the_pfx_password_from_memory_and_no_file_holds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let config = "identifier = \"org.example.tiny\"\n[package.metadata.crateship.signing]\n\
+                  windows-backend = \"osslsigncode\"\nwindows-pfx = \"cert.pfx\"\n\
+                  windows-password-env = \"TINY_PFX_PASSWORD\"";
+    let manifest = tiny_project(&project, "tiny", config);
+    pki(&project);
+    let bins = binary_dir(tmp.path(), "tiny.exe");
+    let temp = tmp.path().join("tmpdir");
+    std::fs::create_dir_all(&temp).unwrap();
+    // The shim records where -readpass points, whether the password can be read
+    // there, and any file under TMPDIR or the out dir holding the password while
+    // the tool runs; then it runs the real osslsigncode.
+    let shim_dir = tmp.path().join("shims");
+    std::fs::create_dir_all(&shim_dir).unwrap();
+    let log = tmp.path().join("osslsigncode.log");
+    let out_dir = tmp.path().join("out");
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v osslsigncode"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!real.trim().is_empty(), "osslsigncode is not installed");
+    let shim = shim_dir.join("osslsigncode");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nlog='{log}'\nprev=\nfor a in \"$@\"; do\n  if [ \"$prev\" = -readpass ]; then\n    \
+             echo \"readpass $a -> $(readlink \"$a\")\" >> \"$log\"\n    \
+             [ \"$(cat \"$a\")\" = '{PASSWORD}' ] && echo readable >> \"$log\"\n  fi\n  prev=\"$a\"\ndone\n\
+             grep -rlF '{PASSWORD}' \"$TMPDIR\" '{out}' >> \"$log\" 2>/dev/null\necho ran >> \"$log\"\n\
+             exec '{real}' \"$@\"\n",
+            log = log.display(),
+            out = out_dir.display(),
+            real = real.trim(),
+        ),
+    )
+    .unwrap();
+    let exec = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(&shim, exec).unwrap();
+
+    let mut cmd = dist_prebuilt(&manifest, &bins, &out_dir);
+    cmd.args(["--target", "x86_64-pc-windows-gnu", "--format", "msi"])
+        .env("TINY_PFX_PASSWORD", PASSWORD)
+        .env("TMPDIR", &temp)
+        .env(
+            "PATH",
+            format!("{}:{}", shim_dir.display(), std::env::var("PATH").unwrap()),
+        );
+    let out = run(&mut cmd);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = std::fs::read_to_string(&log).expect("osslsigncode was never run");
+    let lines: Vec<&str> = log.lines().collect();
+    let readpass = lines
+        .iter()
+        .find(|l| l.starts_with("readpass "))
+        .unwrap_or_else(|| panic!("no -readpass argument: {log}"));
+    assert!(
+        readpass.starts_with("readpass /proc/") && readpass.contains("memfd:"),
+        "the password is not in an in-memory file: {readpass}"
+    );
+    assert!(
+        lines.contains(&"readable"),
+        "osslsigncode could not read it: {log}"
+    );
+    // Every invocation ran; none found a file holding the password.
+    let found: Vec<&&str> = lines
+        .iter()
+        .filter(|l| !l.starts_with("readpass ") && **l != "readable" && **l != "ran")
+        .collect();
+    assert!(found.is_empty(), "files holding the password: {found:?}");
+    assert!(lines.contains(&"ran"));
+    let checked = verify(
+        "osslsigncode",
+        &[
+            "verify",
+            "-CAfile",
+            project.join("cert.pem").to_str().unwrap(),
+            "-in",
+            "tiny-0.4.2-x64.msi",
+        ],
+        &out_dir,
+    );
+    assert!(checked.contains("Signature verification: ok"), "{checked}");
+}
