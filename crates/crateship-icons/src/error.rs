@@ -28,6 +28,19 @@ pub enum IconError {
         source: io::Error,
     },
 
+    /// An SVG whose filters would cost far more to render than any icon needs (a
+    /// hostile or broken file): refused before rendering.
+    #[error(
+        "SVG {path} is too costly to render: {reason}; simplify its filters (smaller filter \
+         regions, fewer filter primitives) or export the icon as a 1024 px PNG"
+    )]
+    RenderBudget {
+        /// The rejected file.
+        path: PathBuf,
+        /// Which filter and which limit.
+        reason: String,
+    },
+
     /// A source or override image is not a decodable PNG or SVG.
     #[error("corrupt or unsupported image {path}: {reason}; use a PNG or SVG")]
     Unsupported {

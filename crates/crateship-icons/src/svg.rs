@@ -1,6 +1,10 @@
 //! SVG sources: parsed once with usvg and rendered natively with resvg at every output size
 //! (never rasterised once and downscaled). No fonts are loaded, so output does not depend on
-//! the fonts installed on the host; `<text>` is not drawn and gets a warning.
+//! the fonts installed on the host; `<text>` is not drawn and gets a warning. External
+//! references (`<image href="file.svg">`, any path or URL) are never opened: only SVG
+//! images embedded as `data:` URLs are drawn (raster images are not drawn at all), and
+//! each external reference gets a warning, so an icon
+//! cannot read a file outside the project (or anywhere) while it is rendered.
 
 use std::path::Path;
 
@@ -9,6 +13,15 @@ use resvg::{tiny_skia, usvg};
 
 use crate::IconError;
 use crate::source;
+
+/// The largest area one filtered layer may cover, in canvas areas: a filter region may
+/// reach past the image (a drop shadow, a glow), not a hundred times around it.
+const MAX_FILTER_LAYER: f32 = 16.0;
+
+/// The most filter work an icon may ask for, as the sum over filtered layers of
+/// (layer area in canvas areas x filter primitives). Real icons use a few; a
+/// hostile file with dozens of huge blurs would render for minutes.
+const FILTER_BUDGET: f32 = 256.0;
 
 /// The first bytes of a gzip stream (an .svgz file).
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
@@ -31,14 +44,34 @@ impl Svg {
         } else {
             bytes.to_vec()
         };
+        let external = std::sync::Mutex::new(Vec::new());
         let options = usvg::Options {
-            resources_dir: path.parent().map(Path::to_path_buf),
+            resources_dir: None,
+            image_href_resolver: usvg::ImageHrefResolver {
+                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+                resolve_string: Box::new(|href: &str, _: &usvg::Options| {
+                    if let Ok(mut seen) = external.lock() {
+                        seen.push(href.to_owned());
+                    }
+                    None
+                }),
+            },
             ..usvg::Options::default()
         };
         let tree = usvg::Tree::from_data(&text, &options)
             .map_err(|error| unsupported(error.to_string()))?;
+        drop(options);
+        check_render_budget(path, &tree)?;
 
         let mut warnings = Vec::new();
+        for href in external.into_inner().unwrap_or_default() {
+            let shown: String = href.chars().take(120).collect();
+            warnings.push(format!(
+                "source {} refers to the external image `{shown}`, which is not read or drawn; \
+                 embed it as a data: URL or draw it as paths",
+                path.display()
+            ));
+        }
         let size = tree.size();
         if size.width() != size.height() {
             warnings.push(source::not_square(path, size.width(), size.height()));
@@ -77,5 +110,59 @@ impl Svg {
         // tiny-skia stores premultiplied pixels; PNG, ICO and ICNS want straight alpha.
         RgbaImage::from_raw(size, size, pixmap.take_demultiplied())
             .ok_or_else(|| "the rendered canvas has an unexpected length".to_owned())
+    }
+}
+
+/// Refuses an SVG whose filters would cost more than [`FILTER_BUDGET`] (or one layer
+/// more than [`MAX_FILTER_LAYER`]) to render. resvg allocates a pixmap the size of
+/// each filtered layer and runs every primitive over it, so that area times the
+/// primitive count is what rendering costs.
+fn check_render_budget(path: &Path, tree: &usvg::Tree) -> Result<(), IconError> {
+    let canvas = tree.size().width() * tree.size().height();
+    let mut spent = 0.0f32;
+    let mut result = Ok(());
+    visit_groups(tree.root(), &mut |group| {
+        if group.filters().is_empty() || result.is_err() {
+            return;
+        }
+        let layer = group.abs_layer_bounding_box();
+        let area = layer.width() * layer.height() / canvas;
+        let primitives: usize = group.filters().iter().map(|f| f.primitives().len()).sum();
+        let name = group
+            .filters()
+            .first()
+            .map(|f| f.id().to_owned())
+            .unwrap_or_default();
+        spent += area * primitives as f32;
+        let reason = if area > MAX_FILTER_LAYER {
+            Some(format!(
+                "the filter `{name}` covers {area:.0} times the image's area (at most {MAX_FILTER_LAYER})"
+            ))
+        } else if spent > FILTER_BUDGET {
+            Some(format!(
+                "its filters add up to {spent:.0} image areas of filter work (at most {FILTER_BUDGET})"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            result = Err(IconError::RenderBudget {
+                path: path.to_owned(),
+                reason,
+            });
+        }
+    });
+    result
+}
+
+/// Calls `f` on `group` and every group below it, including those of masks,
+/// patterns, clip paths and nested images.
+fn visit_groups(group: &usvg::Group, f: &mut dyn FnMut(&usvg::Group)) {
+    f(group);
+    for node in group.children() {
+        if let usvg::Node::Group(child) = node {
+            visit_groups(child, f);
+        }
+        node.subroots(|root| visit_groups(root, f));
     }
 }

@@ -581,3 +581,98 @@ fn bad_name_is_a_clear_error() {
     let error = assert_failed_cleanly(generate(&req, &out), &out);
     assert!(error.to_string().contains("\"../escape\""), "{error}");
 }
+
+#[test]
+fn svg_external_images_are_never_drawn_and_are_warned_while_embedded_ones_are() {
+    let temp = TempDir::new().unwrap();
+    // A red SVG outside the source's directory, referenced by absolute path and by a
+    // relative one (usvg's default resolver would read and draw both), and a blue one
+    // embedded as a data: URL.
+    let red = r#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>"#;
+    let outside = temp.path().join("outside.svg");
+    fs::write(&outside, red).unwrap();
+    let blue = r#"<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="blue"/></svg>"#;
+    let blue = <base64ct::Base64 as base64ct::Encoding>::encode_string(blue.as_bytes());
+    let dir = temp.path().join("project");
+    fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("icon.svg");
+    fs::write(
+        &source,
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64">
+<image x="0" y="0" width="32" height="64" href="{}"/>
+<image x="32" y="0" width="32" height="64" xlink:href="../outside.svg"/>
+<image x="16" y="16" width="32" height="32" href="data:image/svg+xml;base64,{blue}"/>
+</svg>"#,
+            outside.display()
+        ),
+    )
+    .unwrap();
+    let set = generate_into(&temp, &request(&source));
+    let external: Vec<&String> = set
+        .warnings
+        .iter()
+        .filter(|w| w.contains("external image"))
+        .collect();
+    assert_eq!(external.len(), 2, "{:?}", set.warnings);
+    assert!(external.iter().any(|w| w.contains("../outside.svg")));
+    let rendered = image::open(&set.png_by_size[&256]).unwrap().to_rgba8();
+    let red_pixels = rendered
+        .pixels()
+        .filter(|p| p[0] > 200 && p[2] < 50 && p[3] > 200)
+        .count();
+    assert_eq!(red_pixels, 0, "an external image was drawn");
+    let centre = rendered.get_pixel(128, 128);
+    assert!(
+        centre[2] > 200 && centre[0] < 50 && centre[3] > 200,
+        "the embedded image is not drawn: {centre:?}"
+    );
+}
+
+/// An SVG with `count` rectangles, each under its own filter of `primitives` blurs
+/// with the filter region given by `region` (`x y width height` in bounding-box units).
+fn filtered_svg(count: usize, primitives: usize, region: &str) -> String {
+    let [x, y, w, h]: [&str; 4] = region.split(' ').collect::<Vec<_>>().try_into().unwrap();
+    let blurs = "<feGaussianBlur stdDeviation=\"10000\"/>".repeat(primitives);
+    let mut defs = String::new();
+    let mut body = String::new();
+    for i in 0..count {
+        defs += &format!(
+            "<filter id=\"f{i}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\">{blurs}</filter>"
+        );
+        body += &format!(
+            "<rect x=\"10\" y=\"10\" width=\"40\" height=\"40\" fill=\"red\" filter=\"url(#f{i})\"/>"
+        );
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\"><defs>{defs}</defs>{body}</svg>"
+    )
+}
+
+#[test]
+fn svg_filters_beyond_the_render_budget_are_refused_before_rendering() {
+    // Huge filter regions (each measured at ~4 s and ~100 MB per element at 1024 px
+    // before the budget): refused by the first, naming the filter.
+    let temp = TempDir::new().unwrap();
+    let huge = temp.path().join("huge.svg");
+    fs::write(&huge, filtered_svg(50, 1, "-50 -50 100 100")).unwrap();
+    let out = temp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let error = assert_failed_cleanly(generate(&request(&huge), &out), &out);
+    let message = error.to_string();
+    assert!(matches!(error, IconError::RenderBudget { .. }), "{message}");
+    assert!(
+        message.contains("huge.svg") && message.contains("`f0`") && message.contains("PNG"),
+        "{message}"
+    );
+    // Small regions, but thousands of primitives in all: refused by the total.
+    let many = temp.path().join("many.svg");
+    fs::write(&many, filtered_svg(40, 50, "-0.1 -0.1 1.2 1.2")).unwrap();
+    let error = assert_failed_cleanly(generate(&request(&many), &out), &out);
+    assert!(error.to_string().contains("filter work"), "{error}");
+    // What icons really use (a blur or two with a region past the shape) renders.
+    let shadow = temp.path().join("shadow.svg");
+    fs::write(&shadow, filtered_svg(2, 2, "-0.5 -0.5 2 2")).unwrap();
+    let set = generate_into(&temp, &request(&shadow));
+    assert!(set.png_by_size[&1024].is_file());
+}
