@@ -32,6 +32,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("macos") => macos(sh, &args[1..]),
         Some("squashfs") => squashfs(sh, &args[1..]),
         Some("appimage-runtime") => appimage_runtime(sh, &args[1..]),
+        Some("zsync") => zsync(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
@@ -40,6 +41,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             macos(sh, args)?;
             squashfs(sh, args)?;
             appimage_runtime(sh, args)?;
+            zsync(sh, args)?;
             icons(sh, args)
         }
     }
@@ -153,6 +155,87 @@ fn icons(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
     });
     save_json("icons.json", &json)?;
     Ok(())
+}
+
+/// Our `.zsync` writer (crateship-feeds' `zsyncmake` example) against Debian's
+/// `zsyncmake` on one ~100 MB file (the payload as an uncompressed GNU tar; the
+/// work of both is a rolling and an MD4 checksum per block and one SHA-1, so it
+/// depends on the length, not the content), block size 4096 for both.
+fn zsync(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs = runs_flag(args, 3)?;
+    require_tool(sh, "zsyncmake", "zsync")?;
+    let time = Path::new("/usr/bin/time");
+    cmd!(
+        sh,
+        "cargo build --release -p crateship-feeds --example zsyncmake"
+    )
+    .run()?;
+    let ours = project_root()
+        .join("target/release/examples/zsyncmake")
+        .display()
+        .to_string();
+    let work = project_root().join("target/bench/zsync");
+    std::fs::create_dir_all(&work)?;
+    let payload = ensure_payload("1")?;
+    let input = work.join("input.tar");
+    if !input.exists() {
+        let (dir, tar) = (payload.display().to_string(), input.display().to_string());
+        cmd!(
+            sh,
+            "tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf {tar} -C {dir} ."
+        )
+        .run()?;
+    }
+    let i = input.display().to_string();
+    let o = |name: &str| work.join(name);
+    let s = |path: PathBuf| path.display().to_string();
+    let url = "input.tar";
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = vec![
+        (
+            "crateship .zsync",
+            [
+                &ours,
+                &i,
+                "-b",
+                "4096",
+                "-u",
+                url,
+                "-o",
+                &s(o("ours.zsync")),
+            ]
+            .map(String::from)
+            .to_vec(),
+            o("ours.zsync"),
+        ),
+        (
+            "zsyncmake",
+            [
+                "zsyncmake",
+                "-b",
+                "4096",
+                "-u",
+                url,
+                "-o",
+                &s(o("zsyncmake.zsync")),
+                &i,
+            ]
+            .map(String::from)
+            .to_vec(),
+            o("zsyncmake.zsync"),
+        ),
+    ];
+    let results = measure_interleaved(sh, time, runs, &cases)?;
+    print_table(
+        &format!("zsync ({} MB)", std::fs::metadata(&input)?.len() >> 20),
+        &results,
+    );
+    // Size and RSS carry no goal here (both write the same checksums); wall does.
+    report_ratios(
+        "crateship .zsync vs zsyncmake",
+        &results,
+        [1.0, 1.1, f64::INFINITY],
+        "zsync.json",
+    )
 }
 
 /// Our .deb writer against `dpkg-deb --root-owner-group -Zxz` on the payload.
