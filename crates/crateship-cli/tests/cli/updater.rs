@@ -5,7 +5,9 @@
 //! verifies the minisign signature with the key `crateship updates pubkey` prints,
 //! and replaces itself, after which it prints 1.1.0. An AppImage altered by one
 //! byte, a signature from another key and a feed that is not newer are each
-//! refused by the updater, and the installed AppImage is left as it was.
+//! refused by the updater, and the installed AppImage is left as it was. Debian's
+//! `zsync` client, seeded with 1.0.0, rebuilds 1.1.0 from its `.zsync` and fetches
+//! only part of it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -187,6 +189,38 @@ fn cargo_packager_updater_installs_the_newer_appimage_and_refuses_bad_feeds() {
     assert!(
         ok && text.contains("updater-app 1.1.0"),
         "after update: {text}"
+    );
+
+    // zsync: Debian's client rebuilds 1.1.0 from 1.0.0 (the same app, one line -
+    // its version - changed) through our .zsync, fetching only what differs.
+    let zsync_file = std::fs::read_dir(&new.out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".AppImage.zsync"))
+        .expect("a .zsync beside the AppImage");
+    let seeded = tmp.path().join("zsync");
+    std::fs::create_dir_all(&seeded).unwrap();
+    let before = server.bytes_served(&new.appimage.file_name().unwrap().to_string_lossy());
+    let out = run(Command::new("zsync")
+        .current_dir(&seeded)
+        .args(["-q", "-i"])
+        .arg(&old.appimage)
+        .args(["-o", "rebuilt.AppImage"])
+        .arg(server.url(&zsync_file)));
+    assert!(out.status.success(), "zsync: {}", stderr(&out));
+    let new_bytes = std::fs::read(&new.appimage).unwrap();
+    assert!(std::fs::read(seeded.join("rebuilt.AppImage")).unwrap() == new_bytes);
+    let fetched =
+        server.bytes_served(&new.appimage.file_name().unwrap().to_string_lossy()) - before;
+    eprintln!(
+        "zsync fetched {fetched} of {} bytes ({:.1} %) to update 1.0.0 to 1.1.0",
+        new_bytes.len(),
+        fetched as f64 * 100.0 / new_bytes.len() as f64
+    );
+    assert!(
+        fetched > 0 && (fetched as usize) < new_bytes.len() / 2,
+        "zsync fetched {fetched} of {} bytes",
+        new_bytes.len()
     );
 
     // The AppImage altered by one byte: the signature check fails, nothing replaced.
