@@ -12,6 +12,17 @@ use crate::support::*;
 const PGP_PASSPHRASE: &str = "a passphrase nobody else may see 7";
 const MINISIGN_KEY_MARKER: &str = "untrusted comment: test key";
 
+/// The path of the installed `program` (what a shim in front of it runs).
+fn real_program(program: &str) -> String {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(!real.is_empty(), "{program} is not installed");
+    real
+}
+
 /// Shims for `programs` in `dir/shims` that append their environment to
 /// `dir/log/PROGRAM` and run the real program; returns the shim dir.
 fn shims(dir: &Path, programs: &[&str]) -> PathBuf {
@@ -20,16 +31,7 @@ fn shims(dir: &Path, programs: &[&str]) -> PathBuf {
     std::fs::create_dir_all(&shim_dir).unwrap();
     std::fs::create_dir_all(&log_dir).unwrap();
     for program in programs {
-        let real = String::from_utf8(
-            Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap();
-        let real = real.trim();
-        assert!(!real.is_empty(), "{program} is not installed");
+        let real = real_program(program);
         let shim = shim_dir.join(program);
         std::fs::write(
             &shim,
@@ -220,15 +222,7 @@ fn osslsigncode_reads_the_pfx_password_from_memory_and_no_file_holds_it() {
     std::fs::create_dir_all(&shim_dir).unwrap();
     let log = tmp.path().join("osslsigncode.log");
     let out_dir = tmp.path().join("out");
-    let real = String::from_utf8(
-        Command::new("sh")
-            .args(["-c", "command -v osslsigncode"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    assert!(!real.trim().is_empty(), "osslsigncode is not installed");
+    let real = real_program("osslsigncode");
     let shim = shim_dir.join("osslsigncode");
     std::fs::write(
         &shim,
@@ -240,7 +234,6 @@ fn osslsigncode_reads_the_pfx_password_from_memory_and_no_file_holds_it() {
              exec '{real}' \"$@\"\n",
             log = log.display(),
             out = out_dir.display(),
-            real = real.trim(),
         ),
     )
     .unwrap();
@@ -278,16 +271,5 @@ fn osslsigncode_reads_the_pfx_password_from_memory_and_no_file_holds_it() {
         .collect();
     assert!(found.is_empty(), "files holding the password: {found:?}");
     assert!(lines.contains(&"ran"));
-    let checked = verify(
-        "osslsigncode",
-        &[
-            "verify",
-            "-CAfile",
-            project.join("cert.pem").to_str().unwrap(),
-            "-in",
-            "tiny-0.4.2-x64.msi",
-        ],
-        &out_dir,
-    );
-    assert!(checked.contains("Signature verification: ok"), "{checked}");
+    assert_authenticode_verified(&project.join("cert.pem"), "tiny-0.4.2-x64.msi", &out_dir);
 }

@@ -75,18 +75,7 @@ fn dist_signs_exe_msi_and_checksums_without_leaking_secrets() {
     );
     verify("sha256sum", &["-c", "SHA256SUMS"], &out_dir);
 
-    let checked = verify(
-        "osslsigncode",
-        &[
-            "verify",
-            "-CAfile",
-            project.join("cert.pem").to_str().unwrap(),
-            "-in",
-            msi,
-        ],
-        &out_dir,
-    );
-    assert!(checked.contains("Signature verification: ok"), "{checked}");
+    assert_authenticode_verified(&project.join("cert.pem"), msi, &out_dir);
     let unzipped = tmp.path().join("unzipped");
     std::fs::create_dir_all(&unzipped).unwrap();
     verify(
@@ -101,18 +90,11 @@ fn dist_signs_exe_msi_and_checksums_without_leaking_secrets() {
         &unzipped,
     );
     let zipped_exe = unzipped.join("tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe");
-    let checked = verify(
-        "osslsigncode",
-        &[
-            "verify",
-            "-CAfile",
-            project.join("cert.pem").to_str().unwrap(),
-            "-in",
-            zipped_exe.to_str().unwrap(),
-        ],
+    assert_authenticode_verified(
+        &project.join("cert.pem"),
+        zipped_exe.to_str().unwrap(),
         &unzipped,
     );
-    assert!(checked.contains("Signature verification: ok"), "{checked}");
 
     let manifest_json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let signed = manifest_json["artifacts"]
@@ -384,18 +366,7 @@ sys.stdout.write(hashlib.sha256(data).hexdigest())
             .len(),
         64
     );
-    let checked = verify(
-        "osslsigncode",
-        &[
-            "verify",
-            "-CAfile",
-            project.join("cert.pem").to_str().unwrap(),
-            "-in",
-            exe.to_str().unwrap(),
-        ],
-        &work,
-    );
-    assert!(checked.contains("Signature verification: ok"), "{checked}");
+    assert_authenticode_verified(&project.join("cert.pem"), exe.to_str().unwrap(), &work);
     // Same key and SOURCE_DATE_EPOCH as dist: re-signing the rpm changes nothing.
     assert!(
         std::fs::read(&rpm_copy).unwrap() == before,

@@ -275,6 +275,17 @@ open("minisign.pub", "w").write("untrusted comment: test key\n" + base64.b64enco
         verify("python3", &["-c", script], dir);
     }
 
+    /// Asserts `osslsigncode verify` accepts the Authenticode signature of `file`
+    /// (relative to `dir`) against the test CA `ca`.
+    pub fn assert_authenticode_verified(ca: &Path, file: &str, dir: &Path) {
+        let checked = verify(
+            "osslsigncode",
+            &["verify", "-CAfile", ca.to_str().unwrap(), "-in", file],
+            dir,
+        );
+        assert!(checked.contains("Signature verification: ok"), "{checked}");
+    }
+
     /// A tiny Windows console exe at `exe`, compiled with zig's C compiler.
     pub fn windows_exe(exe: &Path) {
         super::compile_c(super::TRIVIAL_C, "x86_64-windows-gnu", exe, &[]);

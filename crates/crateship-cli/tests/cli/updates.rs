@@ -108,6 +108,15 @@ fn python(script: &str, args: &[&str], dir: &Path) -> String {
     verify("python3", &all, dir)
 }
 
+/// `minisign -V` of `file` against the signature at `sig` and the public key line.
+fn minisign_verify(pubkey_line: &str, sig: &Path, file: &Path) -> std::process::Output {
+    run(std::process::Command::new("minisign")
+        .args(["-V", "-q", "-P", pubkey_line, "-x"])
+        .arg(sig)
+        .arg("-m")
+        .arg(file))
+}
+
 fn file_named(dir: &Path, suffix: &str) -> String {
     std::fs::read_dir(dir)
         .unwrap()
@@ -165,13 +174,7 @@ fn feeds_are_signed_after_every_signature_and_read_by_the_updaters_tools() {
             "{sig_text}"
         );
         let file = out.join(&name);
-        let check = |path: &Path| {
-            run(std::process::Command::new("minisign")
-                .args(["-V", "-q", "-P", pubkey_line, "-x"])
-                .arg(&sig_path)
-                .arg("-m")
-                .arg(path))
-        };
+        let check = |path: &Path| minisign_verify(pubkey_line, &sig_path, path);
         let ok = check(&file);
         assert!(ok.status.success(), "minisign -V {name}: {}", stderr(&ok));
         let mut bytes = std::fs::read(&file).unwrap();
@@ -398,11 +401,7 @@ fn per_target_runs_into_one_out_dir_share_one_latest_json() {
         let sig_path = p.tmp.path().join(format!("{platform}.minisig"));
         std::fs::write(&sig_path, sig).unwrap();
         let file = out.join(file_named(&out, suffix));
-        let ok = run(std::process::Command::new("minisign")
-            .args(["-V", "-q", "-P", pubkey_line, "-x"])
-            .arg(&sig_path)
-            .arg("-m")
-            .arg(&file));
+        let ok = minisign_verify(pubkey_line, &sig_path, &file);
         assert!(
             ok.status.success(),
             "minisign -V {platform}: {}",
