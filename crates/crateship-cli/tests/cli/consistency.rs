@@ -133,6 +133,29 @@ impl Release {
     }
 }
 
+/// Waits until `pid` catches SIGINT and SIGTERM (its `SigCgt` mask in
+/// /proc), so a signal sent afterwards tests crateship's handler rather than
+/// the moments of `exec` before `main`, when any program dies of the signal.
+/// Returns early if the run has already ended.
+fn wait_for_signal_handlers(child: &mut std::process::Child) {
+    let pid = child.id();
+    const INT_AND_TERM: u64 = (1 << (2 - 1)) | (1 << (15 - 1));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & INT_AND_TERM == INT_AND_TERM || child.try_wait().unwrap().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("crateship (pid {pid}) did not install its SIGINT/SIGTERM handlers within 20 s");
+}
+
 fn signal(pid: u32, name: &str) {
     let status = Command::new("kill")
         .args(["-s", name, &pid.to_string()])
@@ -158,6 +181,9 @@ fn killed_runs_leave_a_consistent_release_directory() {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
+            if name != "KILL" {
+                wait_for_signal_handlers(&mut child);
+            }
             std::thread::sleep(Duration::from_millis(delay_ms));
             let finished = child.try_wait().unwrap().is_some();
             if !finished {
