@@ -243,7 +243,165 @@ fn render_desktop(name: &str, template: &str, app: &DesktopApp) -> Result<String
         ("mime_types", desktop_list(&app.mime_types)),
         ("id", app.app_id.clone()),
     ];
-    Ok(crateship_template::render(name, template, &values)?)
+    let entry = crateship_template::render(name, template, &values)?;
+    check_desktop_syntax(name, &entry)?;
+    Ok(entry)
+}
+
+/// Checks a filled `.desktop` file against the Desktop Entry syntax: every
+/// line blank, a `#` comment, a `[Group]` header or a `Key=Value` /
+/// `Key[locale]=Value` pair; `[Desktop Entry]` first; no key twice in a group;
+/// `Type` and `Name` present, and `Exec` for an application that is not
+/// D-Bus activated.
+fn check_desktop_syntax(name: &str, entry: &str) -> Result<(), LinuxError> {
+    let bad = |line: usize, reason: String| LinuxError::TemplateSyntax {
+        template: name.to_owned(),
+        reason: format!("line {line}: {reason}"),
+    };
+    let mut group: Option<&str> = None;
+    let mut main_keys: Vec<(&str, &str)> = Vec::new();
+    let mut group_keys: Vec<&str> = Vec::new();
+    for (index, line) in entry.lines().enumerate() {
+        let number = index + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            if header.is_empty()
+                || header.contains(['[', ']'])
+                || header.chars().any(char::is_control)
+            {
+                return Err(bad(
+                    number,
+                    format!("`{trimmed}` is not a valid group header"),
+                ));
+            }
+            if group.is_none() && header != "Desktop Entry" {
+                return Err(bad(
+                    number,
+                    format!("the first group is `[{header}]`; it must be `[Desktop Entry]`"),
+                ));
+            }
+            if header == "Desktop Entry" && group.is_some() {
+                return Err(bad(number, "`[Desktop Entry]` appears twice".into()));
+            }
+            group = Some(header);
+            group_keys.clear();
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once('=') else {
+            return Err(bad(
+                number,
+                format!("`{trimmed}` is neither `Key=Value`, a `[Group]` header nor a `#` comment"),
+            ));
+        };
+        let key = key.trim_end();
+        let base = key.split_once('[').map_or(
+            key,
+            |(base, locale)| {
+                if locale.ends_with(']') { base } else { "" }
+            },
+        );
+        if base.is_empty() || !base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(bad(
+                number,
+                format!("`{key}` is not a key (letters, digits and `-`, optionally `[locale]`)"),
+            ));
+        }
+        if group.is_none() {
+            return Err(bad(
+                number,
+                format!("`{key}` comes before the `[Desktop Entry]` header"),
+            ));
+        }
+        if group_keys.contains(&key) {
+            return Err(bad(
+                number,
+                format!("`{key}` is set twice in `[{}]`", group.unwrap_or_default()),
+            ));
+        }
+        group_keys.push(key);
+        if group == Some("Desktop Entry") {
+            main_keys.push((key, value.trim_start()));
+        }
+    }
+    let get = |k: &str| main_keys.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+    let missing = |key: &str| LinuxError::TemplateSyntax {
+        template: name.to_owned(),
+        reason: format!(
+            "`[Desktop Entry]` has no `{key}=`; add `{key}=` (the built-in template uses `{key}={{{{{}}}}}`)",
+            key.to_ascii_lowercase()
+        ),
+    };
+    if group.is_none() {
+        return Err(LinuxError::TemplateSyntax {
+            template: name.to_owned(),
+            reason: "it has no `[Desktop Entry]` group; start the file with `[Desktop Entry]`"
+                .into(),
+        });
+    }
+    if get("Type").is_none() {
+        return Err(LinuxError::TemplateSyntax {
+            template: name.to_owned(),
+            reason: "`[Desktop Entry]` has no `Type=`; add `Type=Application`".into(),
+        });
+    }
+    if get("Name").is_none() {
+        return Err(missing("Name"));
+    }
+    if get("Type") == Some("Application")
+        && get("DBusActivatable") != Some("true")
+        && get("Exec").is_none()
+    {
+        return Err(missing("Exec"));
+    }
+    Ok(())
+}
+
+/// Checks that a filled metainfo file is well-formed XML whose root is `<component>`.
+fn check_metainfo_syntax(name: &str, xml: &str) -> Result<(), LinuxError> {
+    let root = crateship_template::check_xml(name, xml)?;
+    if root != "component" {
+        return Err(LinuxError::TemplateSyntax {
+            template: name.to_owned(),
+            reason: format!(
+                "its root element is `<{root}>`; AppStream metainfo must be a `<component>`"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Fills the app's own `.desktop` and metainfo templates with sample values
+/// and checks the results, so `crateship plan` refuses an unknown placeholder,
+/// an unclosed `{{` or a malformed file before anything is built. The check is
+/// the one writing applies; the values only stand in for the real ones.
+pub fn check_templates(
+    desktop: Option<&UserTemplate>,
+    metainfo: Option<&UserTemplate>,
+) -> Result<(), LinuxError> {
+    let mut app = DesktopApp::new("org.example.App", "App", "An app", "app");
+    app.description = "What the app does.".into();
+    app.categories = vec!["Utility".into()];
+    app.keywords = vec!["sample".into()];
+    app.mime_types = vec!["text/plain".into()];
+    app.developer_name = "Developer".into();
+    app.homepage = Some("https://example.org".into());
+    app.project_license = Some("MIT".into());
+    app.releases = vec![Release {
+        version: "1.0.0".into(),
+        date: 0,
+    }];
+    app.desktop_template = desktop.cloned();
+    app.metainfo_template = metainfo.cloned();
+    if desktop.is_some() {
+        desktop_entry(&app)?;
+    }
+    if metainfo.is_some() {
+        metainfo_xml(&app)?;
+    }
+    Ok(())
 }
 
 fn xml_block(outer: &str, inner: &str, items: &[String], indent: &str) -> String {
@@ -343,5 +501,7 @@ fn render_metainfo(name: &str, template: &str, app: &DesktopApp) -> Result<Strin
         ("content_rating_type", xml(&app.content_rating)),
         ("releases", releases),
     ];
-    Ok(crateship_template::render(name, template, &values)?)
+    let xml = crateship_template::render(name, template, &values)?;
+    check_metainfo_syntax(name, &xml)?;
+    Ok(xml)
 }

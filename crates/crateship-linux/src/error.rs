@@ -85,6 +85,15 @@ pub enum LinuxError {
     /// A text template cannot be filled (e.g. an unknown placeholder).
     #[error(transparent)]
     Template(#[from] crateship_template::TemplateError),
+    /// A filled template is not a valid file of its kind (a `.desktop` line
+    /// that is no group, key or comment; metainfo that is not well-formed XML).
+    #[error("template `{template}`: {reason}")]
+    TemplateSyntax {
+        /// The template's name or path.
+        template: String,
+        /// What is wrong, where, and how to fix it.
+        reason: String,
+    },
     /// Desktop metadata is missing something the specifications require.
     #[error("desktop metadata: {field} {reason}")]
     InvalidDesktop {

@@ -43,7 +43,7 @@ mod xz;
 pub use crateship_template::UserTemplate;
 pub use deb::{DebCompression, deb_file_name, write_deb, write_deb_with};
 pub use desktop::{
-    DESKTOP_TEMPLATE, DesktopApp, METAINFO_TEMPLATE, Release, desktop_entry,
+    DESKTOP_TEMPLATE, DesktopApp, METAINFO_TEMPLATE, Release, check_templates, desktop_entry,
     desktop_entry_from_template, metainfo_from_template, metainfo_xml,
 };
 pub use elf::{DebShlibDepends, ElfNeeds, deb_shlib_depends, elf_needs};

@@ -83,5 +83,7 @@ pub use macho::{
     merge_universal,
 };
 pub use names::{DmgArch, dmg_file_name, pkg_file_name};
-pub use pkg::{DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, write_pkg};
+pub use pkg::{
+    DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, check_pkg_templates, write_pkg,
+};
 pub use pkg_sign::{PkgSignOptions, PkgSignReport, sign_pkg};

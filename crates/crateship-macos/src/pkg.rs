@@ -433,8 +433,31 @@ fn render_xml(
         (t.name.as_str(), t.text.as_str())
     });
     let xml = crateship_template::render(name, text, values)?;
-    check_well_formed(name, &xml)?;
+    crateship_template::check_xml(name, &xml)?;
     Ok(xml)
+}
+
+/// Fills the pkg's own Distribution and PackageInfo templates (if it has
+/// them) with sample values and applies the checks writing applies (placeholders,
+/// well-formed XML, the `pkg-ref` Installer needs), so `crateship plan` refuses
+/// a broken template before anything is built.
+pub fn check_pkg_templates(pkg: &PkgInfo) -> Result<(), MacosError> {
+    let facts = BundleFacts {
+        identifier: "org.example.App".into(),
+        short_version: "1.0.0".into(),
+        build_version: "1.0.0".into(),
+        executable: "app".into(),
+    };
+    let app_name = "App.app";
+    let scripts: [(&str, Vec<u8>); 1] = [("postinstall", Vec::new())];
+    if pkg.package_info_template.is_some() {
+        package_info_xml(&facts, pkg, app_name, 1, 1, &scripts)?;
+    }
+    if pkg.distribution_template.is_some() {
+        let component = component_name(app_name);
+        distribution_xml(&facts, pkg, &component, app_name, "x86_64,arm64", 1)?;
+    }
+    Ok(())
 }
 
 fn package_info_xml(
@@ -517,25 +540,4 @@ fn distribution_xml(
         });
     }
     Ok(xml)
-}
-
-/// Fails with the template's name and the parser's message unless `xml` is
-/// well-formed.
-fn check_well_formed(name: &str, xml: &str) -> Result<(), MacosError> {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => return Ok(()),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(MacosError::Template {
-                    template: name.to_owned(),
-                    reason: format!(
-                        "the filled template is not well-formed XML at byte {}: {e}",
-                        reader.buffer_position()
-                    ),
-                });
-            }
-        }
-    }
 }

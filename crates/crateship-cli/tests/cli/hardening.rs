@@ -370,3 +370,150 @@ fn a_key_inside_the_checkout_that_git_does_not_ignore_gets_a_warning() {
         stderr(&out)
     );
 }
+
+/// Every template kind, broken in each way a user can break it, is refused by
+/// `crateship plan` with the config key and the file named, and `dist` writes
+/// nothing: templates are checked before anything is built, with the checks
+/// writing applies.
+#[test]
+fn broken_templates_of_every_kind_are_refused_at_plan_time() {
+    let desktop_ok = "[Desktop Entry]\nType=Application\nName={{name}}\nExec={{exec}}\n";
+    let metainfo_ok = "<?xml version=\"1.0\"?>\n<component type=\"desktop-application\"><id>{{id}}</id></component>\n";
+    // (config key, file name, text, target, format, what stderr must say)
+    let cases: [(&str, &str, &str, &str, &str, &str); 9] = [
+        (
+            "linux.desktop-template",
+            "app.desktop",
+            "[Desktop Entry]\nType=Application\nName={{nmae}}\nExec={{exec}}\n",
+            "x86_64-unknown-linux-gnu",
+            "deb",
+            "unknown placeholder `{{nmae}}`",
+        ),
+        (
+            "linux.desktop-template",
+            "app.desktop",
+            "[Desktop Entry]\nType=Application\nName={{name\nExec={{exec}}\n",
+            "x86_64-unknown-linux-gnu",
+            "rpm",
+            "line 3: `{{` is not closed",
+        ),
+        (
+            "linux.desktop-template",
+            "app.desktop",
+            "[Desktop Entry]\nType=Application\nName={{name}}\nExec {{exec}}\n",
+            "x86_64-unknown-linux-gnu",
+            "appimage",
+            "line 4: `Exec app %F` is neither `Key=Value`",
+        ),
+        (
+            "linux.desktop-template",
+            "app.desktop",
+            "Name={{name}}\n[Desktop Entry]\nType=Application\nExec={{exec}}\n",
+            "x86_64-unknown-linux-gnu",
+            "deb",
+            "comes before the `[Desktop Entry]` header",
+        ),
+        (
+            "linux.metainfo-template",
+            "app.metainfo.xml",
+            "<component><id>{{id}}</id></componnt>\n",
+            "x86_64-unknown-linux-gnu",
+            "deb",
+            "not well-formed XML",
+        ),
+        (
+            "macos.info-plist-template",
+            "Info.plist",
+            "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict><key>CFBundleExecutable</key><string>{{exe}}</string></dict></plist>\n",
+            "aarch64-apple-darwin",
+            "dmg",
+            "unknown placeholder `{{exe}}`",
+        ),
+        (
+            "macos.distribution-template",
+            "Distribution.xml",
+            "<?xml version=\"1.0\"?>\n<installer-gui-script minSpecVersion=\"2\"><title>{{title}}</title></installer-gui-script>\n",
+            "aarch64-apple-darwin",
+            "pkg",
+            "has no `<pkg-ref",
+        ),
+        (
+            "macos.package-info-template",
+            "PackageInfo.xml",
+            "<?xml version=\"1.0\"?>\n<pkg-info identifier=\"{{identifier}}\">\n",
+            "aarch64-apple-darwin",
+            "pkg",
+            "not well-formed XML",
+        ),
+        (
+            "macos.package-info-template",
+            "PackageInfo.xml",
+            "<pkg-info version=\"{{short_version}\"/>\n",
+            "aarch64-apple-darwin",
+            "pkg",
+            "line 1: `{{` is not closed",
+        ),
+    ];
+    for (key, file, text, target, format, needle) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("p");
+        let table = key.split_once('.').unwrap();
+        let manifest = tiny_project(
+            &p,
+            "tiny",
+            &format!(
+                "identifier = \"org.example.tiny\"\n[package.metadata.crateship.{}]\n{} = \"packaging/{file}\"",
+                table.0, table.1
+            ),
+        );
+        std::fs::write(
+            &manifest,
+            std::fs::read_to_string(&manifest).unwrap().replace(
+                "license = \"MIT\"",
+                "license = \"MIT\"\nauthors = [\"T <t@example.org>\"]",
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(p.join("packaging")).unwrap();
+        let template = p.join("packaging").join(file);
+        std::fs::write(&template, text).unwrap();
+        let plan = |args: &[&str]| {
+            run(crateship()
+                .args(["plan", "--manifest-path"])
+                .arg(&manifest)
+                .args(["--target", target, "--format", format])
+                .args(args))
+        };
+        let out = plan(&[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{key} {file}: {err}");
+        for n in [needle, key, &template.display().to_string()] {
+            assert!(
+                err.contains(n),
+                "{key} {file}: stderr should mention {n:?}:\n{err}"
+            );
+        }
+        // The same text made valid plans: the refusal is about the template.
+        let fixed = match file {
+            "app.desktop" => desktop_ok,
+            "app.metainfo.xml" => metainfo_ok,
+            _ => "",
+        };
+        if !fixed.is_empty() {
+            std::fs::write(&template, fixed).unwrap();
+            let out = plan(&[]);
+            assert!(out.status.success(), "{key} fixed: {}", stderr(&out));
+            std::fs::write(&template, text).unwrap();
+        }
+        if target.contains("linux") {
+            let bins = binary_dir(tmp.path(), "tiny");
+            let out_dir = tmp.path().join("out");
+            let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+                .args(["--target", target, "--format", format]));
+            assert_eq!(out.status.code(), Some(1), "{key} dist: {}", stderr(&out));
+            assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+            let left = list(&out_dir);
+            assert!(left.is_empty(), "{key}: dist left {left:?}");
+        }
+    }
+}

@@ -112,11 +112,14 @@ fn missing_main_category_is_a_clear_error() {
 #[test]
 fn user_template_overrides_and_unknown_placeholders_fail() {
     let app = desktop_app();
-    let text =
-        desktop_entry_from_template("[Desktop Entry]\nName={{name}}\nX-Id={{id}}\n", &app).unwrap();
+    let text = desktop_entry_from_template(
+        "[Desktop Entry]\nType=Application\nName={{name}}\nExec=hello\nX-Id={{id}}\n",
+        &app,
+    )
+    .unwrap();
     assert_eq!(
         text,
-        "[Desktop Entry]\nName=Hello Desktop\nX-Id=org.example.Hello\n"
+        "[Desktop Entry]\nType=Application\nName=Hello Desktop\nExec=hello\nX-Id=org.example.Hello\n"
     );
     let err = desktop_entry_from_template("Name={{nmae}}\n", &app)
         .unwrap_err()
@@ -150,4 +153,67 @@ fn templates_carried_by_the_app_are_used_and_named_in_errors() {
         err.contains("packaging/hello.metainfo.xml") && err.contains("nope"),
         "{err}"
     );
+}
+
+#[test]
+fn filled_templates_that_break_their_syntax_are_refused_with_the_line() {
+    let template = |text: &str| crateship_linux::UserTemplate {
+        name: "packaging/app.desktop".into(),
+        text: text.into(),
+    };
+    let ok = "[Desktop Entry]\nType=Application\nName={{name}}\nExec={{exec}}\n\n# note\n[Desktop Action New]\nName=New\n";
+    crateship_linux::check_templates(Some(&template(ok)), None).unwrap();
+    for (text, needle) in [
+        (
+            "[Desktop Entry]\nType=Application\nName={{name}}\nExec {{exec}}\n",
+            "line 4",
+        ),
+        ("Type=Application\n", "before the `[Desktop Entry]` header"),
+        ("[Other]\nType=Application\n", "must be `[Desktop Entry]`"),
+        (
+            "[Desktop Entry]\nType=Application\nName=a\nName=b\nExec=x\n",
+            "`Name` is set twice",
+        ),
+        ("[Desktop Entry]\nName={{name}}\nExec=x\n", "no `Type=`"),
+        ("[Desktop Entry]\nType=Application\nName=a\n", "no `Exec=`"),
+        (
+            "[Desktop Entry]\nType=Application\nName=a\nExec=x\nBad Key=1\n",
+            "`Bad Key` is not a key",
+        ),
+        ("", "no `[Desktop Entry]` group"),
+    ] {
+        let err = crateship_linux::check_templates(Some(&template(text)), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("packaging/app.desktop") && err.contains(needle),
+            "{text:?}: {err}"
+        );
+    }
+    // D-Bus activated applications need no Exec.
+    crateship_linux::check_templates(
+        Some(&template(
+            "[Desktop Entry]\nType=Application\nName=a\nDBusActivatable=true\n",
+        )),
+        None,
+    )
+    .unwrap();
+    let metainfo = |text: &str| crateship_linux::UserTemplate {
+        name: "packaging/app.metainfo.xml".into(),
+        text: text.into(),
+    };
+    crateship_linux::check_templates(None, Some(&metainfo(crateship_linux::METAINFO_TEMPLATE)))
+        .unwrap();
+    for (text, needle) in [
+        ("<component><id>{{id}}</id>\n", "never closed"),
+        ("<application/>\n", "must be a `<component>`"),
+    ] {
+        let err = crateship_linux::check_templates(None, Some(&metainfo(text)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("packaging/app.metainfo.xml") && err.contains(needle),
+            "{text:?}: {err}"
+        );
+    }
 }

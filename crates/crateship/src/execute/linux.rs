@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use crateship_linux::{DesktopApp, LinuxPackage, PackageFile, Release};
 use crateship_support::AtomicFile;
 
-use super::{ArtifactCtx, Written, template};
+use super::{ArtifactCtx, Written};
 use crate::error::{Error, Result};
 use crate::format::LinuxKind;
 use crate::plan::Entry;
+use crate::plan::template;
 use crate::process::{self, CommandSpec};
 
 /// Writes the unsigned package into `out`; returns warnings (unmapped libraries).

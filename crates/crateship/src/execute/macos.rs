@@ -13,11 +13,12 @@ use crateship_macos::{AdHocOptions, AppSignOptions, DmgOptions, PkgInfo};
 use crateship_support::AtomicFile;
 
 use super::sign::{TIMESTAMP_TIMEOUT, apple_signature};
-use super::{ArtifactCtx, Written, template};
+use super::{ArtifactCtx, Written};
 use crate::error::{Error, Result};
 use crate::format::{ArchiveKind, MacosKind};
 use crate::manifest::Signature;
 use crate::plan::Plan;
+use crate::plan::template;
 use crateship_archive::ArchiveSpec;
 
 /// The `.app` bundles of one run, built on first use and removed at the end.

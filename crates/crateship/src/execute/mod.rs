@@ -26,7 +26,6 @@ pub(crate) mod notarize;
 pub mod outdir;
 mod records;
 pub mod sign;
-mod template;
 mod windows;
 
 use crateship_icons::IconSet;

@@ -1,9 +1,10 @@
 //! Plan-time checks: combinations that could not be written are refused before
 //! anything is built — an MSI for a version Windows Installer cannot order, an
-//! Info.plist whose extra keys collide with generated ones, Linux packages
+//! Info.plist whose extra keys collide with generated ones or whose template
+//! does not fill, a broken `.desktop`/metainfo/pkg template, Linux packages
 //! without a maintainer.
 
-use super::{App, IconsStep, Inputs, TargetPlan, bundle};
+use super::{App, IconsStep, Inputs, TargetPlan, bundle, template};
 use crate::error::{Error, Result};
 use crate::format::Family;
 
@@ -69,24 +70,31 @@ pub(super) fn before_building(
     }
     if let Some(artifact) = artifacts().find(|a| matches!(a.format.family(), Family::Macos(_))) {
         let macos = &inputs.config.macos;
-        // The user's template is read (and checked) when the bundle is written.
         let description = bundle::app_bundle(
             app,
             &macos.minimum_system_version,
             &macos.bundle,
             artifact,
             Some(icons.out_dir.join(format!("{}.icns", icons.name))),
-            None,
+            template::info_plist(inputs)?,
             inputs.source_date_epoch,
             updates,
             None,
         )?;
-        crateship_macos::info_plist(&description).map_err(|e| Error::Config {
-            file: manifest.clone(),
-            key: "macos".into(),
-            message: e.to_string(),
+        crateship_macos::info_plist(&description).map_err(|e| {
+            let key = match e {
+                crateship_macos::MacosError::Template { .. }
+                | crateship_macos::MacosError::TemplateFill(_) => "macos.info-plist-template",
+                _ => "macos",
+            };
+            Error::Config {
+                file: manifest.clone(),
+                key: key.into(),
+                message: e.to_string(),
+            }
         })?;
     }
+    template::check(inputs, targets)?;
     if artifacts().any(|a| matches!(a.format.family(), Family::Linux(_) | Family::AppImage))
         && app.maintainer.is_none()
     {

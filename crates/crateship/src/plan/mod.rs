@@ -25,6 +25,7 @@ pub mod inputs;
 mod layout;
 pub mod records;
 mod select;
+pub(crate) mod template;
 pub mod updates;
 
 use std::collections::BTreeMap;
