@@ -20,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dist               package examples/hello-desktop for every target into examples/hello-desktop/target/dist
   test               install what the suite needs (apt, rustup targets, zig, cargo-zigbuild) and run it all
+  setup              only install what the suite needs (the first step of `test`)
   bench [CASE] [--runs N] [--scale F]
                      compare our writers with their peer tools in the same run on the standard payload
                      (cases: archives deb msi sign macos squashfs appimage-runtime icons; default: all)
@@ -34,6 +35,10 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("dist") => dist(&sh),
         Some("test") => test(&sh),
+        Some("setup") => {
+            setup::build_tools(&sh)?;
+            setup::verifiers(&sh)
+        }
         Some("bench") => bench::run(&sh, &args[1..]),
         Some("codegen") => codegen::run(args.iter().any(|a| a == "--check")),
         Some("payload") => payload(&args[1..]),

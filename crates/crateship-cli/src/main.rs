@@ -24,6 +24,12 @@ enum Command {
     Plan(Selection),
     /// Build every target and write the artifacts, SHA256SUMS and dist-manifest.json.
     Dist(DistArgs),
+    /// Build every target's binaries into `--out-dir` as DIR/TARGET/BIN (what a CI
+    /// build job hands to `dist --no-build --binary-dir DIR`).
+    Build(BuildArgs),
+    /// Write the release workflow for a CI system (github, gitlab) from the plan,
+    /// or with --check compare the committed one with it.
+    Ci(CiArgs),
     /// Generate .ico, .icns, hicolor and .iconset icons from one PNG or SVG.
     Icons(IconsArgs),
     /// Check a dist dir before publishing it (exit 0: fit to publish, 1: a blocking
@@ -40,6 +46,40 @@ enum Command {
     /// Tools for developing and benchmarking crateship itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Install missing rustup targets, ziglang and cargo-zigbuild before building.
+    #[arg(long)]
+    install_missing: bool,
+}
+
+#[derive(Debug, Args)]
+struct CiArgs {
+    /// The CI system: github (.github/workflows/release.yml) or gitlab (.gitlab-ci.yml).
+    #[arg(value_parser = parse_ci_system)]
+    system: crateship::workflow::CiSystem,
+    /// Path to the project's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package to release, when the workspace has several.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Option<String>,
+    /// Where the workflow goes. Default: the system's path in the repository root.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Write nothing; exit 1 with a unified diff when the file differs from what
+    /// the current plan generates.
+    #[arg(long)]
+    check: bool,
+}
+
+/// `crateship ci SYSTEM` through `CiSystem`'s parser (a usage error lists the supported ones).
+fn parse_ci_system(s: &str) -> Result<crateship::workflow::CiSystem, String> {
+    s.parse().map_err(|e: crateship::Error| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +272,10 @@ struct DistArgs {
     /// Fail at once when another run is writing to the out dir (default: wait for it).
     #[arg(long)]
     no_wait: bool,
+    /// Package without signing: no signatures, no update feeds or channels (they
+    /// need keys). For pull requests, whose CI jobs get no secrets; never publish it.
+    #[arg(long)]
+    unsigned: bool,
     /// An existing Sparkle appcast (the last release's `appcast.xml`) to prepend this
     /// release to, keeping its older items.
     #[arg(long, value_name = "FILE")]
@@ -250,6 +294,60 @@ fn parse_target(s: &str) -> Result<TargetTriple, String> {
 /// `--format` values through `Format`'s own parser (a usage error lists the known ones).
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: crateship::Error| e.to_string())
+}
+
+/// `crateship ci SYSTEM [--check]`: writes the workflow, or compares it.
+fn ci(args: CiArgs) -> anyhow::Result<()> {
+    use crateship::workflow::{Pipeline, diff, generate};
+    let options = crateship::Options {
+        manifest_path: args.manifest_path.clone(),
+        package: args.package.clone(),
+        ..crateship::Options::default()
+    };
+    let no_plan = "the release plan fails, so no workflow can be generated from it";
+    let inputs = crateship::Inputs::gather(&options).context(no_plan)?;
+    let plan = crateship::plan::plan(&inputs, &options).context(no_plan)?;
+    for w in &plan.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = generate(args.system, &Pipeline::of(&inputs, &plan));
+    let root = inputs
+        .git
+        .as_ref()
+        .map(|g| g.toplevel.clone())
+        .unwrap_or_else(|| inputs.metadata.workspace_root.clone().into_std_path_buf());
+    let path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join(args.system.default_path()));
+    if args.check {
+        let committed = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+        };
+        if let Some(d) = diff(&path.display().to_string(), &committed, &text) {
+            print!("{d}");
+            eprintln!(
+                "error: {} is not what the current release plan generates; run `{}` and commit it",
+                path.display(),
+                args.system.command()
+            );
+            std::process::exit(1);
+        }
+        eprintln!("{} is up to date", path.display());
+        return Ok(());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut out = crateship_support::AtomicFile::create(&path)?;
+    std::io::Write::write_all(out.file(), text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    out.commit()?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }
 
 /// `crateship check`: prints the results, writes the JUnit file, and fails with
@@ -314,6 +412,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 no_wait: args.no_wait,
                 previous_feed: args.previous_feed.clone(),
                 channels_from: args.channels_from.clone(),
+                unsigned: args.unsigned,
                 ..options(sel, args.binary_dir.clone(), args.install_missing)
             };
             let inputs = crateship::Inputs::gather(&options)?;
@@ -334,6 +433,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report::print_manifest(&plan, &manifest);
             }
         }
+        Command::Build(args) => {
+            let sel = &args.selection;
+            let options = options(sel, None, args.install_missing);
+            let inputs = crateship::Inputs::gather(&options)?;
+            let plan = crateship::plan::plan(&inputs, &options)?;
+            let dir = sel
+                .out_dir
+                .clone()
+                .unwrap_or_else(|| plan.target_dir.join("crateship").join("binaries"));
+            let reporter = report::for_terminal(sel.json);
+            let copied = crateship::execute::build_binaries(&plan, &dir, reporter.as_ref())
+                .with_context(|| {
+                    format!("build of {} {} failed", plan.app.name, plan.app.version)
+                })?;
+            drop(reporter);
+            if sel.json {
+                println!("{}", serde_json::to_string_pretty(&copied)?);
+            } else {
+                for file in &copied {
+                    println!("{}", file.display());
+                }
+            }
+        }
+        Command::Ci(args) => ci(args)?,
         Command::Icons(args) => icons(args)?,
         Command::Updates(UpdatesCommand::Pubkey {
             manifest_path,
@@ -515,5 +638,6 @@ fn options(
         no_wait: false,
         previous_feed: None,
         channels_from: None,
+        unsigned: false,
     }
 }

@@ -35,6 +35,7 @@ pub mod process;
 pub mod progress;
 pub mod report;
 pub mod target;
+pub mod workflow;
 
 pub use error::{Error, Result};
 pub use format::Format;

@@ -11,6 +11,7 @@ mod support;
 mod apple_signing;
 mod channels;
 mod check;
+mod ci;
 mod consistency;
 mod cross_build;
 mod errors;

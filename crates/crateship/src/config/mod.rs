@@ -78,6 +78,8 @@ pub struct Config {
     pub sbom_formats: Vec<SbomFormat>,
     /// Whether the release gets a provenance statement.
     pub provenance: bool,
+    /// `ci.macos-runner`: build every Apple target on a macOS runner in CI.
+    pub ci_macos_runner: bool,
 }
 
 /// An SBOM format.
@@ -168,6 +170,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         channels: package.channels.or(workspace.channels),
         sbom_formats: package.sbom_formats.or(workspace.sbom_formats),
         provenance: package.provenance.or(workspace.provenance),
+        ci: package.ci.or(workspace.ci),
     }
 }
 
@@ -259,6 +262,7 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         channels,
         sbom_formats,
         provenance: raw.provenance.unwrap_or(false),
+        ci_macos_runner: raw.ci.and_then(|c| c.macos_runner).unwrap_or(false),
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
     })
 }

@@ -58,6 +58,19 @@ pub struct RawConfig {
     /// `signing.minisign-key-env`, `provenance.intoto.dsse.json`: the statement in
     /// an Ed25519-signed DSSE envelope). Default: `false`.
     pub provenance: Option<bool>,
+    /// The release workflow `crateship ci github|gitlab` generates.
+    pub ci: Option<RawCi>,
+}
+
+/// `[package.metadata.crateship.ci]`: how the generated release workflow builds.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCi {
+    /// Build every Apple target on a macOS runner. Default: `false`, so Apple
+    /// targets cross-build on Linux unless the project links an Apple framework
+    /// (a dependency such as `objc2-app-kit` or `core-foundation` in Cargo.lock),
+    /// which needs the macOS SDK only a macOS runner has.
+    pub macos_runner: Option<bool>,
 }
 
 /// `[package.metadata.crateship.channels]`: each channel set here is written after

@@ -40,6 +40,76 @@ use crate::target::Os;
 
 pub use finalize::{MANIFEST, SHA256SUMS};
 
+/// Builds every target of `plan` (icons, missing tools, cargo / cargo-zigbuild,
+/// the binary checks) and copies the finished binaries to `dir/TARGET/BIN`,
+/// the layout `dist --no-build --binary-dir dir` reads. This is what a CI build
+/// job runs before it hands the binaries to the packaging job. Returns the
+/// copied files.
+pub fn build_binaries(
+    plan: &Plan,
+    dir: &std::path::Path,
+    reporter: &dyn Reporter,
+) -> Result<Vec<std::path::PathBuf>> {
+    let warn = |w: String| reporter.report(Event::Warning(w));
+    plan.warnings.iter().cloned().for_each(warn);
+    let total = plan.targets.len() + 1;
+    reporter.report(Event::Started {
+        step: "icons".into(),
+        total,
+    });
+    let icon_set = icons::generate(&plan.icons)?;
+    icon_set
+        .warnings
+        .iter()
+        .for_each(|w| warn(format!("icon: {w}")));
+    let missing = build::missing_tools(plan)?;
+    if !missing.is_empty() {
+        if !plan.install_missing {
+            return Err(Error::MissingTools(missing));
+        }
+        build::install(&missing)?;
+    }
+    let mut copied = Vec::new();
+    for target in &plan.targets {
+        let step = format!("build {}", target.triple);
+        reporter.report(Event::Started {
+            step: step.clone(),
+            total,
+        });
+        if !matches!(target.build, BuildStep::Prebuilt { .. }) {
+            build::run(plan, target, &target.build, &icon_set)?;
+        }
+        binaries::check(plan, target)?;
+        let target_dir = dir.join(target.triple.to_string());
+        for bin in &target.binaries {
+            let dest = target_dir.join(&bin.file_name);
+            let io = |action, path: &std::path::Path, e: std::io::Error| Error::Io {
+                action,
+                path: path.to_path_buf(),
+                source: e,
+            };
+            std::fs::create_dir_all(&target_dir)
+                .map_err(|e| io("cannot create the binary dir", &target_dir, e))?;
+            let mut out =
+                AtomicFile::create(&dest).map_err(|e| io("cannot write", &dest, e.source))?;
+            let mut src = std::fs::File::open(&bin.path)
+                .map_err(|e| io("cannot read the built binary", &bin.path, e))?;
+            std::io::copy(&mut src, out.file()).map_err(|e| io("cannot write", &dest, e))?;
+            out.set_mode(0o755)
+                .map_err(|e| io("cannot write", &dest, e.source))?;
+            copied.push(
+                out.commit()
+                    .map_err(|e| io("cannot write", &dest, e.source))?,
+            );
+        }
+        reporter.report(Event::Finished {
+            step,
+            detail: target_dir.display().to_string(),
+        });
+    }
+    Ok(copied)
+}
+
 /// Everything one artifact's writer needs from the run so far.
 pub(crate) struct ArtifactCtx<'a> {
     /// The release plan.

@@ -70,6 +70,10 @@ pub struct Options {
     /// A previous release's out dir whose apt/rpm repositories are merged
     /// (`--channels-from`).
     pub channels_from: Option<PathBuf>,
+    /// Package without signing (`--unsigned`): no signatures, and no update
+    /// feeds or package channels, which need keys. For pull requests, whose
+    /// CI jobs get no secrets.
+    pub unsigned: bool,
 }
 
 /// A complete release plan.
@@ -358,10 +362,11 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         overrides: config.icon_overrides.clone(),
         out_dir: target_dir.join("crateship").join("icons"),
     };
-    let updates = updates::plan(inputs, &app, options.previous_feed.as_deref());
+    let updates =
+        updates::plan(inputs, &app, options.previous_feed.as_deref()).filter(|_| !options.unsigned);
     checks::before_building(inputs, &app, &icons, &target_plans, updates.as_ref())?;
     let channels = channels::plan(
-        config.channels.as_ref(),
+        config.channels.as_ref().filter(|_| !options.unsigned),
         &target_plans,
         options.channels_from.as_deref(),
     )?;
@@ -376,7 +381,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         max_glibc: linux.max_glibc,
         install_missing: options.install_missing,
         no_wait: options.no_wait,
-        signing: config.signing.clone(),
+        signing: config.signing.clone().filter(|_| !options.unsigned),
         macos_minimum_system_version: config.macos.minimum_system_version.clone(),
         macos_bundle: config.macos.bundle.clone(),
         windows: config.windows.clone(),
@@ -398,7 +403,17 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         },
         icons,
         ci: ci::matrix(inputs, &targets),
-        warnings: inputs.warnings.clone(),
+        warnings: {
+            let mut warnings = inputs.warnings.clone();
+            if options.unsigned {
+                warnings.push(
+                    "--unsigned: nothing is signed, and no update feed or package channel is \
+                     written; do not publish this release"
+                        .into(),
+                );
+            }
+            warnings
+        },
         updates,
         channels,
         records: records::plan(inputs),
