@@ -24,6 +24,9 @@ enum Command {
     Plan(Selection),
     /// Build every target and write the artifacts, SHA256SUMS and dist-manifest.json.
     Dist(DistArgs),
+    /// Add a first [package.metadata.crateship] table to the project's Cargo.toml,
+    /// derived from what it already says; every existing line stays as it is.
+    Init(InitArgs),
     /// Build every target's binaries into `--out-dir` as DIR/TARGET/BIN (what a CI
     /// build job hands to `dist --no-build --binary-dir DIR`).
     Build(BuildArgs),
@@ -46,6 +49,22 @@ enum Command {
     /// Tools for developing and benchmarking crateship itself.
     #[command(subcommand, hide = true)]
     Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Path to the project's Cargo.toml (a workspace's: its one binary package).
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package to set up, when the workspace has several with binaries.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Option<String>,
+    /// Take every suggestion without asking (the default when not on a terminal).
+    #[arg(long)]
+    yes: bool,
+    /// Replace an existing crateship table.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -296,6 +315,74 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse().map_err(|e: crateship::Error| e.to_string())
 }
 
+/// Asks `question` on the terminal with `default`; an empty answer takes it.
+/// An answer `valid` refuses is asked again.
+fn ask(
+    question: &str,
+    default: &str,
+    valid: impl Fn(&str) -> Result<(), String>,
+) -> anyhow::Result<String> {
+    loop {
+        eprint!("{question} [{default}]: ");
+        let mut line = String::new();
+        if std::io::stdin().read_line(&mut line)? == 0 {
+            return Ok(default.to_owned());
+        }
+        let answer = match line.trim() {
+            "" => default,
+            a => a,
+        };
+        match valid(answer) {
+            Ok(()) => return Ok(answer.to_owned()),
+            Err(why) => eprintln!("{why}"),
+        }
+    }
+}
+
+/// `crateship init`: proposes the table, asks on a terminal, appends it.
+fn init(args: InitArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let manifest = args
+        .manifest_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+    let mut s = crateship::init::suggest(&manifest, args.package.as_deref())?;
+    if !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        s.identifier = ask(
+            "Application identifier (reverse DNS)",
+            &s.identifier,
+            crateship::init::check_identifier,
+        )?;
+        s.identifier_source = "chosen at `crateship init`".into();
+        s.product_name = ask("Product name", &s.product_name, |n| {
+            if n.trim().is_empty() {
+                Err("the product name cannot be empty".into())
+            } else {
+                Ok(())
+            }
+        })?;
+    }
+    let table = crateship::init::table(&s);
+    crateship::init::write_table(&s.manifest, &table, args.force)?;
+    eprintln!("identifier: {} ({})", s.identifier, s.identifier_source);
+    match &s.icon {
+        Some((icon, why)) => eprintln!("icon: {icon} ({why})"),
+        None => eprintln!("icon: none found, crateship's own is used (set `icon`)"),
+    }
+    eprintln!("targets: {}", s.targets.join(", "));
+    if let Some(f) = &s.apple_framework {
+        eprintln!(
+            "macOS: `{f}` links an Apple framework; `crateship ci` builds Apple targets on a macOS runner"
+        );
+    }
+    eprintln!(
+        "wrote [package.metadata.crateship] to {}
+next: `crateship plan` shows the release; `crateship ci github` writes its workflow",
+        s.manifest.display()
+    );
+    Ok(())
+}
+
 /// `crateship ci SYSTEM [--check]`: writes the workflow, or compares it.
 fn ci(args: CiArgs) -> anyhow::Result<()> {
     use crateship::workflow::{Pipeline, diff, generate};
@@ -457,6 +544,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ci(args) => ci(args)?,
+        Command::Init(args) => init(args)?,
         Command::Icons(args) => icons(args)?,
         Command::Updates(UpdatesCommand::Pubkey {
             manifest_path,

@@ -29,6 +29,7 @@ pub mod error;
 pub mod execute;
 pub mod format;
 pub mod git;
+pub mod init;
 pub mod manifest;
 pub mod plan;
 pub mod process;

@@ -17,6 +17,7 @@ mod cross_build;
 mod errors;
 mod hardening;
 mod icons;
+mod init;
 mod large_files;
 mod linux_packages;
 mod prebuilt;

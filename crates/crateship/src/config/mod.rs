@@ -12,7 +12,7 @@ pub mod channels;
 pub mod linux;
 pub mod macos;
 mod raw;
-mod rules;
+pub(crate) mod rules;
 pub mod secrets;
 pub mod signing;
 pub mod updates;
