@@ -20,7 +20,9 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use md5::{Digest, Md5};
 
-use crate::package::{Arch, FileSource, LinuxPackage, PackageFile, parent_dirs, validate};
+use crate::package::{
+    Arch, FileSource, LinuxPackage, PackageFile, PackageSymlink, parent_dirs, validate,
+};
 use crate::xz::{BlockMode, XzWriter};
 use crate::{LinuxError, compressibility, elf, text, version};
 
@@ -80,7 +82,8 @@ pub fn write_deb_with<W: Write>(
         ));
     }
     if !has(&format!("{doc}/changelog.gz")) {
-        let gz = text::gzip(text::deb_changelog(pkg).as_bytes()).map_err(werr("changelog.gz"))?;
+        let gz = text::gzip_reproducible(text::deb_changelog(pkg).as_bytes())
+            .map_err(werr("changelog.gz"))?;
         generated.push(PackageFile::from_bytes(
             gz,
             format!("{doc}/changelog.gz"),
@@ -89,12 +92,19 @@ pub fn write_deb_with<W: Write>(
     }
     let mut files: Vec<&PackageFile> = user_files.into_iter().chain(generated.iter()).collect();
     files.sort_by(|a, b| a.dest.cmp(&b.dest));
-    let dirs = parent_dirs(files.iter().map(|f| f.dest.as_str()));
+    let dirs = parent_dirs(
+        files
+            .iter()
+            .map(|f| f.dest.as_str())
+            .chain(pkg.symlinks.iter().map(|l| l.dest.as_str())),
+    );
     let mtime = u64::try_from(pkg.source_date_epoch).unwrap_or(0);
 
     // data.tar.* streamed into an anonymous temp file.
     let spool = tempfile::tempfile().map_err(werr("temp file for data.tar"))?;
-    let (mut spool, summary) = write_data(compression, &files, &dirs, mtime, spool)?;
+    let mut links: Vec<&PackageSymlink> = pkg.symlinks.iter().collect();
+    links.sort_by(|a, b| a.dest.cmp(&b.dest));
+    let (mut spool, summary) = write_data(compression, &files, &links, &dirs, mtime, spool)?;
     let data_len = spool.stream_position().map_err(werr("data.tar"))?;
     spool.seek(SeekFrom::Start(0)).map_err(werr("data.tar"))?;
 
@@ -223,11 +233,19 @@ impl<W: Write> Write for Compressor<W> {
     }
 }
 
+/// What one tar entry is: a directory, a regular file, or a symbolic link to a target.
+#[derive(Clone, Copy)]
+enum EntryKind<'a> {
+    Directory,
+    Regular,
+    Symlink(&'a str),
+}
+
 /// Appends one tar entry named `./{path}` (GNU long-name entry when needed).
 fn tar_entry<W: Write>(
     tar: &mut tar::Builder<W>,
     path: &str,
-    kind: tar::EntryType,
+    kind: EntryKind<'_>,
     mode: u32,
     size: u64,
     mtime: u64,
@@ -239,7 +257,11 @@ fn tar_entry<W: Write>(
         format!("./{path}")
     };
     let mut header = tar::Header::new_gnu();
-    header.set_entry_type(kind);
+    header.set_entry_type(match kind {
+        EntryKind::Directory => tar::EntryType::Directory,
+        EntryKind::Regular => tar::EntryType::Regular,
+        EntryKind::Symlink(_) => tar::EntryType::Symlink,
+    });
     header.set_mode(mode);
     header.set_size(size);
     header.set_mtime(mtime);
@@ -247,6 +269,9 @@ fn tar_entry<W: Write>(
     header.set_gid(0);
     header.set_username("root")?;
     header.set_groupname("root")?;
+    if let EntryKind::Symlink(target) = kind {
+        header.set_link_name(target)?;
+    }
     let bytes = name.as_bytes();
     let slot = &mut header.as_gnu_mut().expect("GNU header").name;
     if bytes.len() > slot.len() {
@@ -335,6 +360,7 @@ fn source_path(file: &PackageFile) -> std::path::PathBuf {
 fn write_data(
     compression: DebCompression,
     files: &[&PackageFile],
+    links: &[&PackageSymlink],
     dirs: &[String],
     mtime: u64,
     spool: File,
@@ -363,7 +389,7 @@ fn write_data(
         tar_entry(
             &mut tar,
             &name,
-            tar::EntryType::Directory,
+            EntryKind::Directory,
             0o755,
             0,
             mtime,
@@ -373,6 +399,19 @@ fn write_data(
         if !dir.is_empty() {
             installed_kib += 1;
         }
+    }
+    // Symbolic links next: no content, so not in md5sums.
+    for link in links {
+        tar_entry(
+            &mut tar,
+            &link.dest,
+            EntryKind::Symlink(&link.target),
+            0o777,
+            0,
+            mtime,
+            io::empty(),
+        )
+        .map_err(&w)?;
     }
     for DataFile {
         file,
@@ -401,7 +440,7 @@ fn write_data(
         tar_entry(
             &mut tar,
             &file.dest,
-            tar::EntryType::Regular,
+            EntryKind::Regular,
             file.mode & 0o777,
             size,
             mtime,
@@ -459,8 +498,24 @@ fn control_text(pkg: &LinuxPackage, installed_kib: u64) -> String {
     if !depends.is_empty() {
         let _ = writeln!(c, "Depends: {}", depends.join(", "));
     }
+    let relations = &pkg.deb_relations;
+    for (field, list) in [
+        ("Recommends", &relations.recommends),
+        ("Suggests", &relations.suggests),
+        ("Conflicts", &relations.conflicts),
+        ("Provides", &relations.provides),
+        ("Replaces", &relations.replaces),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(c, "{field}: {}", list.join(", "));
+        }
+    }
     let _ = writeln!(c, "Section: {}", pkg.section.as_deref().unwrap_or("utils"));
-    let _ = writeln!(c, "Priority: optional");
+    let _ = writeln!(
+        c,
+        "Priority: {}",
+        pkg.priority.as_deref().unwrap_or("optional")
+    );
     if let Some(home) = &pkg.homepage {
         let _ = writeln!(c, "Homepage: {home}");
     }
@@ -499,11 +554,12 @@ fn control_tar(
         list.sort();
         members.push(("conffiles".into(), 0o644, list.concat().into_bytes()));
     }
+    let all = crate::systemd::scripts_with_units(pkg, crate::systemd::Flavor::Deb);
     let scripts = [
-        ("preinst", &pkg.scripts.pre_install),
-        ("postinst", &pkg.scripts.post_install),
-        ("prerm", &pkg.scripts.pre_remove),
-        ("postrm", &pkg.scripts.post_remove),
+        ("preinst", &all.pre_install),
+        ("postinst", &all.post_install),
+        ("prerm", &all.pre_remove),
+        ("postrm", &all.post_remove),
     ];
     for (name, body) in scripts {
         if let Some(body) = body {
@@ -520,7 +576,7 @@ fn control_tar(
     tar_entry(
         &mut tar,
         "",
-        tar::EntryType::Directory,
+        EntryKind::Directory,
         0o755,
         0,
         mtime,
@@ -531,7 +587,7 @@ fn control_tar(
         tar_entry(
             &mut tar,
             name,
-            tar::EntryType::Regular,
+            EntryKind::Regular,
             *mode,
             data.len() as u64,
             mtime,

@@ -4,7 +4,9 @@
 //! What it does:
 //! * [`write_deb`] writes an `ar` archive with `control.tar.xz` and a streamed
 //!   `data.tar.xz` (or gzip), including `md5sums`, `usr/share/doc/NAME/copyright`
-//!   (DEP-5) and `changelog.gz`, conffiles and maintainer scripts.
+//!   (DEP-5) and `changelog.gz`, conffiles, symbolic links, package
+//!   relationships, and maintainer scripts (with [`systemd`] snippets for the
+//!   units it installs).
 //! * [`write_rpm`] writes an rpm v4 package with rpm-rs: Requires from the glibc
 //!   floor and from the ELF files (rpm auto-requires spelling), `%doc`, `%license`,
 //!   `%config(noreplace)`, changelog, scriptlets.
@@ -24,9 +26,9 @@
 //! checked against the package architecture before anything is written.
 //!
 //! Package signing is [`sign_rpm`] (the OpenPGP signature itself comes from the
-//! caller); AppImages are crateship-appimage's. What it does not do (yet): symlink
-//! entries — crateship packages a resource that is a symlink as the file it
-//! points to.
+//! caller); AppImages are crateship-appimage's. What it never does: run the
+//! maintainer scripts it writes, or follow a symlink in the caller's files (a
+//! [`PackageFile`] is read as the file it points to; [`PackageSymlink`] writes a link).
 #![deny(missing_docs)]
 
 mod compressibility;
@@ -36,6 +38,7 @@ mod elf;
 mod error;
 mod package;
 mod rpm;
+pub mod systemd;
 mod text;
 pub mod version;
 mod xz;
@@ -48,5 +51,8 @@ pub use desktop::{
 };
 pub use elf::{DebShlibDepends, ElfNeeds, deb_shlib_depends, elf_needs};
 pub use error::LinuxError;
-pub use package::{Arch, ChangelogEntry, FileSource, LinuxPackage, PackageFile, Scripts};
+pub use package::{
+    Arch, ChangelogEntry, FileSource, LinuxPackage, PackageFile, PackageSymlink, Relations, Scripts,
+};
 pub use rpm::{BUILD_HOST, rpm_file_name, sign_rpm, write_rpm};
+pub use text::{gzip_reproducible, identify_license};

@@ -81,6 +81,18 @@ impl PackageFile {
     }
 }
 
+/// A symbolic link in the .deb or .rpm: for a file that is byte for byte another
+/// packaged file (a HiDPI `NxN@2` icon and the `2Nx2N` one), so the package
+/// stores it once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSymlink {
+    /// Path of the link inside the package, relative to `/`.
+    pub dest: String,
+    /// What it points at, relative to the link's directory (`../../128x128/apps/x.png`);
+    /// 100 bytes at most (the tar link-name field).
+    pub target: String,
+}
+
 /// One release in the package changelog (newest first in [`LinuxPackage::changelog`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangelogEntry {
@@ -107,6 +119,24 @@ pub struct Scripts {
     pub post_remove: Option<String>,
 }
 
+/// Package relationships beyond `Depends`/`Requires`, as the format writes them:
+/// deb entries like `foo (>= 1.2) | bar`, rpm entries like `foo >= 1.2`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relations {
+    /// deb `Recommends`, rpm `Recommends`.
+    pub recommends: Vec<String>,
+    /// deb `Suggests`, rpm `Suggests`.
+    pub suggests: Vec<String>,
+    /// deb `Conflicts`, rpm `Conflicts`.
+    pub conflicts: Vec<String>,
+    /// deb `Provides`, rpm `Provides`.
+    pub provides: Vec<String>,
+    /// deb `Replaces` (rpm has no equivalent; see `obsoletes`).
+    pub replaces: Vec<String>,
+    /// rpm `Obsoletes` (deb has no equivalent; see `replaces`).
+    pub obsoletes: Vec<String>,
+}
+
 /// Everything the .deb and .rpm writers need, independent of the rest of crateship.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinuxPackage {
@@ -122,6 +152,12 @@ pub struct LinuxPackage {
     pub license: Option<String>,
     /// Full license text(s) appended to the Debian copyright file.
     pub license_text: Option<String>,
+    /// `(SPDX id, full text)` of each licence the project ships a file for
+    /// (see [`crate::identify_license`]). With these, a copyright file for an
+    /// expression like `MIT OR Apache-2.0` gets one paragraph per licence: a
+    /// pointer to `/usr/share/common-licenses/` for those Debian ships there,
+    /// the full text for the rest.
+    pub license_texts: Vec<(String, String)>,
     /// Copyright holders line, e.g. `2024 Jane Doe`; defaults to the maintainer.
     pub copyright: Option<String>,
     /// Project homepage.
@@ -136,6 +172,8 @@ pub struct LinuxPackage {
     pub section: Option<String>,
     /// Files to install; parent directories are added automatically.
     pub files: Vec<PackageFile>,
+    /// Symbolic links to install (parent directories added automatically).
+    pub symlinks: Vec<PackageSymlink>,
     /// Destinations (relative, like `etc/hello.conf`) to mark as configuration files.
     pub conffiles: Vec<String>,
     /// Lowest glibc the binaries need (`2.31`): deb `libc6 (>= 2.31)`, rpm `glibc >= 2.31`.
@@ -144,6 +182,18 @@ pub struct LinuxPackage {
     pub deb_depends: Vec<String>,
     /// Extra rpm Requires entries (`name`, or `name >= version`).
     pub rpm_requires: Vec<String>,
+    /// deb relationships other than Depends (written as given).
+    pub deb_relations: Relations,
+    /// rpm relationships other than Requires (`name [OP version]`).
+    pub rpm_relations: Relations,
+    /// Debian Priority (default `optional`).
+    pub priority: Option<String>,
+    /// systemd unit files the package installs (file names such as
+    /// `hello.service`, each a file under `usr/lib/systemd/system/` or
+    /// `lib/systemd/system/`): enabled on first install, started, stopped
+    /// before removal, by scripts added after the maintainer's own (see
+    /// [`crate::systemd`]).
+    pub systemd_units: Vec<String>,
     /// Add rpm auto-requires (`libfoo.so.1()(64bit)`, glibc symbol versions) read from ELF files.
     pub rpm_auto_requires: bool,
     /// Maintainer scripts (POSIX sh bodies, without the `#!` line).
@@ -170,6 +220,7 @@ impl LinuxPackage {
             description: String::new(),
             license: None,
             license_text: None,
+            license_texts: Vec::new(),
             copyright: None,
             homepage: None,
             maintainer: maintainer.into(),
@@ -177,10 +228,15 @@ impl LinuxPackage {
             arch,
             section: None,
             files: Vec::new(),
+            symlinks: Vec::new(),
             conffiles: Vec::new(),
             glibc_floor: None,
             deb_depends: Vec::new(),
             rpm_requires: Vec::new(),
+            deb_relations: Relations::default(),
+            rpm_relations: Relations::default(),
+            priority: None,
+            systemd_units: Vec::new(),
             rpm_auto_requires: true,
             scripts: Scripts::default(),
             source_date_epoch: 0,
@@ -247,13 +303,19 @@ pub(crate) fn validate(pkg: &LinuxPackage) -> Result<Vec<&PackageFile>, LinuxErr
             reason: "must be a glibc version such as `2.31`".into(),
         });
     }
-    for field in [&pkg.homepage, &pkg.vendor, &pkg.license, &pkg.section]
-        .into_iter()
-        .flatten()
+    for field in [
+        &pkg.homepage,
+        &pkg.vendor,
+        &pkg.license,
+        &pkg.section,
+        &pkg.priority,
+    ]
+    .into_iter()
+    .flatten()
     {
         if field.contains('\n') {
             return Err(LinuxError::InvalidField {
-                field: "homepage/vendor/license/section",
+                field: "homepage/vendor/license/section/priority",
                 value: field.clone(),
                 reason: "must be a single line".into(),
             });
@@ -276,11 +338,72 @@ pub(crate) fn validate(pkg: &LinuxPackage) -> Result<Vec<&PackageFile>, LinuxErr
             });
         }
     }
+    for link in &pkg.symlinks {
+        check_dest(&link.dest)?;
+        if !seen.insert(link.dest.as_str()) {
+            return Err(LinuxError::DuplicateDest {
+                dest: link.dest.clone(),
+            });
+        }
+        let target_ok = !link.target.is_empty()
+            && !link.target.starts_with('/')
+            && link.target.len() <= 100
+            && !link.target.chars().any(|c| c.is_control());
+        if !target_ok {
+            return Err(LinuxError::InvalidDest {
+                dest: link.dest.clone(),
+                reason: format!(
+                    "is a symbolic link to `{}`; a link target must be a relative path of 1 to 100 bytes without control characters",
+                    link.target.escape_debug()
+                ),
+            });
+        }
+    }
     for conf in &pkg.conffiles {
         if !seen.contains(conf.as_str()) {
             return Err(LinuxError::InvalidDest {
                 dest: conf.clone(),
                 reason: "is listed as a conffile but no packaged file has that destination; list the destination exactly as in `files`".into(),
+            });
+        }
+    }
+    for unit in &pkg.systemd_units {
+        let installed = crate::systemd::UNIT_DIRS
+            .iter()
+            .any(|dir| seen.contains(format!("{dir}/{unit}").as_str()));
+        let name_ok = !unit.is_empty()
+            && unit
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@-_.:\\".contains(c));
+        if !installed || !name_ok {
+            return Err(LinuxError::InvalidDest {
+                dest: unit.clone(),
+                reason: "is listed as a systemd unit but is not a file in usr/lib/systemd/system/ or lib/systemd/system/; install the unit there first".into(),
+            });
+        }
+    }
+    let relations = [&pkg.deb_relations, &pkg.rpm_relations];
+    let entries = pkg
+        .deb_depends
+        .iter()
+        .chain(&pkg.rpm_requires)
+        .chain(relations.iter().flat_map(|r| {
+            r.recommends
+                .iter()
+                .chain(&r.suggests)
+                .chain(&r.conflicts)
+                .chain(&r.provides)
+                .chain(&r.replaces)
+                .chain(&r.obsoletes)
+        }));
+    for entry in entries {
+        if entry.trim().is_empty() || entry.contains(['\n', ',']) {
+            return Err(LinuxError::InvalidField {
+                field: "package relationship",
+                value: entry.clone(),
+                reason:
+                    "must be one package per entry, on one line, without `,` (list each separately)"
+                        .into(),
             });
         }
     }

@@ -51,7 +51,7 @@ fn parse_dependency(spec: &str) -> Result<rpmrs::Dependency, LinuxError> {
         [name, "<", v] => rpmrs::Dependency::less(*name, *v),
         _ => {
             return Err(LinuxError::InvalidField {
-                field: "rpm_requires",
+                field: "rpm relationship",
                 value: spec.to_owned(),
                 reason: "write `name` or `name OP version` with OP one of >= > = <= <".into(),
             });
@@ -135,10 +135,26 @@ pub fn write_rpm<W: Write>(pkg: &LinuxPackage, mut out: W) -> Result<W, LinuxErr
     for spec in &pkg.rpm_requires {
         b.requires(parse_dependency(spec)?);
     }
+    let relations = &pkg.rpm_relations;
+    for spec in &relations.recommends {
+        b.recommends(parse_dependency(spec)?);
+    }
+    for spec in &relations.suggests {
+        b.suggests(parse_dependency(spec)?);
+    }
+    for spec in &relations.conflicts {
+        b.conflicts(parse_dependency(spec)?);
+    }
+    for spec in &relations.provides {
+        b.provides(parse_dependency(spec)?);
+    }
+    for spec in &relations.obsoletes {
+        b.obsoletes(parse_dependency(spec)?);
+    }
 
     // Like rpmbuild: the interpreter is explicit and required for the scriptlet's phase.
     let sh = |body: &String| rpmrs::Scriptlet::new(body.as_str()).prog(vec!["/bin/sh"]);
-    let scripts = &pkg.scripts;
+    let scripts = &crate::systemd::scripts_with_units(pkg, crate::systemd::Flavor::Rpm);
     if let Some(s) = &scripts.pre_install {
         b.pre_install_script(sh(s))
             .requires(rpmrs::Dependency::script_pre("/bin/sh"));
@@ -162,7 +178,11 @@ pub fn write_rpm<W: Write>(pkg: &LinuxPackage, mut out: W) -> Result<W, LinuxErr
         .as_ref()
         .filter(|_| !files.iter().any(|f| f.dest == license_dest))
         .map(|t| (license_dest.clone(), t.clone()));
-    let mut all_dests: Vec<&str> = files.iter().map(|f| f.dest.as_str()).collect();
+    let mut all_dests: Vec<&str> = files
+        .iter()
+        .map(|f| f.dest.as_str())
+        .chain(pkg.symlinks.iter().map(|l| l.dest.as_str()))
+        .collect();
     if let Some((dest, _)) = &license_file {
         all_dests.push(dest);
     }
@@ -181,7 +201,11 @@ pub fn write_rpm<W: Write>(pkg: &LinuxPackage, mut out: W) -> Result<W, LinuxErr
         let mut opts = rpmrs::FileOptions::new(format!("/{}", file.dest))
             .mode(rpmrs::FileMode::regular((file.mode & 0o777) as u16))
             .modified_at(ts);
-        if file.dest.starts_with(doc_prefix) {
+        // Like rpmbuild: man and info pages are documentation too.
+        if [doc_prefix, "usr/share/man/", "usr/share/info/"]
+            .iter()
+            .any(|p| file.dest.starts_with(p))
+        {
             opts = opts.doc();
         }
         if pkg.conffiles.contains(&file.dest) {
@@ -202,6 +226,13 @@ pub fn write_rpm<W: Write>(pkg: &LinuxPackage, mut out: W) -> Result<W, LinuxErr
                 b.with_file_contents(bytes.clone(), opts).map_err(rpm_err)?;
             }
         }
+    }
+    for link in &pkg.symlinks {
+        b.with_symlink(
+            rpmrs::FileOptions::symlink(format!("/{}", link.dest), link.target.clone())
+                .modified_at(ts),
+        )
+        .map_err(rpm_err)?;
     }
     if let Some((dest, text)) = license_file {
         let opts = rpmrs::FileOptions::new(format!("/{dest}"))

@@ -84,6 +84,20 @@ pub enum Error {
         #[source]
         source: BoxedSource,
     },
+    /// A `before-package` command failed; nothing has been written.
+    #[error(
+        "`{key}`: `{command}` {status}; nothing was packaged. Fix the command (it runs in the package directory) or remove it. Its output ended with:\n{output_tail}"
+    )]
+    Hook {
+        /// The config key, e.g. `before-package[0]`.
+        key: String,
+        /// The command line.
+        command: String,
+        /// How it ended, e.g. "exited with status 3".
+        status: String,
+        /// The last lines it printed.
+        output_tail: String,
+    },
     /// Build tools are missing; the message lists the exact install commands.
     #[error(
         "missing build tools:\n{}\nrun these commands, or pass --install-missing to let crateship run them",

@@ -105,6 +105,13 @@ impl CommandSpec {
     /// Runs the command; returns whether it succeeded and what it printed.
     /// A program that cannot be started is an error naming it.
     pub fn run_unchecked(&self) -> Result<(bool, Output)> {
+        let (status, out) = self.run_status()?;
+        Ok((status.success(), out))
+    }
+
+    /// Runs the command; returns its exit status and what it printed. A
+    /// program that cannot be started is an error naming it.
+    pub fn run_status(&self) -> Result<(std::process::ExitStatus, Output)> {
         let sh = xshell::Shell::new().map_err(|e| Error::ToolMissing {
             command: self.display(),
             program: self.program.clone(),
@@ -130,7 +137,7 @@ impl CommandSpec {
             source: Box::new(e),
         })?;
         Ok((
-            out.status.success(),
+            out.status,
             Output {
                 stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
                 stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

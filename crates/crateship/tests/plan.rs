@@ -48,6 +48,8 @@ fn fixture_inputs() -> Inputs {
             "README.md".into(),
         ],
         resource_files: vec![],
+        asset_files: vec![],
+        script_texts: Default::default(),
         readme_text: Some(README.into()),
         release_notes: None,
         binary_subdirs: Vec::new(),

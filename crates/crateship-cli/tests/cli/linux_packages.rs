@@ -64,7 +64,7 @@ fn deb_passes_lintian_and_installs_into_a_scratch_root() {
         contents.lines().all(|l| l.contains("root/root")),
         "{contents}"
     );
-    // no-manual-page: crateship does not generate man pages (yet).
+    // no-manual-page: this fixture ships none (assets.rs tests one that does).
     verify(
         "lintian",
         &[
@@ -482,5 +482,111 @@ fn a_library_missing_on_the_host_stops_bundling_with_its_name() {
         !list(&out_dir).iter().any(|n| n.ends_with(".AppImage")),
         "no partial AppImage: {:?}",
         list(&out_dir)
+    );
+}
+
+/// The MIT licence as crates ship it.
+const MIT_TEXT: &str = "MIT License\n\nCopyright (c) 2024 Tone Maintainer\n\n\
+    Permission is hereby granted, free of charge, to any person obtaining a copy\n\
+    of this software and associated documentation files (the \"Software\"), to deal\n\
+    in the Software without restriction.\n\n\
+    THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND.\n";
+
+#[test]
+fn a_dual_licensed_crate_whose_readme_repeats_the_description_is_lint_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let manifest = tiny_project(&project, "tone", "identifier = \"org.example.tone\"");
+    let toml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(
+            "description = \"tiny\"",
+            "description = \"Makes tones from the command line\"",
+        )
+        .replace(
+            "license = \"MIT\"",
+            "license = \"MIT OR Apache-2.0\"\nauthors = [\"Tone Maintainer <tone@example.org>\"]\n\
+             homepage = \"https://example.org/tone\"",
+        );
+    std::fs::write(&manifest, toml).unwrap();
+    std::fs::remove_file(project.join("LICENSE")).unwrap();
+    std::fs::write(project.join("LICENSE-MIT"), MIT_TEXT).unwrap();
+    // The real Apache-2.0 text, as most crates ship it (Debian's own copy).
+    std::fs::copy(
+        "/usr/share/common-licenses/Apache-2.0",
+        project.join("LICENSE-APACHE"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("README.md"),
+        "# tone\n\nMakes tones from the command line.\n\nTone plays sine waves at any pitch.\n",
+    )
+    .unwrap();
+    let bins = binary_dir(tmp.path(), "tone");
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+        .args(["--target", "x86_64-unknown-linux-gnu"])
+        .args(["--format", "deb", "--format", "rpm"])
+        .env("SOURCE_DATE_EPOCH", "1700000000"));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let deb = "tone_0.4.2_amd64.deb";
+    // no-manual-page: this fixture ships none.
+    verify(
+        "lintian",
+        &[
+            "--fail-on",
+            "error,warning",
+            "--suppress-tags",
+            "no-manual-page",
+            deb,
+        ],
+        &out_dir,
+    );
+    let copyright = verify(
+        "sh",
+        &[
+            "-c",
+            &format!("dpkg-deb --fsys-tarfile {deb} | tar -xO ./usr/share/doc/tone/copyright"),
+        ],
+        &out_dir,
+    );
+    assert!(
+        copyright.contains("License: MIT or Apache-2.0\n"),
+        "{copyright}"
+    );
+    assert!(
+        copyright.contains("\"/usr/share/common-licenses/Apache-2.0\""),
+        "{copyright}"
+    );
+    assert!(
+        copyright.contains(" Permission is hereby granted"),
+        "{copyright}"
+    );
+    assert!(!copyright.contains("TERMS AND CONDITIONS"), "{copyright}");
+    let info = verify("dpkg-deb", &["-f", deb, "Description"], &out_dir);
+    assert!(info.contains("Tone plays sine waves"), "{info}");
+
+    // rpmlint: no error but the missing signature (unsigned on purpose).
+    let rpm = "tone-0.4.2-1.x86_64.rpm";
+    let lint = run(std::process::Command::new("rpmlint")
+        .arg(rpm)
+        .current_dir(&out_dir));
+    let report = stdout(&lint);
+    let errors: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(": E: ") && !l.contains("E: no-signature"))
+        .collect();
+    assert!(errors.is_empty(), "rpmlint errors:\n{report}");
+    assert!(!report.contains("files-duplicated-waste"), "{report}");
+    // The HiDPI icons are links to the same image one size up.
+    let files = verify("rpm", &["-qlvp", rpm], &out_dir);
+    let link = files
+        .lines()
+        .find(|l| l.contains("/hicolor/32x32@2/apps/org.example.tone.png"))
+        .unwrap_or_else(|| panic!("{files}"));
+    assert!(
+        link.starts_with('l') && link.ends_with("-> ../../64x64/apps/org.example.tone.png"),
+        "{link}"
     );
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod apple_signing;
+mod assets;
 mod channels;
 mod check;
 mod ci;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::raw::RawLinux;
+use super::raw::{RawDeb, RawLinux, RawRpm, RawScripts};
 use super::rules::Ctx;
 use crate::error::Result;
 
@@ -28,6 +28,129 @@ pub struct LinuxSettings {
     pub max_glibc: Option<GlibcVersion>,
     /// AppImage update information.
     pub update_information: Option<String>,
+    /// `linux.deb`: Debian fields and relationships.
+    pub deb: DebSettings,
+    /// `linux.rpm`: rpm relationships.
+    pub rpm: RpmSettings,
+    /// `linux.scripts`: maintainer script files (absolute).
+    pub scripts: ScriptFiles,
+}
+
+/// Validated `linux.deb`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DebSettings {
+    /// Extra `Depends`.
+    pub depends: Vec<String>,
+    /// `Recommends`.
+    pub recommends: Vec<String>,
+    /// `Suggests`.
+    pub suggests: Vec<String>,
+    /// `Conflicts`.
+    pub conflicts: Vec<String>,
+    /// `Provides`.
+    pub provides: Vec<String>,
+    /// `Replaces`.
+    pub replaces: Vec<String>,
+    /// `Section` (`None`: `utils`).
+    pub section: Option<String>,
+    /// `Priority` (`None`: `optional`).
+    pub priority: Option<String>,
+    /// Lintian overrides shipped in the package.
+    pub lintian_overrides: Vec<String>,
+}
+
+/// Validated `linux.rpm`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RpmSettings {
+    /// Extra `Requires`.
+    pub requires: Vec<String>,
+    /// `Recommends`.
+    pub recommends: Vec<String>,
+    /// `Suggests`.
+    pub suggests: Vec<String>,
+    /// `Obsoletes`.
+    pub obsoletes: Vec<String>,
+    /// `Provides`.
+    pub provides: Vec<String>,
+    /// `Conflicts`.
+    pub conflicts: Vec<String>,
+}
+
+/// Validated `linux.scripts`: absolute paths of the script files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScriptFiles {
+    /// deb `preinst`, rpm `%pre`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_install: Option<PathBuf>,
+    /// deb `postinst`, rpm `%post`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_install: Option<PathBuf>,
+    /// deb `prerm`, rpm `%preun`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_remove: Option<PathBuf>,
+    /// deb `postrm`, rpm `%postun`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_remove: Option<PathBuf>,
+}
+
+/// One relationship list, each entry one package on one line.
+fn relations(key: &str, list: Option<Vec<String>>, ctx: Ctx<'_>) -> Result<Vec<String>> {
+    let list = list.unwrap_or_default();
+    for entry in &list {
+        if entry.trim().is_empty() || entry.contains(['\n', ',']) {
+            return Err(ctx.err(
+                key,
+                format!(
+                    "`{}` must name one package (alternatives with `|` in deb); list each package as its own entry",
+                    entry.escape_debug()
+                ),
+            ));
+        }
+    }
+    Ok(list)
+}
+
+fn validate_deb(raw: RawDeb, ctx: Ctx<'_>) -> Result<DebSettings> {
+    let one_line = |key: &str, v: Option<String>| -> Result<Option<String>> {
+        match v {
+            Some(v) if v.trim().is_empty() || v.contains(char::is_whitespace) => Err(ctx.err(
+                key,
+                format!("`{}` must be one word, e.g. \"utils\"", v.escape_debug()),
+            )),
+            v => Ok(v),
+        }
+    };
+    Ok(DebSettings {
+        depends: relations("linux.deb.depends", raw.depends, ctx)?,
+        recommends: relations("linux.deb.recommends", raw.recommends, ctx)?,
+        suggests: relations("linux.deb.suggests", raw.suggests, ctx)?,
+        conflicts: relations("linux.deb.conflicts", raw.conflicts, ctx)?,
+        provides: relations("linux.deb.provides", raw.provides, ctx)?,
+        replaces: relations("linux.deb.replaces", raw.replaces, ctx)?,
+        section: one_line("linux.deb.section", raw.section)?,
+        priority: one_line("linux.deb.priority", raw.priority)?,
+        lintian_overrides: relations("linux.deb.lintian-overrides", raw.lintian_overrides, ctx)?,
+    })
+}
+
+fn validate_rpm(raw: RawRpm, ctx: Ctx<'_>) -> Result<RpmSettings> {
+    Ok(RpmSettings {
+        requires: relations("linux.rpm.requires", raw.requires, ctx)?,
+        recommends: relations("linux.rpm.recommends", raw.recommends, ctx)?,
+        suggests: relations("linux.rpm.suggests", raw.suggests, ctx)?,
+        obsoletes: relations("linux.rpm.obsoletes", raw.obsoletes, ctx)?,
+        provides: relations("linux.rpm.provides", raw.provides, ctx)?,
+        conflicts: relations("linux.rpm.conflicts", raw.conflicts, ctx)?,
+    })
+}
+
+fn validate_scripts(raw: RawScripts, ctx: Ctx<'_>) -> Result<ScriptFiles> {
+    Ok(ScriptFiles {
+        pre_install: ctx.opt_path("linux.scripts.pre-install", raw.pre_install.as_deref())?,
+        post_install: ctx.opt_path("linux.scripts.post-install", raw.post_install.as_deref())?,
+        pre_remove: ctx.opt_path("linux.scripts.pre-remove", raw.pre_remove.as_deref())?,
+        post_remove: ctx.opt_path("linux.scripts.post-remove", raw.post_remove.as_deref())?,
+    })
 }
 
 pub(super) fn validate(raw: RawLinux, ctx: Ctx<'_>) -> Result<LinuxSettings> {
@@ -60,6 +183,9 @@ pub(super) fn validate(raw: RawLinux, ctx: Ctx<'_>) -> Result<LinuxSettings> {
         bundle_libraries: raw.bundle_libraries.unwrap_or(false),
         max_glibc,
         update_information: raw.update_information,
+        deb: validate_deb(raw.deb.unwrap_or_default(), ctx)?,
+        rpm: validate_rpm(raw.rpm.unwrap_or_default(), ctx)?,
+        scripts: validate_scripts(raw.scripts.unwrap_or_default(), ctx)?,
     })
 }
 

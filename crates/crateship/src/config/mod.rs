@@ -8,6 +8,7 @@
 //! module per concept: [`signing`], [`macos`], [`linux`], [`windows`]; the rules
 //! they share are in `rules`.
 
+pub mod assets;
 pub mod channels;
 pub mod linux;
 pub mod macos;
@@ -24,8 +25,9 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{Metadata, Package};
 use serde::Serialize;
 
+pub use assets::Asset;
 pub use channels::{AptChannel, ChannelsSettings, RpmChannel};
-pub use linux::{GlibcVersion, LinuxSettings};
+pub use linux::{DebSettings, GlibcVersion, LinuxSettings, RpmSettings, ScriptFiles};
 pub use macos::{DocumentType, MacosBundle, MacosSettings};
 pub use raw::{
     RawAppleSigning, RawAptChannel, RawChannels, RawConfig, RawDocumentType, RawLinux, RawMacos,
@@ -62,6 +64,10 @@ pub struct Config {
     pub binaries: Option<Vec<String>>,
     /// Resource globs, relative to the package directory (expanded by the inputs).
     pub resources: Vec<String>,
+    /// Files with destinations of their own (expanded by the inputs).
+    pub assets: Vec<Asset>,
+    /// Commands run before packaging, as argv lists.
+    pub before_package: Vec<Vec<String>>,
     /// `[…windows]`.
     pub windows: WindowsSettings,
     /// `[…macos]`.
@@ -162,6 +168,8 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         formats: package.formats.or(workspace.formats),
         binaries: package.binaries.or(workspace.binaries),
         resources: package.resources.or(workspace.resources),
+        assets: package.assets.or(workspace.assets),
+        before_package: package.before_package.or(workspace.before_package),
         windows: package.windows.or(workspace.windows),
         macos: package.macos.or(workspace.macos),
         linux: package.linux.or(workspace.linux),
@@ -252,6 +260,8 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         formats,
         binaries: raw.binaries,
         resources: raw.resources.unwrap_or_default(),
+        assets: assets::validate(raw.assets.unwrap_or_default(), ctx)?,
+        before_package: assets::validate_hooks(raw.before_package.unwrap_or_default(), ctx)?,
         windows: windows::validate(raw.windows.unwrap_or_default(), ctx)?,
         macos: macos::validate(raw.macos.unwrap_or_default(), ctx)?,
         linux: linux::validate(raw.linux.unwrap_or_default(), ctx)?,

@@ -33,6 +33,30 @@ pub struct RawConfig {
     /// Extra files to ship beside the binary, as glob patterns relative to the
     /// package directory; a pattern may not leave the project.
     pub resources: Option<Vec<String>>,
+    /// Files placed at a destination of their own: man pages, shell
+    /// completions, systemd units, `/etc` configuration files, data. Each is
+    /// `{ source = "doc/hello.1", dest = "usr/share/man/man1/", mode = "644" }`;
+    /// `source` is a file or glob relative to the package directory (a file a
+    /// `before-package` hook writes may not exist yet when planning), `dest` a
+    /// path inside the Linux packages (ending in `/`: into that directory),
+    /// `mode` octal, `formats` the formats that carry it. Known kinds get their
+    /// conventions: `*.1`…`*.9` man pages are gzipped into
+    /// `usr/share/man/manN/`; `*.bash`, `*.zsh`/`_NAME` and `*.fish`
+    /// completions go to bash-completion's, zsh's and fish's vendor directories;
+    /// `*.service`/`*.socket`/`*.timer` units to `usr/lib/systemd/system/`
+    /// (enabled and started by the deb/rpm scripts); files under `etc/` are
+    /// conffiles (`%config(noreplace)`). Without `dest` the kind's directory is
+    /// used, else `usr/share/NAME/`. Units and `etc/` files go into .deb and
+    /// .rpm only, man pages and completions also into archives; everything else
+    /// into every format. Outside .deb/.rpm/AppImage an asset goes where
+    /// `resources` go (below `usr/share/NAME/` keeps its path, else its file name).
+    pub assets: Option<Vec<RawAsset>>,
+    /// Commands run in order in the package directory after the builds and
+    /// before any artifact is written, e.g.
+    /// `[["cargo", "run", "--release", "--", "--generate", "man"]]`: argv
+    /// lists, no shell, with the build's environment (`SOURCE_DATE_EPOCH`…). A
+    /// failing command stops the release before anything is written.
+    pub before_package: Option<Vec<Vec<String>>>,
     /// Windows settings.
     pub windows: Option<RawWindows>,
     /// macOS settings.
@@ -60,6 +84,23 @@ pub struct RawConfig {
     pub provenance: Option<bool>,
     /// The release workflow `crateship ci github|gitlab` generates.
     pub ci: Option<RawCi>,
+}
+
+/// One entry of `assets`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAsset {
+    /// File or glob relative to the package directory, e.g. `"doc/hello.1"`.
+    pub source: String,
+    /// Destination inside the Linux packages, e.g. `"usr/share/man/man1/"`
+    /// (a directory: ends in `/`) or `"etc/hello.conf"` (a file). Default: the
+    /// kind's directory (see `assets`).
+    pub dest: Option<String>,
+    /// Octal permission bits, e.g. `"644"`. Default: `755` below `usr/bin`,
+    /// else `644`.
+    pub mode: Option<String>,
+    /// The formats that carry this asset, e.g. `["deb", "rpm"]`. Default: see `assets`.
+    pub formats: Option<Vec<String>>,
 }
 
 /// `[package.metadata.crateship.ci]`: how the generated release workflow builds.
@@ -394,4 +435,73 @@ pub struct RawLinux {
     /// `AppRun` then puts them on the loader path. Default: `false` (they are named
     /// in a warning instead, and users must install them).
     pub bundle_libraries: Option<bool>,
+    /// Debian package fields beyond those crateship derives.
+    pub deb: Option<RawDeb>,
+    /// rpm package fields beyond those crateship derives.
+    pub rpm: Option<RawRpm>,
+    /// Maintainer scripts (.deb) and scriptlets (.rpm), each a POSIX `sh` file
+    /// relative to the package directory, with or without its `#!` line.
+    pub scripts: Option<RawScripts>,
+}
+
+/// `[package.metadata.crateship.linux.deb]`: relationships are added to the
+/// ones crateship derives (`libc6`, shared libraries), written as Debian
+/// writes them (`"foo (>= 1.2) | bar"`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDeb {
+    /// Extra `Depends`.
+    pub depends: Option<Vec<String>>,
+    /// `Recommends`.
+    pub recommends: Option<Vec<String>>,
+    /// `Suggests`.
+    pub suggests: Option<Vec<String>>,
+    /// `Conflicts`.
+    pub conflicts: Option<Vec<String>>,
+    /// `Provides`.
+    pub provides: Option<Vec<String>>,
+    /// `Replaces`.
+    pub replaces: Option<Vec<String>>,
+    /// `Section`. Default: `utils`.
+    pub section: Option<String>,
+    /// `Priority`. Default: `optional`.
+    pub priority: Option<String>,
+    /// Lintian tags to override, each `TAG` or `TAG [CONTEXT]`, shipped in
+    /// `usr/share/lintian/overrides/NAME` (the package name is prefixed).
+    pub lintian_overrides: Option<Vec<String>>,
+}
+
+/// `[package.metadata.crateship.linux.rpm]`: entries `name` or
+/// `name OP version` (OP one of `>= > = <= <`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRpm {
+    /// Extra `Requires` (crateship adds glibc and the shared libraries).
+    pub requires: Option<Vec<String>>,
+    /// `Recommends`.
+    pub recommends: Option<Vec<String>>,
+    /// `Suggests`.
+    pub suggests: Option<Vec<String>>,
+    /// `Obsoletes`.
+    pub obsoletes: Option<Vec<String>>,
+    /// `Provides`.
+    pub provides: Option<Vec<String>>,
+    /// `Conflicts`.
+    pub conflicts: Option<Vec<String>>,
+}
+
+/// `[package.metadata.crateship.linux.scripts]`: deb `preinst`/`postinst`/
+/// `prerm`/`postrm`, rpm `%pre`/`%post`/`%preun`/`%postun`. crateship's own
+/// snippets (systemd units) are added to them.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScripts {
+    /// Runs before the files are unpacked.
+    pub pre_install: Option<String>,
+    /// Runs after the files are unpacked.
+    pub post_install: Option<String>,
+    /// Runs before the files are removed.
+    pub pre_remove: Option<String>,
+    /// Runs after the files are removed.
+    pub post_remove: Option<String>,
 }

@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crateship_linux::{DesktopApp, LinuxPackage, PackageFile, Release};
+use crateship_linux::{DesktopApp, LinuxPackage, PackageFile, Relations, Release};
 use crateship_support::AtomicFile;
 
 use super::{ArtifactCtx, Written};
 use crate::error::{Error, Result};
 use crate::format::LinuxKind;
-use crate::plan::Entry;
 use crate::plan::template;
+use crate::plan::{Entry, LinuxPackaging};
 use crate::process::{self, CommandSpec};
 
 /// Writes the unsigned package into `out`; returns warnings (unmapped libraries).
@@ -107,13 +107,26 @@ fn package(ctx: &ArtifactCtx<'_>, kind: LinuxKind) -> Result<(LinuxPackage, Vec<
     pkg.glibc_floor = ctx.requirements.glibc.clone();
     pkg.source_date_epoch = plan.source_date_epoch;
     pkg.license_text = license_text(&ctx.artifact.entries)?;
+    pkg.license_texts = license_texts(&ctx.artifact.entries)?;
     for e in &ctx.artifact.entries {
-        pkg.files.push(PackageFile::from_path(
-            e.source.clone(),
-            e.dest.clone(),
-            if e.executable { 0o755 } else { 0o644 },
-        ));
+        pkg.files.push(if e.gzip {
+            let bytes =
+                std::fs::read(&e.source).map_err(|err| Error::io("cannot read", &e.source, err))?;
+            let gz = crateship_linux::gzip_reproducible(&bytes)
+                .map_err(|err| Error::io("cannot compress", &e.source, err))?;
+            PackageFile::from_bytes(gz, e.dest.clone(), e.permissions())
+        } else {
+            PackageFile::from_path(e.source.clone(), e.dest.clone(), e.permissions())
+        });
+        // Files in /etc are the admin's once installed: kept on upgrade, removed on purge.
+        if e.dest.starts_with("etc/") {
+            pkg.conffiles.push(e.dest.clone());
+        }
+        if let Some(unit) = systemd_unit(&e.dest) {
+            pkg.systemd_units.push(unit.to_owned());
+        }
     }
+    add_packaging(&mut pkg, &plan.linux_packaging, kind);
     pkg.files.push(PackageFile::from_bytes(
         desktop_entry,
         format!("usr/share/applications/{}", desktop.desktop_file_name()),
@@ -124,12 +137,18 @@ fn package(ctx: &ArtifactCtx<'_>, kind: LinuxKind) -> Result<(LinuxPackage, Vec<
         format!("usr/share/metainfo/{}.metainfo.xml", desktop.app_id),
         0o644,
     ));
-    for (source, rel) in hicolor_files(&ctx.icons.hicolor_dir)? {
-        pkg.files.push(PackageFile::from_path(
-            source,
-            format!("usr/share/icons/hicolor/{rel}"),
-            0o644,
-        ));
+    let hicolor = hicolor_files(&ctx.icons.hicolor_dir)?;
+    let same = same_as_larger_size(&hicolor)?;
+    for (source, rel) in hicolor {
+        let dest = format!("usr/share/icons/hicolor/{rel}");
+        match same.iter().find(|(link, _)| *link == rel) {
+            // Stored once: rpmlint's files-duplicated-waste otherwise.
+            Some((_, target)) => pkg.symlinks.push(crateship_linux::PackageSymlink {
+                dest,
+                target: target.clone(),
+            }),
+            None => pkg.files.push(PackageFile::from_path(source, dest, 0o644)),
+        }
     }
     let mut warnings = Vec::new();
     if kind == LinuxKind::Deb {
@@ -141,9 +160,62 @@ fn package(ctx: &ArtifactCtx<'_>, kind: LinuxKind) -> Result<(LinuxPackage, Vec<
                 ctx.artifact.file_name
             ));
         }
-        pkg.deb_depends = deps.depends;
+        pkg.deb_depends.extend(deps.depends);
     }
     Ok((pkg, warnings))
+}
+
+/// The unit name of a file installed into a systemd unit directory.
+fn systemd_unit(dest: &str) -> Option<&str> {
+    crateship_linux::systemd::UNIT_DIRS
+        .iter()
+        .find_map(|dir| dest.strip_prefix(dir)?.strip_prefix('/'))
+        .filter(|unit| !unit.contains('/'))
+}
+
+/// The relationships, fields, scripts and lintian overrides the config adds.
+fn add_packaging(pkg: &mut LinuxPackage, config: &LinuxPackaging, kind: LinuxKind) {
+    pkg.scripts = config.scripts.clone();
+    match kind {
+        LinuxKind::Deb => {
+            let deb = &config.deb;
+            pkg.deb_depends.extend(deb.depends.iter().cloned());
+            pkg.deb_relations = Relations {
+                recommends: deb.recommends.clone(),
+                suggests: deb.suggests.clone(),
+                conflicts: deb.conflicts.clone(),
+                provides: deb.provides.clone(),
+                replaces: deb.replaces.clone(),
+                obsoletes: Vec::new(),
+            };
+            pkg.section = deb.section.clone();
+            pkg.priority = deb.priority.clone();
+            if !deb.lintian_overrides.is_empty() {
+                let text: String = deb
+                    .lintian_overrides
+                    .iter()
+                    .map(|o| format!("{}: {o}\n", pkg.name))
+                    .collect();
+                pkg.files.push(PackageFile::from_bytes(
+                    text,
+                    format!("usr/share/lintian/overrides/{}", pkg.name),
+                    0o644,
+                ));
+            }
+        }
+        LinuxKind::Rpm => {
+            let rpm = &config.rpm;
+            pkg.rpm_requires.extend(rpm.requires.iter().cloned());
+            pkg.rpm_relations = Relations {
+                recommends: rpm.recommends.clone(),
+                suggests: rpm.suggests.clone(),
+                conflicts: rpm.conflicts.clone(),
+                provides: rpm.provides.clone(),
+                replaces: Vec::new(),
+                obsoletes: rpm.obsoletes.clone(),
+            };
+        }
+    }
 }
 
 /// Every file of the generated hicolor theme with its path below `hicolor/`.
@@ -153,26 +225,72 @@ pub(super) fn hicolor_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
     Ok(files.into_iter().map(|e| (e.path, e.rel)).collect())
 }
 
+/// The HiDPI icons (`NxN@2/DIR/FILE`) that are byte for byte the `2Nx2N/DIR/FILE`
+/// icon, each with the relative link target that replaces it.
+fn same_as_larger_size(files: &[(PathBuf, String)]) -> Result<Vec<(String, String)>> {
+    let mut links = Vec::new();
+    for (source, rel) in files {
+        let Some((size, rest)) = rel.split_once('/') else {
+            continue;
+        };
+        let Some(n) = size
+            .strip_suffix("@2")
+            .and_then(|s| s.split_once('x'))
+            .filter(|(w, h)| w == h)
+            .and_then(|(w, _)| w.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let double = format!("{0}x{0}/{rest}", n * 2);
+        let Some((other, _)) = files.iter().find(|(_, r)| *r == double) else {
+            continue;
+        };
+        let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io("cannot read", p, e));
+        if read(source)? == read(other)? {
+            let up = "../".repeat(rel.matches('/').count());
+            links.push((rel.clone(), format!("{up}{double}")));
+        }
+    }
+    Ok(links)
+}
+
+/// Whether an entry is a licence file (`LICENSE*`, `LICENCE*`, `COPYING*`).
+fn is_license_file(e: &Entry) -> bool {
+    let name = e
+        .dest
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    ["LICENSE", "LICENCE", "COPYING"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
 /// The first license file among the entries, for `copyright` / `%license`.
 fn license_text(entries: &[Entry]) -> Result<Option<String>> {
     entries
         .iter()
-        .find(|e| {
-            let name = e
-                .dest
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_uppercase();
-            ["LICENSE", "LICENCE", "COPYING"]
-                .iter()
-                .any(|p| name.starts_with(p))
-        })
+        .find(|e| is_license_file(e))
         .map(|e| {
             std::fs::read_to_string(&e.source)
                 .map_err(|err| Error::io("cannot read", &e.source, err))
         })
         .transpose()
+}
+
+/// Every licence file among the entries whose text is a licence crateship
+/// recognises, with its SPDX id (for the copyright file's paragraphs).
+fn license_texts(entries: &[Entry]) -> Result<Vec<(String, String)>> {
+    let mut texts = Vec::new();
+    for e in entries.iter().filter(|e| is_license_file(e)) {
+        let text = std::fs::read_to_string(&e.source)
+            .map_err(|err| Error::io("cannot read", &e.source, err))?;
+        if let Some(id) = crateship_linux::identify_license(&text) {
+            texts.push((id.to_owned(), text));
+        }
+    }
+    Ok(texts)
 }
 
 /// The Debian package that ships `soname` in a system library directory, via `dpkg -S`.

@@ -19,6 +19,7 @@ mod build;
 mod channels;
 pub mod feeds;
 pub mod finalize;
+mod hooks;
 mod icons;
 mod linux;
 mod macos;
@@ -173,7 +174,7 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
         .filter(|t| !matches!(t.build, BuildStep::Prebuilt { .. }))
         .count();
     let artifacts: usize = plan.targets.iter().map(|t| t.artifacts.len()).sum();
-    let total = builds + artifacts + 2;
+    let total = builds + artifacts + 2 + usize::from(!plan.before_package.is_empty());
     let step = |name: &str| {
         reporter.report(Event::Started {
             step: name.to_owned(),
@@ -227,6 +228,14 @@ pub fn execute(plan: &Plan, reporter: &dyn Reporter) -> Result<DistManifest> {
                 signers.sign_exe(&bin.path)?.into_iter().for_each(warn);
             }
         }
+    }
+    if !plan.before_package.is_empty() {
+        step("before-package");
+        hooks::run(plan)?;
+        done(
+            "before-package",
+            format!("{} commands", plan.before_package.len()),
+        );
     }
     let mut produced = Vec::new();
     for (target, reqs) in plan.targets.iter().zip(&requirements) {

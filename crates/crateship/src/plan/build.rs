@@ -116,3 +116,35 @@ fn rustflags(inputs: &Inputs, target_dir: &Path) -> Vec<String> {
     }
     flags
 }
+
+/// The `before-package` commands, run in the package directory with the
+/// environment every build gets (the release time and build information; the
+/// target-specific flags stay with the target builds).
+pub(super) fn hooks(inputs: &Inputs, info: &BuildInfo) -> Vec<super::Hook> {
+    let dir = inputs.package_dir();
+    inputs
+        .config
+        .before_package
+        .iter()
+        .enumerate()
+        .map(|(i, argv)| {
+            let mut env = BTreeMap::new();
+            let mut set = |k: &str, v: String| env.insert(k.to_owned(), v);
+            set("SOURCE_DATE_EPOCH", inputs.source_date_epoch.to_string());
+            set("CARGO_PROFILE_RELEASE_STRIP", "symbols".into());
+            set("CRATESHIP_VERSION", inputs.package.version.to_string());
+            set("CRATESHIP_GIT_COMMIT", info.commit.clone());
+            set("CRATESHIP_GIT_DIRTY", info.dirty.to_string());
+            set("CRATESHIP_BUILD_TIME", info.time.clone());
+            super::Hook {
+                key: format!("before-package[{i}]"),
+                command: CommandSpec {
+                    program: argv[0].clone(),
+                    args: argv[1..].to_vec(),
+                    env,
+                    cwd: Some(dir.clone()),
+                },
+            }
+        })
+        .collect()
+}

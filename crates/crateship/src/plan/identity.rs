@@ -119,7 +119,7 @@ pub(super) fn app(inputs: &Inputs) -> App {
     let long_description = inputs
         .readme_text
         .as_deref()
-        .and_then(first_paragraph)
+        .and_then(|readme| first_paragraph(readme, pkg.description.as_deref()))
         .unwrap_or_else(|| format!("{product_name} {version} for the desktop."));
     App {
         identifier: config.identifier.clone(),
@@ -181,11 +181,23 @@ fn versions(version: &str) -> FormatVersions {
 
 /// The first prose paragraph of a README (headings, code, lists, HTML, badges
 /// and tables skipped), joined into one line ending in a full stop.
-fn first_paragraph(text: &str) -> Option<String> {
+fn first_paragraph(text: &str, summary: Option<&str>) -> Option<String> {
+    // Compared without case, spacing and final period: a README that opens with
+    // the description would repeat the synopsis (lintian's
+    // description-synopsis-is-duplicated).
+    let normal = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(['.', ':'])
+            .to_lowercase()
+    };
+    let summary = summary.map(normal);
     let paragraph: Vec<&str> = text
         .split("\n\n")
         .map(str::trim)
-        .find(|p| !p.is_empty() && !p.starts_with(['#', '`', '-', '*', '<', '!', '[', '|']))?
+        .filter(|p| !p.is_empty() && !p.starts_with(['#', '`', '-', '*', '<', '!', '[', '|']))
+        .find(|p| summary.as_deref() != Some(normal(p).as_str()))?
         .lines()
         .map(str::trim)
         .collect();
@@ -214,9 +226,22 @@ mod tests {
     fn readme_paragraph_skips_headings_and_badges() {
         let readme = "# Hello\n\n[![ci](x)](y)\n\nA tiny app\nthat greets:\n\n## Use\n";
         assert_eq!(
-            first_paragraph(readme).as_deref(),
+            first_paragraph(readme, None).as_deref(),
             Some("A tiny app that greets.")
         );
-        assert_eq!(first_paragraph("# Only a heading\n"), None);
+        assert_eq!(first_paragraph("# Only a heading\n", None), None);
+    }
+
+    #[test]
+    fn readme_paragraph_that_repeats_the_description_is_skipped() {
+        let readme = "# Tone\n\nMakes  tones from\nthe command line.\n\nIt plays them too.\n";
+        assert_eq!(
+            first_paragraph(readme, Some("Makes tones from the command line")).as_deref(),
+            Some("It plays them too.")
+        );
+        assert_eq!(
+            first_paragraph("# T\n\nMakes tones\n", Some("makes tones.")),
+            None
+        );
     }
 }

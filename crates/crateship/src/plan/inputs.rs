@@ -45,6 +45,10 @@ pub struct Inputs {
     pub package_files: Vec<String>,
     /// Resource files matched by the config's globs, relative to the package directory.
     pub resource_files: Vec<String>,
+    /// The files each `assets` entry names, in config order.
+    pub asset_files: Vec<AssetFile>,
+    /// The `linux.scripts` files' contents, without a `#!` line.
+    pub script_texts: crateship_linux::Scripts,
     /// The package's README (Cargo's `readme`, else the first `README*` file), the
     /// source of the long description.
     pub readme_text: Option<String>,
@@ -124,10 +128,15 @@ impl Inputs {
             .unwrap_or_else(|| metadata.target_directory.join("dist").into_std_path_buf());
         let (resource_files, mut warnings) = expand_resources(
             &package_dir,
+            "resources",
             &config.resources,
             &config_file,
             Some(&out_dir),
         )?;
+        let (asset_files, asset_warnings) =
+            expand_assets(&package_dir, &config, &config_file, &out_dir)?;
+        warnings.extend(asset_warnings);
+        let script_texts = read_scripts(&config.linux.scripts)?;
         if git.is_some() {
             warnings.extend(unignored_keys(&config, &package_dir));
         }
@@ -155,6 +164,8 @@ impl Inputs {
             user_rustflags,
             package_files,
             resource_files,
+            asset_files,
+            script_texts,
             readme_text,
             release_notes,
             binary_subdirs: options
@@ -312,6 +323,7 @@ fn is_env_file(name: &str) -> bool {
 /// each such file gets a warning; returns the files and the warnings.
 pub fn expand_resources(
     package_dir: &Path,
+    key: &str,
     patterns: &[String],
     config_file: &Path,
     out_dir: Option<&Path>,
@@ -332,7 +344,7 @@ pub fn expand_resources(
         let full = root.join(&expanded);
         let bad = |message: String| Error::Config {
             file: config_file.to_path_buf(),
-            key: "resources".into(),
+            key: key.into(),
             message,
         };
         let paths = glob::glob(&full.to_string_lossy())
@@ -383,7 +395,7 @@ pub fn expand_resources(
                     continue;
                 }
                 warnings.push(format!(
-                    "resources: `{pattern}` ships {rel} from {what}, which is skipped unless named; \
+                    "{key}: `{pattern}` ships {rel} from {what}, which is skipped unless named; \
                      make sure it holds no secret or build output"
                 ));
             }
@@ -400,6 +412,88 @@ pub fn expand_resources(
     files.sort();
     files.dedup();
     Ok((files, warnings))
+}
+
+/// One file an `assets` entry names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetFile {
+    /// Index of the entry in `config.assets`.
+    pub asset: usize,
+    /// The file, relative to the package directory.
+    pub rel: String,
+    /// Whether the file does not exist yet: a literal path a `before-package`
+    /// hook is expected to write (checked again after the hooks ran).
+    pub pending: bool,
+}
+
+/// Expands every asset's source like a resource glob. A literal source that does
+/// not exist is accepted when `before-package` hooks are configured (they may
+/// write it), else it is an error naming the key and the file.
+fn expand_assets(
+    package_dir: &Path,
+    config: &Config,
+    config_file: &Path,
+    out_dir: &Path,
+) -> Result<(Vec<AssetFile>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for (asset, a) in config.assets.iter().enumerate() {
+        let literal = !a.source.contains(['*', '?', '[']);
+        if literal && !package_dir.join(&a.source).exists() {
+            if config.before_package.is_empty() {
+                return Err(Error::Config {
+                    file: config_file.to_path_buf(),
+                    key: format!("{}.source", a.key),
+                    message: format!(
+                        "{} does not exist; fix the path, or add the `before-package` command that writes it",
+                        package_dir.join(&a.source).display()
+                    ),
+                });
+            }
+            files.push(AssetFile {
+                asset,
+                rel: a.source.clone(),
+                pending: true,
+            });
+            continue;
+        }
+        let key = format!("{}.source", a.key);
+        let (rels, w) = expand_resources(
+            package_dir,
+            &key,
+            std::slice::from_ref(&a.source),
+            config_file,
+            Some(out_dir),
+        )?;
+        warnings.extend(w);
+        files.extend(rels.into_iter().map(|rel| AssetFile {
+            asset,
+            rel,
+            pending: false,
+        }));
+    }
+    Ok((files, warnings))
+}
+
+/// Reads the maintainer script files, dropping a `#!` line (the writers add
+/// their own interpreter line).
+fn read_scripts(files: &crate::config::ScriptFiles) -> Result<crateship_linux::Scripts> {
+    let read = |path: &Option<PathBuf>| -> Result<Option<String>> {
+        let Some(path) = path else { return Ok(None) };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io("cannot read the maintainer script (linux.scripts)", path, e))?;
+        let body = match text.strip_prefix("#!") {
+            Some(rest) => rest.split_once('\n').map(|(_, b)| b).unwrap_or(""),
+            None => &text,
+        };
+        Ok(Some(body.to_owned()))
+    };
+    Ok(crateship_linux::Scripts {
+        pre_install: read(&files.pre_install)?,
+        post_install: read(&files.post_install)?,
+        pre_remove: read(&files.pre_remove)?,
+        post_remove: read(&files.post_remove)?,
+    })
 }
 
 /// A warning for each key file inside the package directory that git does not

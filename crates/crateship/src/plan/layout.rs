@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::assets::PlannedAsset;
 use super::{App, ArtifactPlan, Binary, BuildStep, Entry, Inputs};
 use crate::format::{Family, Format, LinuxKind, MacosKind};
 use crate::target::TargetTriple;
@@ -19,6 +20,8 @@ pub(super) struct Shipped<'a> {
     pub docs: &'a [String],
     /// Files matched by the resource globs.
     pub resources: &'a [String],
+    /// Files with destinations of their own.
+    pub assets: &'a [PlannedAsset],
     /// The package directory.
     pub package_dir: &'a Path,
 }
@@ -127,8 +130,8 @@ pub(super) fn artifact(
     }
 }
 
-/// The entries of an artifact, binaries first, laid out per `dirs`.
-fn entries(bins: &[Binary], shipped: &Shipped<'_>, dirs: &Dirs) -> Vec<Entry> {
+/// The entries of an artifact of `format`, binaries first, laid out per `dirs`.
+fn entries(bins: &[Binary], shipped: &Shipped<'_>, dirs: &Dirs, format: Format) -> Vec<Entry> {
     let under = |dir: &str, name: &str| {
         if dir.is_empty() {
             name.to_owned()
@@ -140,15 +143,30 @@ fn entries(bins: &[Binary], shipped: &Shipped<'_>, dirs: &Dirs) -> Vec<Entry> {
         source: shipped.package_dir.join(rel),
         dest: under(dir, &rel.replace('\\', "/")),
         executable: false,
+        mode: None,
+        gzip: false,
     };
+    let linux_package = matches!(format.family(), Family::Linux(_));
+    let assets = shipped.assets.iter().filter_map(|a| {
+        Some(Entry {
+            source: a.source.clone(),
+            dest: a.dest_in(format, &dirs.resource)?,
+            executable: a.mode & 0o111 != 0,
+            mode: Some(a.mode),
+            gzip: a.gzip && linux_package,
+        })
+    });
     bins.iter()
         .map(|b| Entry {
             source: b.path.clone(),
             dest: under(&dirs.bin, &b.file_name),
             executable: true,
+            mode: None,
+            gzip: false,
         })
         .chain(shipped.docs.iter().map(|d| file(d, &dirs.doc)))
         .chain(shipped.resources.iter().map(|r| file(r, &dirs.resource)))
+        .chain(assets)
         .collect()
 }
 
@@ -177,7 +195,7 @@ fn archive(
         format,
         file_name: format!("{root_dir}.{}", format.name()),
         root_dir,
-        entries: sorted(entries(bins, shipped, &Dirs::root())),
+        entries: sorted(entries(bins, shipped, &Dirs::root(), format)),
     }
 }
 
@@ -192,7 +210,7 @@ fn msi(app: &App, triple: &TargetTriple, bins: &[Binary], shipped: &Shipped<'_>)
             triple.arch().msi(),
         ),
         root_dir: String::new(),
-        entries: sorted(entries(bins, shipped, &Dirs::root())),
+        entries: sorted(entries(bins, shipped, &Dirs::root(), Format::Msi)),
     }
 }
 
@@ -223,7 +241,7 @@ fn macos(
         format,
         file_name,
         root_dir: format!("{}.app", app.product_name),
-        entries: entries(main_only(bins), shipped, &Dirs::root()),
+        entries: entries(main_only(bins), shipped, &Dirs::root(), format),
     }
 }
 
@@ -243,7 +261,12 @@ fn appimage(
             triple.arch().linux(),
         ),
         root_dir: String::new(),
-        entries: entries(main_only(bins), shipped, &Dirs::linux(app)),
+        entries: entries(
+            main_only(bins),
+            shipped,
+            &Dirs::linux(app),
+            Format::AppImage,
+        ),
     }
 }
 
@@ -266,6 +289,6 @@ fn linux_package(
         format,
         file_name,
         root_dir: String::new(),
-        entries: sorted(entries(bins, shipped, &Dirs::linux(app))),
+        entries: sorted(entries(bins, shipped, &Dirs::linux(app), format)),
     }
 }

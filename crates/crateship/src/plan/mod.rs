@@ -15,6 +15,7 @@
 //! config values the plan carries are re-exported from here, so execution never
 //! names `crate::config` either.
 
+pub mod assets;
 mod build;
 pub mod bundle;
 pub mod channels;
@@ -34,8 +35,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use crate::config::{
-    AppleSigning, DetachedKind, DocumentType, GlibcVersion, KeySource, MacosBundle, Material,
-    Notarize, NotaryKey, Signing, WindowsBackend, WindowsSettings,
+    AppleSigning, DebSettings, DetachedKind, DocumentType, GlibcVersion, KeySource, MacosBundle,
+    Material, Notarize, NotaryKey, RpmSettings, Signing, WindowsBackend, WindowsSettings,
 };
 pub use identity::{App, FormatVersions, MacosVersions, Maintainer};
 pub use inputs::Inputs;
@@ -114,6 +115,15 @@ pub struct Plan {
     pub windows: WindowsSettings,
     /// Desktop integration for Linux packages.
     pub linux: LinuxDesktop,
+    /// Relationships, fields and scripts of the .deb and .rpm.
+    #[serde(skip_serializing_if = "LinuxPackaging::is_empty")]
+    pub linux_packaging: LinuxPackaging,
+    /// The files of `assets`, with where each goes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<assets::PlannedAsset>,
+    /// `before-package` commands, run after the builds, before any artifact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before_package: Vec<Hook>,
     /// The icon set every bundle format draws from.
     pub icons: IconsStep,
     /// One entry per target, built one at a time in this order.
@@ -276,6 +286,51 @@ pub struct Entry {
     pub dest: String,
     /// Whether it is executable (mode 0755, else 0644).
     pub executable: bool,
+    /// Permission bits an asset's `mode` sets (`None`: by `executable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<u32>,
+    /// Compress with `gzip -9n` while writing (man pages in .deb/.rpm); `dest`
+    /// already ends in `.gz`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gzip: bool,
+}
+
+impl Entry {
+    /// The file's permission bits in the artifact.
+    pub fn permissions(&self) -> u32 {
+        self.mode
+            .unwrap_or(if self.executable { 0o755 } else { 0o644 })
+    }
+}
+
+/// A `before-package` command.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hook {
+    /// Its config key (`before-package[0]`).
+    pub key: String,
+    /// The command, run in the package directory with the build's environment.
+    pub command: CommandSpec,
+}
+
+/// The Linux package fields the config adds to the derived ones.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinuxPackaging {
+    /// `linux.deb`.
+    pub deb: DebSettings,
+    /// `linux.rpm`.
+    pub rpm: RpmSettings,
+    /// Maintainer scripts' bodies (`linux.scripts`, read when planning).
+    #[serde(skip)]
+    pub scripts: crateship_linux::Scripts,
+}
+
+impl LinuxPackaging {
+    /// Whether the config sets none of it.
+    pub fn is_empty(&self) -> bool {
+        self.deb == DebSettings::default()
+            && self.rpm == RpmSettings::default()
+            && self.scripts == crateship_linux::Scripts::default()
+    }
 }
 
 /// A CI matrix: `include` entries, as GitHub Actions' `strategy.matrix` takes them.
@@ -328,9 +383,12 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
     };
     let docs = layout::doc_files(inputs);
     let package_dir = inputs.package_dir();
+    let planned_assets = assets::plan(inputs, &app.name)?;
+    let hooks = build::hooks(inputs, &build_info);
     let shipped = layout::Shipped {
         docs: &docs,
         resources: &inputs.resource_files,
+        assets: &planned_assets,
         package_dir: &package_dir,
     };
     let target_plans = targets
@@ -401,6 +459,13 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
             metainfo_template: linux.metainfo_template.clone(),
             bundle_libraries: linux.bundle_libraries,
         },
+        linux_packaging: LinuxPackaging {
+            deb: linux.deb.clone(),
+            rpm: linux.rpm.clone(),
+            scripts: inputs.script_texts.clone(),
+        },
+        assets: planned_assets,
+        before_package: hooks,
         icons,
         ci: ci::matrix(inputs, &targets),
         warnings: {
