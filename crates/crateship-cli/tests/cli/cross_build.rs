@@ -359,3 +359,78 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
         }
     }
 }
+
+#[test]
+fn a_chosen_glibc_links_every_gnu_target_against_it_and_the_packages_follow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = example_checkout(&tmp.path().join("p"));
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    assert!(toml.contains("max-glibc = \"2.34\"\n"), "{toml}");
+    std::fs::write(
+        &manifest,
+        toml.replace(
+            "max-glibc = \"2.34\"\n",
+            "max-glibc = \"2.34\"\nglibc = \"2.17\"\n",
+        ),
+    )
+    .unwrap();
+    let out = run(crateship()
+        .args(["dist", "--install-missing", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--target", "x86_64-unknown-linux-gnu"])
+        .args(["--target", "aarch64-unknown-linux-gnu"])
+        .args(["--format", "deb", "--format", "rpm"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let project = manifest.parent().unwrap();
+    let dist = project.join("target/dist");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dist.join("dist-manifest.json")).unwrap())
+            .unwrap();
+    // `2.17`, or `2.2.5` (the patch level does not matter here).
+    let version = |v: &str| -> (u32, u32) {
+        let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap());
+        (parts.next().unwrap(), parts.next().unwrap_or(0))
+    };
+    for (triple, deb, rpm) in [
+        (
+            "x86_64-unknown-linux-gnu",
+            "hello-desktop_1.2.3_amd64.deb",
+            "hello-desktop-1.2.3-1.x86_64.rpm",
+        ),
+        (
+            "aarch64-unknown-linux-gnu",
+            "hello-desktop_1.2.3_arm64.deb",
+            "hello-desktop-1.2.3-1.aarch64.rpm",
+        ),
+    ] {
+        let bin = project.join(format!("target/{triple}/release/hello-desktop"));
+        let symbols = verify("objdump", &["-T", bin.to_str().unwrap()], project);
+        let newest = symbols
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .filter_map(|w| w.strip_prefix("GLIBC_"))
+            .filter(|v| v.starts_with("2."))
+            .filter(|v| v.split('.').all(|p| p.parse::<u32>().is_ok()))
+            .map(version)
+            .max()
+            .unwrap_or_else(|| panic!("{triple}: no GLIBC_ symbol\n{symbols}"));
+        assert!(newest <= (2, 17), "{triple} needs GLIBC {newest:?}");
+        let artifact = recorded["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"] == deb)
+            .unwrap();
+        let floor = artifact["requirements"]["glibc"].as_str().unwrap();
+        assert!(version(floor) <= (2, 17), "{triple}: manifest says {floor}");
+        let depends = verify("dpkg-deb", &["-f", deb, "Depends"], &dist);
+        assert!(
+            depends.contains(&format!("libc6 (>= {floor})")),
+            "{triple}: {depends}"
+        );
+        let requires = verify("rpm", &["-qpR", rpm], &dist);
+        assert!(
+            requires.contains(&format!("glibc >= {floor}")),
+            "{triple}: {requires}"
+        );
+    }
+}

@@ -145,8 +145,31 @@ fn unwritable_out_dir_is_reported_before_building() {
 fn glibc_above_the_ceiling_fails_with_the_fix() {
     let c = case("[package.metadata.crateship.linux]\nmax-glibc = \"2.0\"");
     let out = dist(&c, &["--target", "x86_64-unknown-linux-gnu"]);
-    assert_fails(&out, 1, &["requires glibc >=", "linux.max-glibc = \"2.0\""]);
+    assert_fails(
+        &out,
+        1,
+        &[
+            "requires glibc >=",
+            "glibc 2.0 (linux.glibc or linux.max-glibc)",
+        ],
+    );
     assert_no_artifacts(&c.out_dir);
+}
+
+#[test]
+fn a_glibc_zig_cannot_link_against_is_refused_at_plan_time() {
+    for (glibc, needle) in [
+        ("2.9", "2.17 or later"),
+        ("2.99", "up to 2.41"),
+        ("two", "MAJOR.MINOR"),
+    ] {
+        let c = case(&format!(
+            "[package.metadata.crateship.linux]\nglibc = \"{glibc}\""
+        ));
+        let out = dist(&c, &["--target", "x86_64-unknown-linux-gnu"]);
+        assert_fails(&out, 1, &["linux.glibc", needle]);
+        assert_no_artifacts(&c.out_dir);
+    }
 }
 
 #[test]

@@ -26,6 +26,8 @@ pub struct LinuxSettings {
     pub bundle_libraries: bool,
     /// glibc ceiling.
     pub max_glibc: Option<GlibcVersion>,
+    /// The glibc gnu binaries are linked against (`linux.glibc`).
+    pub glibc: Option<GlibcVersion>,
     /// AppImage update information.
     pub update_information: Option<String>,
     /// `linux.deb`: Debian fields and relationships.
@@ -172,7 +174,35 @@ pub(super) fn validate(raw: RawLinux, ctx: Ctx<'_>) -> Result<LinuxSettings> {
                 .map_err(|m| ctx.err("linux.max-glibc", format!("{m}, e.g. \"2.31\"")))
         })
         .transpose()?;
+    let glibc = raw
+        .glibc
+        .map(|v| {
+            let parsed = v
+                .parse::<GlibcVersion>()
+                .map_err(|m| ctx.err("linux.glibc", format!("{m}, e.g. \"2.17\"")))?;
+            if !(GLIBC_OLDEST..=GLIBC_NEWEST).contains(&parsed) {
+                return Err(ctx.err(
+                    "linux.glibc",
+                    format!(
+                        "glibc {parsed} cannot be linked against: Rust's standard library needs \
+                         {GLIBC_OLDEST} or later and zig provides up to {GLIBC_NEWEST}; choose a \
+                         version in that range, e.g. \"2.17\" (or \"2.28\" for RHEL 8)"
+                    ),
+                ));
+            }
+            if let Some(max) = max_glibc
+                && parsed > max
+            {
+                return Err(ctx.err(
+                    "linux.glibc",
+                    format!("{parsed} is above linux.max-glibc = \"{max}\"; lower one or raise the other"),
+                ));
+            }
+            Ok(parsed)
+        })
+        .transpose()?;
     Ok(LinuxSettings {
+        glibc,
         categories: raw.categories.unwrap_or_default(),
         keywords: raw.keywords,
         mime_types: raw.mime_types.unwrap_or_default(),
@@ -188,6 +218,17 @@ pub(super) fn validate(raw: RawLinux, ctx: Ctx<'_>) -> Result<LinuxSettings> {
         scripts: validate_scripts(raw.scripts.unwrap_or_default(), ctx)?,
     })
 }
+
+/// The oldest glibc `linux.glibc` accepts: what Rust's standard library needs.
+const GLIBC_OLDEST: GlibcVersion = GlibcVersion {
+    major: 2,
+    minor: 17,
+};
+/// The newest glibc `linux.glibc` accepts: what cargo-zigbuild's zig ships.
+const GLIBC_NEWEST: GlibcVersion = GlibcVersion {
+    major: 2,
+    minor: 41,
+};
 
 /// A glibc version such as 2.17, ordered numerically; serialised as `"2.17"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -416,6 +416,14 @@ pub struct RawLinux {
     /// Highest glibc version a gnu binary may require, e.g. `"2.31"`. The build
     /// fails if a binary needs a newer glibc. Default: no ceiling.
     pub max_glibc: Option<String>,
+    /// The glibc every `*-linux-gnu` binary is linked against, e.g. `"2.17"`
+    /// (CentOS 7, RHEL 8 have 2.28, Debian 11 2.31, Ubuntu 20.04 2.31): every
+    /// gnu target, the host's too, is built with cargo-zigbuild's glibc suffix
+    /// (`--target x86_64-unknown-linux-gnu.2.17`), the build fails if a binary
+    /// still needs more, and the .deb `Depends` / .rpm `Requires` follow.
+    /// 2.17 (what Rust's standard library needs) to 2.41. Default: the build
+    /// host's glibc.
+    pub glibc: Option<String>,
     /// AppImage update information written into the runtime's `.upd_info`
     /// section, e.g. `zsync|https://example.org/Hello-latest-x86_64.AppImage.zsync`.
     pub update_information: Option<String>,

@@ -49,7 +49,7 @@ pub(crate) fn check(plan: &Plan, target: &TargetPlan) -> Result<Requirements> {
             {
                 return Err(Error::requirement(
                     format!(
-                        "{} requires glibc >= {floor}, above the configured ceiling linux.max-glibc = \"{max}\"",
+                        "{} requires glibc >= {floor}, above the configured glibc {max} (linux.glibc or linux.max-glibc)",
                         bin.path.display()
                     ),
                     format!(

@@ -44,14 +44,24 @@ pub(super) fn step(
                 .join("release"),
         };
     }
-    let needs_zig = triple.as_str() != inputs.host;
+    // A chosen glibc is linked through zig's versioned sysroot, on the host too.
+    let glibc = inputs
+        .config
+        .linux
+        .glibc
+        .filter(|_| triple.as_str().ends_with("-linux-gnu"));
+    let needs_zig = triple.as_str() != inputs.host || glibc.is_some();
+    let cargo_target = match glibc {
+        Some(v) => format!("{triple}.{v}"),
+        None => triple.to_string(),
+    };
     let mut args: Vec<String> = vec![if needs_zig { "zigbuild" } else { "build" }.into()];
     args.push("--release".into());
     // One word, so a path starting with `-` stays a path.
     args.push(format!("--manifest-path={}", inputs.package.manifest_path));
     args.extend([
         "--target".into(),
-        triple.to_string(),
+        cargo_target,
         "--package".into(),
         inputs.package.name.to_string(),
     ]);

@@ -436,7 +436,11 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         source_date_epoch: inputs.source_date_epoch,
         epoch_source: inputs.epoch_source,
         build_info,
-        max_glibc: linux.max_glibc,
+        // A chosen glibc is also the ceiling the built binaries are checked against.
+        max_glibc: match (linux.glibc, linux.max_glibc) {
+            (Some(g), Some(m)) => Some(g.min(m)),
+            (g, m) => g.or(m),
+        },
         install_missing: options.install_missing,
         no_wait: options.no_wait,
         signing: config.signing.clone().filter(|_| !options.unsigned),
