@@ -434,3 +434,62 @@ fn a_chosen_glibc_links_every_gnu_target_against_it_and_the_packages_follow() {
         );
     }
 }
+
+#[test]
+fn a_macos_build_without_the_sdk_says_so_in_one_line_and_keeps_cargos_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("secrand");
+    let manifest = tiny_project(&project, "secrand", "");
+    std::fs::write(
+        project.join("src/main.rs"),
+        "#[cfg(target_os = \"macos\")]\n\
+         #[link(name = \"Security\", kind = \"framework\")]\n\
+         extern \"C\" {\n    static kSecRandomDefault: *const u8;\n    \
+         fn SecRandomCopyBytes(rnd: *const u8, count: usize, bytes: *mut u8) -> i32;\n}\n\
+         fn main() {\n    let mut b = [0u8; 8];\n    \
+         #[cfg(target_os = \"macos\")]\n    \
+         unsafe { SecRandomCopyBytes(kSecRandomDefault, b.len(), b.as_mut_ptr()); }\n    \
+         println!(\"{b:?}\");\n}\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = run(crateship()
+        .args([
+            "dist",
+            "--install-missing",
+            "--target",
+            "aarch64-apple-darwin",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .env_remove("SDKROOT"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let message: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("error:"))
+        .collect();
+    assert!(message.len() <= 3, "{err}");
+    let text = message.join("\n");
+    for needle in [
+        "aarch64-apple-darwin",
+        "Security.framework",
+        "SDKROOT=",
+        "--no-build --binary-dir",
+    ] {
+        assert!(text.contains(needle), "{needle} in\n{text}");
+    }
+    let log = text
+        .split("cargo's output: ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no log named in\n{text}"));
+    let logged = std::fs::read_to_string(log).unwrap();
+    assert!(
+        logged.contains("unable to find system framework \"Security\""),
+        "{logged}"
+    );
+    assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
+}

@@ -107,7 +107,7 @@ pub(crate) fn run(
             if let Some(res) = windows_resources {
                 compile_resources(plan, target, icons, res)?;
             }
-            run_cargo(command, rustup_target)
+            run_cargo(plan, command, rustup_target)
         }
         BuildStep::Universal {
             parts,
@@ -143,27 +143,84 @@ pub(crate) fn run(
     }
 }
 
-/// Runs one target's cargo build; explains the macOS SDK case in one line.
-fn run_cargo(command: &CommandSpec, target: &str) -> Result<()> {
+/// Runs one target's cargo build; explains the macOS SDK case in one line and
+/// keeps cargo's whole output in a log file it names.
+fn run_cargo(plan: &Plan, command: &CommandSpec, target: &str) -> Result<()> {
     let (ok, out) = command.run_unchecked()?;
     if ok {
         return Ok(());
     }
-    let needs_sdk = out.stderr.contains("unable to find framework")
-        || out.stderr.contains("framework not found");
-    if needs_sdk {
-        return Err(Error::requirement(
-            format!(
-                "building {target} needs a macOS SDK: the program (or a dependency) links an Apple framework\n{}",
-                process::tail(&out.stderr, 10)
+    if let Some(frameworks) = sdk_frameworks(&out.stderr) {
+        let log = plan
+            .target_dir
+            .join("crateship")
+            .join("logs")
+            .join(format!("cargo-{target}.log"));
+        write_log(&log, command, &out)?;
+        let what = match frameworks.as_slice() {
+            [] => "it links against the macOS SDK (xcrun is missing)".to_owned(),
+            names => format!(
+                "it links {}",
+                names
+                    .iter()
+                    .map(|n| format!("{n}.framework"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            "set SDKROOT to a macOS SDK directory, or drop the dependency that links the framework",
+        };
+        return Err(Error::requirement(
+            format!("building {target} needs a macOS SDK: {what}, which only the SDK provides"),
+            format!(
+                "set SDKROOT=/path/to/MacOSX.sdk, or build this target on a macOS runner and package it here with `--no-build --binary-dir` (cargo's output: {})",
+                log.display()
+            ),
         ));
     }
     Err(Error::Tool {
         command: format!("{} (for {target})", command.display()),
         stderr_tail: process::tail(&out.stderr, 40),
     })
+}
+
+/// The Apple frameworks a failed link could not find, as linkers print them
+/// today (zig: `unable to find system framework "Security"`; ld64: `framework
+/// not found Security`), or an empty list when only the SDK itself (`xcrun`)
+/// was missing; `None` when the failure has another cause.
+fn sdk_frameworks(stderr: &str) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for marker in [
+        "unable to find system framework ",
+        "unable to find framework ",
+        "framework not found ",
+    ] {
+        for (at, _) in stderr.match_indices(marker) {
+            let rest = &stderr[at + marker.len()..];
+            let name: String = rest
+                .trim_start_matches(['"', '\''])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let xcrun_missing = stderr.contains("\"xcrun\"") && stderr.contains("linking with");
+    (!names.is_empty() || xcrun_missing).then_some(names)
+}
+
+/// Writes the failed command and everything it printed to `log`.
+fn write_log(log: &Path, command: &CommandSpec, out: &process::Output) -> Result<()> {
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    let text = format!(
+        "$ {}\n\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        command.display(),
+        out.stdout,
+        out.stderr
+    );
+    std::fs::write(log, text).map_err(|e| Error::io("cannot write the build log", log, e))
 }
 
 /// Compiles the resources linked into every Windows exe of `target`: the app
@@ -225,4 +282,22 @@ fn zig_available() -> bool {
         .run_unchecked()
         .map(|(ok, _)| ok)
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sdk_frameworks;
+
+    #[test]
+    fn the_missing_framework_is_read_from_what_linkers_print() {
+        let zig =
+            "= note: error: unable to find system framework \"Security\". searched paths: none";
+        assert_eq!(sdk_frameworks(zig), Some(vec!["Security".to_owned()]));
+        let ld64 = "ld: framework not found AppKit\nclang: error: linker command failed";
+        assert_eq!(sdk_frameworks(ld64), Some(vec!["AppKit".to_owned()]));
+        let xcrun =
+            "warning: invoking `\"xcrun\" \"--sdk\"` failed\nerror: linking with `cc` failed";
+        assert_eq!(sdk_frameworks(xcrun), Some(vec![]));
+        assert_eq!(sdk_frameworks("error[E0425]: cannot find value `x`"), None);
+    }
 }
