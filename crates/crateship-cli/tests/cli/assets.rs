@@ -338,3 +338,173 @@ fn bad_assets_and_hooks_are_refused_with_the_key_and_nothing_written() {
         ],
     );
 }
+
+/// The same packaging in cargo-deb, cargo-generate-rpm and cargo-wix syntax, as
+/// their documentation writes it.
+const FOREIGN: &str = r#"identifier = "org.example.tone"
+import = ["deb", "generate-rpm", "wix"]
+
+[package.metadata.deb]
+depends = "$auto, sound-theme-freedesktop"
+recommends = "pulseaudio-utils | pipewire-bin"
+section = "sound"
+priority = "optional"
+assets = [
+    ["target/release/tone", "usr/bin/", "755"],
+    ["doc/tone.1", "usr/share/man/man1/tone.1", "644"],
+    ["complete/tone.bash", "usr/share/bash-completion/completions/tone", "644"],
+    ["complete/_tone", "usr/share/zsh/vendor-completions/", "644"],
+    ["complete/tone.fish", "usr/share/fish/vendor_completions.d/", "644"],
+    ["pkg/tone.toml", "etc/tone/tone.toml", "644"],
+    ["data/**/*", "usr/share/tone/data/", "644"],
+]
+conf-files = ["/etc/tone/tone.toml"]
+maintainer-scripts = "pkg/"
+systemd-units = { enable = true }
+
+[package.metadata.generate-rpm]
+assets = [
+    { source = "target/release/tone", dest = "/usr/bin/tone", mode = "755" },
+    { source = "doc/tone.1", dest = "/usr/share/man/man1/tone.1", mode = "644", doc = true },
+    { source = "complete/tone.bash", dest = "/usr/share/bash-completion/completions/tone", mode = "644" },
+    { source = "complete/_tone", dest = "/usr/share/zsh/site-functions/_tone", mode = "644" },
+    { source = "complete/tone.fish", dest = "/usr/share/fish/vendor_completions.d/tone.fish", mode = "644" },
+    { source = "pkg/tone.service", dest = "/usr/lib/systemd/system/tone.service", mode = "644" },
+    { source = "pkg/tone.toml", dest = "/etc/tone/tone.toml", mode = "644", config = true },
+    { source = "data/**/*", dest = "/usr/share/tone/data/", mode = "644" },
+]
+post_install_script = "pkg/postinst"
+requires = { sound-theme-freedesktop = "*" }
+
+[package.metadata.wix]
+upgrade-guid = "5B4B1C3E-6F1A-4C38-9E53-0B3F2A8C7D11"
+path-guid = "0E9F7A64-2C5B-4D0E-8A3C-7F1B6D2E9A40"
+license = false
+eula = false
+"#;
+
+/// Every path in the .deb and the .rpm of a packaged `config`, sorted.
+fn package_file_lists(config: &str, man_from_hook: bool) -> (Vec<String>, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    let manifest = tone_project(&project, config);
+    if !man_from_hook {
+        std::fs::copy(project.join("doc/tone.1.in"), project.join("doc/tone.1")).unwrap();
+    }
+    let bins = binary_dir(tmp.path(), "tone");
+    let out_dir = tmp.path().join("out");
+    let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+        .args(["--target", "x86_64-unknown-linux-gnu"])
+        .args(["--format", "deb", "--format", "rpm"])
+        .env("SOURCE_DATE_EPOCH", "1700000000"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deb = verify("dpkg-deb", &["-c", "tone_0.4.2_amd64.deb"], &out_dir);
+    let mut deb: Vec<String> = deb
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .map(str::to_owned)
+        .collect();
+    deb.sort();
+    let rpm = verify("rpm", &["-qlp", "tone-0.4.2-1.x86_64.rpm"], &out_dir);
+    let mut rpm: Vec<String> = rpm.lines().map(str::to_owned).collect();
+    rpm.sort();
+    let scripts = verify(
+        "rpm",
+        &["-qp", "--scripts", "tone-0.4.2-1.x86_64.rpm"],
+        &out_dir,
+    );
+    assert!(scripts.contains("/var/lib/tone-postinst"), "{scripts}");
+    assert!(scripts.contains("preset 'tone.service'"), "{scripts}");
+    (deb, rpm)
+}
+
+#[test]
+fn cargo_deb_generate_rpm_and_wix_tables_give_the_same_packages() {
+    let own = package_file_lists(CONFIG, true);
+    let imported = package_file_lists(FOREIGN, false);
+    assert_eq!(own.0, imported.0, "deb file lists");
+    assert_eq!(own.1, imported.1, "rpm file lists");
+    assert!(
+        own.0.iter().any(|p| p == "./usr/share/man/man1/tone.1.gz"),
+        "{:?}",
+        own.0
+    );
+
+    // The wix upgrade-guid becomes the MSI's UpgradeCode.
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tone_project(&tmp.path().join("p"), FOREIGN);
+    std::fs::copy(
+        tmp.path().join("p/doc/tone.1.in"),
+        tmp.path().join("p/doc/tone.1"),
+    )
+    .unwrap();
+    let out = run(crateship()
+        .args([
+            "plan",
+            "--json",
+            "--target",
+            "x86_64-pc-windows-gnu",
+            "--manifest-path",
+        ])
+        .arg(&manifest));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("5B4B1C3E-6F1A-4C38-9E53-0B3F2A8C7D11"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn imported_tables_are_announced_and_their_missing_files_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = "identifier = \"org.example.tone\"\n\n[package.metadata.deb]\n\
+                  section = \"sound\"\nfrobnicate = true\n\
+                  assets = [[\"doc/rg.1\", \"usr/share/man/man1/\", \"644\"]]\n";
+    let manifest = tone_project(&tmp.path().join("p"), config);
+    let out = run(crateship()
+        .args([
+            "plan",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--manifest-path",
+        ])
+        .arg(&manifest));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let message: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(message.len() <= 2, "{err}");
+    for needle in [
+        "[package.metadata.deb] assets[0]",
+        "doc/rg.1",
+        "does not exist",
+    ] {
+        assert!(err.contains(needle), "{needle} in\n{err}");
+    }
+    // Without the missing file: a warning names the table and the unknown key.
+    let fixed = config.replace("doc/rg.1", "doc/tone.1.in");
+    std::fs::write(
+        &manifest,
+        std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replace(config, &fixed),
+    )
+    .unwrap();
+    let out = run(crateship()
+        .args([
+            "plan",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--manifest-path",
+        ])
+        .arg(&manifest));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for needle in [
+        "crateship reads [package.metadata.deb]",
+        "import = [\"deb\"]",
+        "`frobnicate`",
+    ] {
+        assert!(err.contains(needle), "{needle} in\n{err}");
+    }
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::raw::{RawDeb, RawLinux, RawRpm, RawScripts};
+use super::raw::{RawDeb, RawLinux, RawRpm, RawScript, RawScripts};
 use super::rules::Ctx;
 use crate::error::Result;
 
@@ -57,6 +57,8 @@ pub struct DebSettings {
     pub section: Option<String>,
     /// `Priority` (`None`: `optional`).
     pub priority: Option<String>,
+    /// The long description (`None`: from the README).
+    pub extended_description: Option<String>,
     /// Lintian overrides shipped in the package.
     pub lintian_overrides: Vec<String>,
 }
@@ -78,21 +80,31 @@ pub struct RpmSettings {
     pub conflicts: Vec<String>,
 }
 
-/// Validated `linux.scripts`: absolute paths of the script files.
+/// Validated `linux.scripts`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScriptFiles {
     /// deb `preinst`, rpm `%pre`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pre_install: Option<PathBuf>,
+    pub pre_install: Option<ScriptSource>,
     /// deb `postinst`, rpm `%post`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_install: Option<PathBuf>,
+    pub post_install: Option<ScriptSource>,
     /// deb `prerm`, rpm `%preun`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pre_remove: Option<PathBuf>,
+    pub pre_remove: Option<ScriptSource>,
     /// deb `postrm`, rpm `%postun`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_remove: Option<PathBuf>,
+    pub post_remove: Option<ScriptSource>,
+}
+
+/// Where a maintainer script comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScriptSource {
+    /// A file (absolute path), read when planning.
+    File(PathBuf),
+    /// The script's text.
+    Inline(String),
 }
 
 /// One relationship list, each entry one package on one line.
@@ -131,6 +143,7 @@ fn validate_deb(raw: RawDeb, ctx: Ctx<'_>) -> Result<DebSettings> {
         replaces: relations("linux.deb.replaces", raw.replaces, ctx)?,
         section: one_line("linux.deb.section", raw.section)?,
         priority: one_line("linux.deb.priority", raw.priority)?,
+        extended_description: raw.extended_description,
         lintian_overrides: relations("linux.deb.lintian-overrides", raw.lintian_overrides, ctx)?,
     })
 }
@@ -147,11 +160,18 @@ fn validate_rpm(raw: RawRpm, ctx: Ctx<'_>) -> Result<RpmSettings> {
 }
 
 fn validate_scripts(raw: RawScripts, ctx: Ctx<'_>) -> Result<ScriptFiles> {
+    let one = |key: &str, script: Option<RawScript>| -> Result<Option<ScriptSource>> {
+        Ok(match script {
+            None => None,
+            Some(RawScript::File(path)) => Some(ScriptSource::File(ctx.path(key, &path)?)),
+            Some(RawScript::Inline { inline }) => Some(ScriptSource::Inline(inline)),
+        })
+    };
     Ok(ScriptFiles {
-        pre_install: ctx.opt_path("linux.scripts.pre-install", raw.pre_install.as_deref())?,
-        post_install: ctx.opt_path("linux.scripts.post-install", raw.post_install.as_deref())?,
-        pre_remove: ctx.opt_path("linux.scripts.pre-remove", raw.pre_remove.as_deref())?,
-        post_remove: ctx.opt_path("linux.scripts.post-remove", raw.post_remove.as_deref())?,
+        pre_install: one("linux.scripts.pre-install", raw.pre_install)?,
+        post_install: one("linux.scripts.post-install", raw.post_install)?,
+        pre_remove: one("linux.scripts.pre-remove", raw.pre_remove)?,
+        post_remove: one("linux.scripts.post-remove", raw.post_remove)?,
     })
 }
 

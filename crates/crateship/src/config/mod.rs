@@ -10,6 +10,7 @@
 
 pub mod assets;
 pub mod channels;
+pub mod import;
 pub mod linux;
 pub mod macos;
 mod raw;
@@ -27,7 +28,7 @@ use serde::Serialize;
 
 pub use assets::Asset;
 pub use channels::{AptChannel, ChannelsSettings, RpmChannel};
-pub use linux::{DebSettings, GlibcVersion, LinuxSettings, RpmSettings, ScriptFiles};
+pub use linux::{DebSettings, GlibcVersion, LinuxSettings, RpmSettings, ScriptFiles, ScriptSource};
 pub use macos::{DocumentType, MacosBundle, MacosSettings};
 pub use raw::{
     RawAppleSigning, RawAptChannel, RawChannels, RawConfig, RawDocumentType, RawLinux, RawMacos,
@@ -86,6 +87,9 @@ pub struct Config {
     pub provenance: bool,
     /// `ci.macos-runner`: build every Apple target on a macOS runner in CI.
     pub ci_macos_runner: bool,
+    /// What importing other tools' tables found worth telling (planning reports it).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// An SBOM format.
@@ -128,15 +132,66 @@ pub fn load(metadata: &Metadata, package: &Package) -> Result<(Config, PathBuf)>
         None => Ok(RawConfig::default()),
     };
     let ws = table(&metadata.workspace_metadata, &workspace_file, "workspace")?;
-    let pkg = table(&package.metadata, &package_file, "package")?;
+    let package_dir = package_file.parent().unwrap_or(Path::new("")).to_path_buf();
+    let own = package.metadata.get("crateship");
+    let choice = own
+        .and_then(|t| t.get("import"))
+        .map(|v| {
+            serde_json::from_value::<Vec<String>>(v.clone()).map_err(|e| Error::Config {
+                file: package_file.clone(),
+                key: "import".into(),
+                message: format!("{e}; write a list such as [\"deb\", \"generate-rpm\"]"),
+            })
+        })
+        .transpose()?;
+    if let Some(bad) = choice
+        .iter()
+        .flatten()
+        .find(|c| !import::TABLES.contains(&c.as_str()))
+    {
+        return Err(Error::Config {
+            file: package_file.clone(),
+            key: "import".into(),
+            message: format!(
+                "`{bad}` is not a table crateship imports; use some of {}",
+                import::TABLES.join(", ")
+            ),
+        });
+    }
+    let binaries: Vec<String> = package
+        .targets
+        .iter()
+        .filter(|t| t.is_bin())
+        .map(|t| t.name.clone())
+        .collect();
+    let imported = import::read(
+        &package.metadata,
+        choice.as_deref(),
+        &import::Project {
+            dir: &package_dir,
+            file: &package_file,
+            binaries: &binaries,
+            name: &package.name,
+        },
+    )?;
+    let merged = import::overlay(
+        imported.value,
+        own.cloned().unwrap_or_else(|| serde_json::json!({})),
+    );
+    let pkg = table(
+        &serde_json::json!({ "crateship": merged }),
+        &package_file,
+        "package",
+    )?;
     let uses_package = package.metadata.get("crateship").is_some();
     let file = if uses_package || metadata.workspace_metadata.get("crateship").is_none() {
         package_file.clone()
     } else {
         workspace_file
     };
-    let package_dir = package_file.parent().unwrap_or(Path::new("")).to_path_buf();
-    Ok((validate(merge(ws, pkg), &file, &package_dir)?, file))
+    let mut config = validate(merge(ws, pkg), &file, &package_dir)?;
+    config.warnings = imported.warnings;
+    Ok((config, file))
 }
 
 /// Parses one `metadata.crateship` table, naming the file and key on error.
@@ -179,6 +234,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         sbom_formats: package.sbom_formats.or(workspace.sbom_formats),
         provenance: package.provenance.or(workspace.provenance),
         ci: package.ci.or(workspace.ci),
+        import: package.import,
     }
 }
 
@@ -273,6 +329,7 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         sbom_formats,
         provenance: raw.provenance.unwrap_or(false),
         ci_macos_runner: raw.ci.and_then(|c| c.macos_runner).unwrap_or(false),
+        warnings: Vec::new(),
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
     })
 }

@@ -84,6 +84,11 @@ pub struct RawConfig {
     pub provenance: Option<bool>,
     /// The release workflow `crateship ci github|gitlab` generates.
     pub ci: Option<RawCi>,
+    /// Which packaging tables of other tools to read: `"deb"` (cargo-deb),
+    /// `"generate-rpm"`, `"wix"`, `"bundle"`, `"packager"`; crateship's own keys
+    /// win over what they say. Default: every one present, with a warning that
+    /// names them; `import = []` reads none.
+    pub import: Option<Vec<String>>,
 }
 
 /// One entry of `assets`.
@@ -474,6 +479,9 @@ pub struct RawDeb {
     pub section: Option<String>,
     /// `Priority`. Default: `optional`.
     pub priority: Option<String>,
+    /// The long description of the .deb and .rpm. Default: the README's first
+    /// paragraph that does not repeat the summary.
+    pub extended_description: Option<String>,
     /// Lintian tags to override, each `TAG` or `TAG [CONTEXT]`, shipped in
     /// `usr/share/lintian/overrides/NAME` (the package name is prefixed).
     pub lintian_overrides: Option<Vec<String>>,
@@ -500,16 +508,31 @@ pub struct RawRpm {
 
 /// `[package.metadata.crateship.linux.scripts]`: deb `preinst`/`postinst`/
 /// `prerm`/`postrm`, rpm `%pre`/`%post`/`%preun`/`%postun`. crateship's own
-/// snippets (systemd units) are added to them.
+/// snippets (systemd units) are added to them. Each is a POSIX `sh` file relative
+/// to the package directory (with or without its `#!` line; a `#DEBHELPER#` line
+/// is dropped), or `{ inline = "..." }` for a short script.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawScripts {
     /// Runs before the files are unpacked.
-    pub pre_install: Option<String>,
+    pub pre_install: Option<RawScript>,
     /// Runs after the files are unpacked.
-    pub post_install: Option<String>,
+    pub post_install: Option<RawScript>,
     /// Runs before the files are removed.
-    pub pre_remove: Option<String>,
+    pub pre_remove: Option<RawScript>,
     /// Runs after the files are removed.
-    pub post_remove: Option<String>,
+    pub post_remove: Option<RawScript>,
+}
+
+/// A maintainer script: a file, or its text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawScript {
+    /// A file relative to the package directory, e.g. `"pkg/postinst"`.
+    File(String),
+    /// The script itself: `{ inline = "ldconfig" }`.
+    Inline {
+        /// The POSIX `sh` text.
+        inline: String,
+    },
 }

@@ -176,6 +176,9 @@ fn systemd_unit(dest: &str) -> Option<&str> {
 /// The relationships, fields, scripts and lintian overrides the config adds.
 fn add_packaging(pkg: &mut LinuxPackage, config: &LinuxPackaging, kind: LinuxKind) {
     pkg.scripts = config.scripts.clone();
+    if let Some(text) = &config.deb.extended_description {
+        pkg.description = text.clone();
+    }
     match kind {
         LinuxKind::Deb => {
             let deb = &config.deb;

@@ -252,8 +252,10 @@ fn kind_of(dest: &str) -> AssetKind {
 /// Two assets may not share a destination.
 fn check_unique(planned: &[PlannedAsset], config_file: &Path) -> Result<()> {
     for (i, a) in planned.iter().enumerate() {
+        let shared = |b: &&PlannedAsset| b.formats.iter().any(|f| a.formats.contains(f));
         if let Some(b) = planned[..i]
             .iter()
+            .filter(shared)
             .find(|b| b.dest == a.dest || b.rpm_dest == a.rpm_dest)
         {
             return Err(Error::Config {

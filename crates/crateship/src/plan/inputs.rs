@@ -137,6 +137,7 @@ impl Inputs {
             expand_assets(&package_dir, &config, &config_file, &out_dir)?;
         warnings.extend(asset_warnings);
         let script_texts = read_scripts(&config.linux.scripts)?;
+        warnings.extend(config.warnings.iter().cloned());
         if git.is_some() {
             warnings.extend(unignored_keys(&config, &package_dir));
         }
@@ -475,18 +476,25 @@ fn expand_assets(
     Ok((files, warnings))
 }
 
-/// Reads the maintainer script files, dropping a `#!` line (the writers add
-/// their own interpreter line).
+/// Reads the maintainer scripts, dropping a `#!` line (the writers add their
+/// own interpreter line) and cargo-deb's `#DEBHELPER#` marker (crateship's
+/// snippets are added after the script).
 fn read_scripts(files: &crate::config::ScriptFiles) -> Result<crateship_linux::Scripts> {
-    let read = |path: &Option<PathBuf>| -> Result<Option<String>> {
-        let Some(path) = path else { return Ok(None) };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io("cannot read the maintainer script (linux.scripts)", path, e))?;
+    use crate::config::ScriptSource;
+    let read = |source: &Option<ScriptSource>| -> Result<Option<String>> {
+        let text = match source {
+            None => return Ok(None),
+            Some(ScriptSource::Inline(text)) => text.clone(),
+            Some(ScriptSource::File(path)) => std::fs::read_to_string(path).map_err(|e| {
+                Error::io("cannot read the maintainer script (linux.scripts)", path, e)
+            })?,
+        };
         let body = match text.strip_prefix("#!") {
             Some(rest) => rest.split_once('\n').map(|(_, b)| b).unwrap_or(""),
             None => &text,
         };
-        Ok(Some(body.to_owned()))
+        let body: Vec<&str> = body.lines().filter(|l| l.trim() != "#DEBHELPER#").collect();
+        Ok(Some(body.join("\n")))
     };
     Ok(crateship_linux::Scripts {
         pre_install: read(&files.pre_install)?,
