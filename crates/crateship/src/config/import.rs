@@ -38,6 +38,9 @@ pub struct Project<'a> {
     pub binaries: &'a [String],
     /// The package name.
     pub name: &'a str,
+    /// Whether crateship's table has `before-package` commands, which may write
+    /// the files an asset names (checked again after they ran).
+    pub hooks: bool,
 }
 
 /// Translates the foreign tables of `metadata` that `choice` selects (`None`:
@@ -131,6 +134,23 @@ pub fn overlay(base: Value, top: Value) -> Value {
     }
 }
 
+/// `rel` with `.` and `dir/..` pairs removed, as cargo-deb resolves
+/// `target/release/../man/eza.1`; a `..` that would leave the package stays
+/// (and is refused as leaving the project).
+fn normalize(rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// Two imported tables together: lists (assets, relationships) are joined,
 /// tables merged, and otherwise the later table's value is taken.
 fn combine(base: Value, top: Value) -> Value {
@@ -222,13 +242,13 @@ impl Translation<'_> {
 
     /// A project file named by `key`: it must exist.
     fn existing(&self, key: &str, rel: &str) -> Result<String> {
-        let rel = rel.trim_start_matches("./");
+        let rel = &normalize(rel);
         let path = self.project.dir.join(rel);
         if !path.exists() {
             return Err(self.err(
                 key,
                 format!(
-                    "{} does not exist (crates.io tarballs often leave packaging files out); add the file, fix the path, or set `import = []` in [package.metadata.crateship] to ignore this table",
+                    "{} does not exist (crates.io tarballs often leave packaging files out); add the file, a `before-package` command that writes it, or set `import = []` in [package.metadata.crateship] to ignore this table",
                     path.display()
                 ),
             ));
@@ -276,8 +296,8 @@ impl Translation<'_> {
         if self.is_binary(source) {
             return Ok(());
         }
-        let source = if source.contains(['*', '?', '[']) {
-            source.trim_start_matches("./").to_owned()
+        let source = if source.contains(['*', '?', '[']) || self.project.hooks {
+            normalize(source)
         } else {
             self.existing(key, source)?
         };
@@ -695,7 +715,15 @@ mod tests {
             file: Path::new("/p/Cargo.toml"),
             binaries: &[],
             name: "hello",
+            hooks: false,
         }
+    }
+
+    #[test]
+    fn paths_are_resolved_as_cargo_deb_resolves_them() {
+        assert_eq!(normalize("target/release/../man/eza.1"), "target/man/eza.1");
+        assert_eq!(normalize("./doc//rg.1"), "doc/rg.1");
+        assert_eq!(normalize("../outside"), "../outside");
     }
 
     #[test]

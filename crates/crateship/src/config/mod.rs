@@ -172,6 +172,7 @@ pub fn load(metadata: &Metadata, package: &Package) -> Result<(Config, PathBuf)>
             file: &package_file,
             binaries: &binaries,
             name: &package.name,
+            hooks: own.and_then(|t| t.get("before-package")).is_some(),
         },
     )?;
     let merged = import::overlay(

@@ -132,7 +132,9 @@ pub(super) fn app(inputs: &Inputs) -> App {
         copyright: format!("Copyright © {year} {publisher}"),
         summary: pkg
             .description
-            .clone()
+            .as_deref()
+            .map(|d| synopsis(d, &name))
+            .filter(|s| !s.is_empty())
             .unwrap_or_else(|| product_name.clone()),
         long_description,
         versions: versions(&version),
@@ -141,6 +143,66 @@ pub(super) fn app(inputs: &Inputs) -> App {
         version,
         name,
     }
+}
+
+/// The longest synopsis: what Debian allows on the `Description:` line.
+const MAX_SYNOPSIS: usize = 80;
+
+/// A one-line synopsis of a Cargo description, which may span lines (ripgrep's
+/// does): white space collapsed, then the first sentence when the whole is too
+/// long, then cut at the last word that fits.
+fn synopsis(description: &str, name: &str) -> String {
+    let mut line = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    // "ripgrep is a line-oriented search tool" → "Line-oriented search tool":
+    // a synopsis does not start with the package name (lintian's
+    // description-starts-with-package-name).
+    let lower = line.to_lowercase();
+    for lead in [" is an ", " is a ", " is ", " - ", ": "] {
+        let prefix = format!("{}{lead}", name.to_lowercase());
+        if lower.starts_with(&prefix) {
+            // Nor with an article (description-synopsis-starts-with-article).
+            let rest = line[prefix.len()..].to_owned();
+            let mut chars = rest.chars();
+            line = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            break;
+        }
+    }
+    if line.chars().count() <= MAX_SYNOPSIS {
+        return line;
+    }
+    let sentence = line
+        .split_once(". ")
+        .map_or(line.as_str(), |(first, _)| first);
+    if sentence.chars().count() <= MAX_SYNOPSIS {
+        return sentence.to_owned();
+    }
+    let mut cut = String::new();
+    for word in sentence.split(' ') {
+        if cut.chars().count() + 1 + word.chars().count() > MAX_SYNOPSIS {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    // Not ending on a word that needs the rest of the sentence.
+    const DANGLING: &[&str] = &[
+        "a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "while", "that",
+        "which", "by", "from", "at", "as",
+    ];
+    let mut words: Vec<&str> = cut.trim_end_matches([',', ';', ':']).split(' ').collect();
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| DANGLING.contains(&w.trim_end_matches(',').to_lowercase().as_str()))
+    {
+        words.pop();
+    }
+    words.join(" ").trim_end_matches([',', ';', ':']).to_owned()
 }
 
 /// The name part of a Cargo author, `Name <mail>` → `Name`.
@@ -208,6 +270,32 @@ fn first_paragraph(text: &str, summary: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_multi_line_description_becomes_a_one_line_synopsis() {
+        assert_eq!(
+            synopsis("Makes tones\n  from the shell", "tone"),
+            "Makes tones from the shell"
+        );
+        let rg = "ripgrep is a line-oriented search tool that recursively searches the current\n\
+                  directory for a regex pattern while respecting gitignore rules. ripgrep has\n\
+                  first class support on Windows, macOS and Linux.\n";
+        assert_eq!(
+            synopsis(rg, "ripgrep"),
+            "Line-oriented search tool that recursively searches the current directory"
+        );
+        assert_eq!(
+            synopsis("zoxide is a smarter cd command", "zoxide"),
+            "Smarter cd command"
+        );
+        assert_eq!(
+            synopsis(
+                "A short one. Then a long second sentence that goes on and on and on until it is far too long.",
+                "x"
+            ),
+            "A short one"
+        );
+    }
 
     #[test]
     fn maintainer_needs_an_address() {

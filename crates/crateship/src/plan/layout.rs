@@ -156,6 +156,10 @@ fn entries(bins: &[Binary], shipped: &Shipped<'_>, dirs: &Dirs, format: Format) 
             gzip: a.gzip && linux_package,
         })
     });
+    let assets: Vec<Entry> = assets.collect();
+    // An asset placed where crateship would put a doc or resource (ripgrep's
+    // `LICENSE-MIT` into `usr/share/doc/ripgrep/`) replaces it.
+    let taken = |dest: &str| assets.iter().any(|a| a.dest == dest);
     bins.iter()
         .map(|b| Entry {
             source: b.path.clone(),
@@ -166,7 +170,8 @@ fn entries(bins: &[Binary], shipped: &Shipped<'_>, dirs: &Dirs, format: Format) 
         })
         .chain(shipped.docs.iter().map(|d| file(d, &dirs.doc)))
         .chain(shipped.resources.iter().map(|r| file(r, &dirs.resource)))
-        .chain(assets)
+        .filter(|e| !taken(&e.dest))
+        .chain(assets.iter().cloned())
         .collect()
 }
 
