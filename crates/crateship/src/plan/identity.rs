@@ -116,6 +116,15 @@ pub(super) fn app(inputs: &Inputs) -> App {
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| product_name.clone());
     let year = crateship_support::date::year(inputs.source_date_epoch);
+    // What a description may start with: the package and its binaries (fd-find's `fd`).
+    let subjects: Vec<String> = std::iter::once(name.clone())
+        .chain(
+            pkg.targets
+                .iter()
+                .filter(|t| t.is_bin())
+                .map(|t| t.name.clone()),
+        )
+        .collect();
     let long_description = inputs
         .readme_text
         .as_deref()
@@ -133,7 +142,7 @@ pub(super) fn app(inputs: &Inputs) -> App {
         summary: pkg
             .description
             .as_deref()
-            .map(|d| synopsis(d, &name))
+            .map(|d| synopsis(d, &subjects))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| product_name.clone()),
         long_description,
@@ -151,17 +160,35 @@ const MAX_SYNOPSIS: usize = 80;
 /// A one-line synopsis of a Cargo description, which may span lines (ripgrep's
 /// does): white space collapsed, then the first sentence when the whole is too
 /// long, then cut at the last word that fits.
-fn synopsis(description: &str, name: &str) -> String {
+fn synopsis(description: &str, subjects: &[String]) -> String {
     let mut line = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    // One sentence needs no full stop (lintian's synopsis-is-a-sentence).
+    if line.ends_with('.') && !line.trim_end_matches('.').contains(". ") {
+        line = line.trim_end_matches('.').to_owned();
+    }
     // "ripgrep is a line-oriented search tool" → "Line-oriented search tool":
     // a synopsis does not start with the package name (lintian's
     // description-starts-with-package-name).
     let lower = line.to_lowercase();
-    for lead in [" is an ", " is a ", " is ", " - ", ": "] {
-        let prefix = format!("{}{lead}", name.to_lowercase());
+    let leads = [" is an ", " is a ", " is ", " - ", ": "];
+    for (subject, lead) in subjects
+        .iter()
+        .flat_map(|s| leads.iter().map(move |l| (s, l)))
+    {
+        let prefix = format!("{}{lead}", subject.to_lowercase());
         if lower.starts_with(&prefix) {
             // Nor with an article (description-synopsis-starts-with-article).
             let rest = line[prefix.len()..].to_owned();
+            let mut chars = rest.chars();
+            line = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            break;
+        }
+    }
+    for article in ["A ", "An ", "The "] {
+        if let Some(rest) = line.strip_prefix(article).filter(|r| !r.is_empty()) {
             let mut chars = rest.chars();
             line = chars
                 .next()
@@ -273,27 +300,39 @@ mod tests {
 
     #[test]
     fn a_long_multi_line_description_becomes_a_one_line_synopsis() {
+        let fd = ["fd-find".to_owned(), "fd".to_owned()];
         assert_eq!(
-            synopsis("Makes tones\n  from the shell", "tone"),
+            synopsis(
+                "fd is a simple, fast and user-friendly alternative to find.",
+                &fd
+            ),
+            "Simple, fast and user-friendly alternative to find"
+        );
+        assert_eq!(
+            synopsis("Makes tones\n  from the shell", &["tone".to_owned()]),
             "Makes tones from the shell"
         );
         let rg = "ripgrep is a line-oriented search tool that recursively searches the current\n\
                   directory for a regex pattern while respecting gitignore rules. ripgrep has\n\
                   first class support on Windows, macOS and Linux.\n";
         assert_eq!(
-            synopsis(rg, "ripgrep"),
+            synopsis(rg, &["ripgrep".to_owned()]),
             "Line-oriented search tool that recursively searches the current directory"
         );
         assert_eq!(
-            synopsis("zoxide is a smarter cd command", "zoxide"),
+            synopsis("zoxide is a smarter cd command", &["zoxide".to_owned()]),
             "Smarter cd command"
         );
         assert_eq!(
+            synopsis("A smarter cd command for your terminal", &[]),
+            "Smarter cd command for your terminal"
+        );
+        assert_eq!(
             synopsis(
-                "A short one. Then a long second sentence that goes on and on and on until it is far too long.",
-                "x"
+                "Short one. Then a long second sentence that goes on and on and on until it is far too long.",
+                &["x".to_owned()]
             ),
-            "A short one"
+            "Short one"
         );
     }
 
