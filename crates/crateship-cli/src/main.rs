@@ -257,9 +257,10 @@ struct Selection {
     /// Path to the project's Cargo.toml.
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,
-    /// Package to release, when the workspace has several.
-    #[arg(long, short = 'p', value_name = "NAME")]
-    package: Option<String>,
+    /// Package to release (repeatable: each goes into OUT_DIR/NAME). Default:
+    /// the workspace's `packages` list, else its one binary package.
+    #[arg(long = "package", short = 'p', value_name = "NAME")]
+    packages: Vec<String>,
     /// Rust target triple to build (repeatable). Default: the config's, else the host.
     #[arg(long = "target", value_name = "TRIPLE", value_parser = parse_target)]
     targets: Vec<TargetTriple>,
@@ -481,48 +482,77 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Plan(sel) => {
-            let options = options(&sel, None, false);
-            let inputs = crateship::Inputs::gather(&options)?;
-            let plan = crateship::plan::plan(&inputs, &options)?;
-            for w in &plan.warnings {
-                eprintln!("warning: {w}");
+            let releases = releases(&sel)?;
+            let mut plans = Vec::new();
+            for release in &releases {
+                let options = options(&sel, release, None, false);
+                let inputs = crateship::Inputs::gather(&options)?;
+                let plan = crateship::plan::plan(&inputs, &options)?;
+                for w in &plan.warnings {
+                    eprintln!("warning: {w}");
+                }
+                if !sel.json {
+                    report::print_plan(&plan);
+                }
+                plans.push(plan);
             }
             if sel.json {
-                println!("{}", serde_json::to_string_pretty(&plan)?);
-            } else {
-                report::print_plan(&plan);
+                match plans.as_slice() {
+                    [one] => println!("{}", serde_json::to_string_pretty(one)?),
+                    many => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({ "packages": many }))?
+                    ),
+                }
             }
         }
         Command::Dist(args) => {
             let sel = &args.selection;
-            let options = crateship::Options {
-                no_wait: args.no_wait,
-                previous_feed: args.previous_feed.clone(),
-                channels_from: args.channels_from.clone(),
-                unsigned: args.unsigned,
-                ..options(sel, args.binary_dir.clone(), args.install_missing)
-            };
-            let inputs = crateship::Inputs::gather(&options)?;
-            let plan = crateship::plan::plan(&inputs, &options)?;
-            let reporter = report::Collect::new(report::for_terminal(sel.json));
-            let manifest = crateship::execute::execute(&plan, &reporter);
-            let warnings = reporter.warnings();
-            drop(reporter);
-            let manifest = manifest.with_context(|| {
-                format!("release of {} {} failed", plan.app.name, plan.app.version)
-            })?;
+            let mut docs = Vec::new();
+            for release in &releases(sel)? {
+                let options = crateship::Options {
+                    no_wait: args.no_wait,
+                    previous_feed: args.previous_feed.clone(),
+                    channels_from: args.channels_from.clone(),
+                    unsigned: args.unsigned,
+                    ..options(sel, release, args.binary_dir.clone(), args.install_missing)
+                };
+                let inputs = crateship::Inputs::gather(&options)?;
+                let plan = crateship::plan::plan(&inputs, &options)?;
+                let reporter = report::Collect::new(report::for_terminal(sel.json));
+                let manifest = crateship::execute::execute(&plan, &reporter);
+                let warnings = reporter.warnings();
+                drop(reporter);
+                let manifest = manifest.with_context(|| {
+                    format!("release of {} {} failed", plan.app.name, plan.app.version)
+                })?;
+                if sel.json {
+                    // The manifest, plus every warning (also printed on stderr).
+                    let mut doc = serde_json::to_value(&manifest)?;
+                    doc["warnings"] = serde_json::json!(warnings);
+                    docs.push(doc);
+                } else {
+                    report::print_manifest(&plan, &manifest);
+                }
+            }
             if sel.json {
-                // The manifest, plus every warning (also printed on stderr).
-                let mut doc = serde_json::to_value(&manifest)?;
-                doc["warnings"] = serde_json::json!(warnings);
-                println!("{}", serde_json::to_string_pretty(&doc)?);
-            } else {
-                report::print_manifest(&plan, &manifest);
+                match docs.as_slice() {
+                    [one] => println!("{}", serde_json::to_string_pretty(one)?),
+                    many => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({ "packages": many }))?
+                    ),
+                }
             }
         }
         Command::Build(args) => {
             let sel = &args.selection;
-            let options = options(sel, None, args.install_missing);
+            let [release] = releases(sel)?.try_into().map_err(|_| {
+                crateship::Error::Usage(
+                    "crateship build takes one package; run it once per --package".into(),
+                )
+            })?;
+            let options = options(sel, &release, None, args.install_missing);
             let inputs = crateship::Inputs::gather(&options)?;
             let plan = crateship::plan::plan(&inputs, &options)?;
             let dir = sel
@@ -710,17 +740,27 @@ fn icons(args: IconsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The packages the selection releases (see [`crateship::plan::inputs::packages_to_release`]).
+fn releases(sel: &Selection) -> crateship::Result<Vec<crateship::plan::inputs::PackageRelease>> {
+    crateship::plan::inputs::packages_to_release(
+        sel.manifest_path.as_deref(),
+        &sel.packages,
+        sel.out_dir.as_deref(),
+    )
+}
+
 fn options(
     sel: &Selection,
+    release: &crateship::plan::inputs::PackageRelease,
     binary_dir: Option<PathBuf>,
     install_missing: bool,
 ) -> crateship::Options {
     crateship::Options {
         manifest_path: sel.manifest_path.clone(),
-        package: sel.package.clone(),
+        package: release.package.clone(),
         targets: sel.targets.clone(),
         formats: sel.formats.clone(),
-        out_dir: sel.out_dir.clone(),
+        out_dir: release.out_dir.clone(),
         binary_dir,
         install_missing,
         no_wait: false,

@@ -30,3 +30,4 @@ mod updater;
 mod updates;
 mod windows_packages;
 mod wine;
+mod workspace;

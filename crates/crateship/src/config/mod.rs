@@ -236,6 +236,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         provenance: package.provenance.or(workspace.provenance),
         ci: package.ci.or(workspace.ci),
         import: package.import,
+        packages: workspace.packages,
     }
 }
 

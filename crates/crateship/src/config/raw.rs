@@ -84,6 +84,11 @@ pub struct RawConfig {
     pub provenance: Option<bool>,
     /// The release workflow `crateship ci github|gitlab` generates.
     pub ci: Option<RawCi>,
+    /// In `[workspace.metadata.crateship]` only: the workspace packages
+    /// `crateship dist` (and `plan`, `build`) release together, each into its
+    /// own `DIST/NAME/` with its own `SHA256SUMS` and manifest, e.g.
+    /// `packages = ["server", "client"]`. `--package` (repeatable) chooses instead.
+    pub packages: Option<Vec<String>>,
     /// Which packaging tables of other tools to read: `"deb"` (cargo-deb),
     /// `"generate-rpm"`, `"wix"`, `"bundle"`, `"packager"`; crateship's own keys
     /// win over what they say. Default: every one present, with a warning that

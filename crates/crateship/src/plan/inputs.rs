@@ -78,25 +78,7 @@ impl Inputs {
         }
         // Not even cargo sees the keys and passwords the configuration names.
         crate::process::withhold_secrets(config::secrets::secret_variables(&manifest));
-        // `--manifest-path=PATH` as one word: a path starting with `-` stays a path.
-        let manifest_arg = format!("--manifest-path={}", manifest.display());
-        let metadata_json = CommandSpec::new(
-            "cargo",
-            &[
-                "metadata",
-                "--format-version",
-                "1",
-                "--no-deps",
-                &manifest_arg,
-            ],
-        )
-        .run()
-        .map_err(|e| Error::Metadata {
-            manifest: manifest.clone(),
-            message: e.to_string(),
-        })?
-        .stdout;
-        let metadata = parse_metadata(&metadata_json, &manifest)?;
+        let metadata = cargo_metadata(&manifest)?;
         let package = select_package(&metadata, &manifest, options.package.as_deref())?;
         let package_dir = package_dir(&package);
         let git = git::read(&package_dir);
@@ -198,12 +180,145 @@ fn subdirectories(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `cargo metadata --no-deps` of `manifest`.
+fn cargo_metadata(manifest: &Path) -> Result<Metadata> {
+    // `--manifest-path=PATH` as one word: a path starting with `-` stays a path.
+    let manifest_arg = format!("--manifest-path={}", manifest.display());
+    let json = CommandSpec::new(
+        "cargo",
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            &manifest_arg,
+        ],
+    )
+    .run()
+    .map_err(|e| Error::Metadata {
+        manifest: manifest.to_path_buf(),
+        message: e.to_string(),
+    })?
+    .stdout;
+    parse_metadata(&json, manifest)
+}
+
 /// Parses `cargo metadata` JSON, naming the manifest on failure.
 pub fn parse_metadata(json: &str, manifest: &Path) -> Result<Metadata> {
     serde_json::from_str(json).map_err(|e| Error::Metadata {
         manifest: manifest.to_path_buf(),
         message: format!("cargo printed metadata crateship cannot read: {e}"),
     })
+}
+
+/// One package of a run that releases several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRelease {
+    /// The package (`None`: the one [`select_package`] picks).
+    pub package: Option<String>,
+    /// Its own out dir (`OUT/NAME`) when the run releases several, else `None`.
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The packages one run releases: those named on the command line, else the
+/// workspace's `packages` list, else the one package [`select_package`] picks.
+/// With several, each gets `OUT/NAME` (`OUT`: `out_dir`, else `TARGET/dist`), so
+/// no two packages' artifacts share a directory.
+pub fn packages_to_release(
+    manifest_path: Option<&Path>,
+    requested: &[String],
+    out_dir: Option<&Path>,
+) -> Result<Vec<PackageRelease>> {
+    let single = |package: Option<String>| {
+        Ok(vec![PackageRelease {
+            package,
+            out_dir: out_dir.map(Path::to_path_buf),
+        }])
+    };
+    if requested.len() == 1 {
+        return single(requested.first().cloned());
+    }
+    let manifest = manifest_path.unwrap_or(Path::new("Cargo.toml"));
+    let names: Vec<String> = if requested.is_empty() {
+        if !manifest.is_file() {
+            return single(None);
+        }
+        let metadata = cargo_metadata(manifest)?;
+        let listed = metadata
+            .workspace_metadata
+            .get("crateship")
+            .and_then(|c| c.get("packages"));
+        match listed {
+            None => return single(None),
+            Some(v) => {
+                let names: Vec<String> =
+                    serde_json::from_value(v.clone()).map_err(|e| Error::Config {
+                        file: metadata
+                            .workspace_root
+                            .join("Cargo.toml")
+                            .into_std_path_buf(),
+                        key: "[workspace.metadata.crateship] packages".into(),
+                        message: format!("{e}; write a list of package names"),
+                    })?;
+                let members: Vec<&str> = metadata
+                    .workspace_packages()
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
+                if let Some(bad) = names.iter().find(|n| !members.contains(&n.as_str())) {
+                    return Err(Error::Config {
+                        file: metadata
+                            .workspace_root
+                            .join("Cargo.toml")
+                            .into_std_path_buf(),
+                        key: "[workspace.metadata.crateship] packages".into(),
+                        message: format!(
+                            "`{bad}` is not a workspace member; members: {}",
+                            members.join(", ")
+                        ),
+                    });
+                }
+                if names.len() == 1 {
+                    return single(names.first().cloned());
+                }
+                let base = match out_dir {
+                    Some(d) => d.to_path_buf(),
+                    None => metadata.target_directory.join("dist").into_std_path_buf(),
+                };
+                return Ok(names
+                    .into_iter()
+                    .map(|n| PackageRelease {
+                        out_dir: Some(base.join(&n)),
+                        package: Some(n),
+                    })
+                    .collect());
+            }
+        }
+    } else {
+        requested.to_vec()
+    };
+    // Several on the command line: the target dir is needed for the default base.
+    let base = match out_dir {
+        Some(d) => d.to_path_buf(),
+        None => cargo_metadata(manifest)?
+            .target_directory
+            .join("dist")
+            .into_std_path_buf(),
+    };
+    let mut seen = Vec::new();
+    for n in &names {
+        if seen.contains(n) {
+            return Err(Error::Usage(format!("--package {n} is given twice")));
+        }
+        seen.push(n.clone());
+    }
+    Ok(names
+        .into_iter()
+        .map(|n| PackageRelease {
+            out_dir: Some(base.join(&n)),
+            package: Some(n),
+        })
+        .collect())
 }
 
 /// Picks the package to release: `--package`, else the one whose manifest was
