@@ -30,6 +30,7 @@ assets = [
     { source = "pkg/tone.service" },
     { source = "pkg/tone.toml", dest = "etc/tone/tone.toml" },
     { source = "data/**", dest = "usr/share/tone/data/" },
+    { source = "pkg/tone.desktop" },
 ]
 before-package = [["install", "-D", "-m", "644", "doc/tone.1.in", "gen/tone.1"]]
 
@@ -37,6 +38,7 @@ before-package = [["install", "-D", "-m", "644", "doc/tone.1.in", "gen/tone.1"]]
 depends = ["sound-theme-freedesktop"]
 recommends = ["pulseaudio-utils | pipewire-bin"]
 section = "sound"
+lintian-overrides = ["spelling-error-in-binary sine sign [usr/bin/tone]"]
 
 [package.metadata.crateship.linux.rpm]
 requires = ["sound-theme-freedesktop"]
@@ -90,6 +92,12 @@ fn tone_project(dir: &Path, config: &str) -> PathBuf {
         ("complete/tone.fish", "complete -c tone -l help\n"),
         ("pkg/tone.service", UNIT),
         ("pkg/tone.toml", "pitch = 440\n"),
+        (
+            "pkg/tone.desktop",
+            "[Desktop Entry]\nType=Application\nName=Tone Player\nComment=Plays tones\n\
+             Exec=tone\nIcon=org.example.tone\nTerminal=true\nCategories=AudioVideo;Audio;\n\
+             Keywords=tone;sine;\n",
+        ),
         (
             "pkg/postinst",
             "#!/bin/sh\necho \"$1\" > /var/lib/tone-postinst\n",
@@ -155,6 +163,18 @@ fn a_service_crate_ships_every_file_in_its_place_lint_clean() {
     ] {
         assert!(control.contains(field), "{field} in\n{control}");
     }
+    let overrides = verify(
+        "sh",
+        &[
+            "-c",
+            &format!("dpkg-deb --fsys-tarfile {deb} | tar -xO ./usr/share/lintian/overrides/tone"),
+        ],
+        &out_dir,
+    );
+    assert_eq!(
+        overrides,
+        "tone: spelling-error-in-binary sine sign [usr/bin/tone]\n"
+    );
     let conffiles = verify(
         "sh",
         &[
@@ -226,6 +246,16 @@ fn a_service_crate_ships_every_file_in_its_place_lint_clean() {
         std::fs::read_to_string(root.join("var/lib/tone-postinst")).unwrap(),
         "configure\n"
     );
+    // The project's own desktop entry replaced the generated one.
+    let entry = root.join("usr/share/applications/org.example.tone.desktop");
+    assert!(
+        std::fs::read_to_string(&entry)
+            .unwrap()
+            .contains("Name=Tone Player"),
+        "{}",
+        std::fs::read_to_string(&entry).unwrap()
+    );
+    verify("desktop-file-validate", &[entry.to_str().unwrap()], &root);
     let page = verify(
         "man",
         &["-P", "cat", "-l", "usr/share/man/man1/tone.1.gz"],
@@ -402,6 +432,8 @@ fn package_file_lists(config: &str, man_from_hook: bool) -> (Vec<String>, Vec<St
     let mut deb: Vec<String> = deb
         .lines()
         .filter_map(|l| l.split_whitespace().nth(5))
+        // cargo-deb has no lintian-overrides key: CONFIG's override file is extra.
+        .filter(|p| !p.starts_with("./usr/share/lintian/"))
         .map(str::to_owned)
         .collect();
     deb.sort();

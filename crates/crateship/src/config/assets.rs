@@ -65,6 +65,51 @@ pub(super) fn validate(raw: Vec<RawAsset>, ctx: Ctx<'_>) -> Result<Vec<Asset>> {
         .collect()
 }
 
+/// A project's own `.desktop` file or AppStream metainfo among the assets
+/// replaces the generated one: it becomes `linux.desktop-template` /
+/// `linux.metainfo-template` (checked by `crateship plan` like any template,
+/// installed under the identifier's name) instead of a second file. Only a
+/// literal source qualifies, going to the standard directory (or no `dest`).
+pub(super) fn take_desktop_files(
+    assets: &mut Vec<Asset>,
+    linux: &mut super::LinuxSettings,
+    ctx: Ctx<'_>,
+) -> Result<()> {
+    let mut kept = Vec::new();
+    for asset in assets.drain(..) {
+        let name = asset.source.rsplit('/').next().unwrap_or(&asset.source);
+        let into = |dir: &str| asset.dest.as_deref().is_none_or(|d| d.starts_with(dir));
+        let literal = !asset.source.contains(['*', '?', '[']);
+        let slot = if literal && name.ends_with(".desktop") && into("usr/share/applications/") {
+            Some(("linux.desktop-template", &mut linux.desktop_template))
+        } else if literal
+            && (name.ends_with(".metainfo.xml") || name.ends_with(".appdata.xml"))
+            && into("usr/share/metainfo/")
+        {
+            Some(("linux.metainfo-template", &mut linux.metainfo_template))
+        } else {
+            None
+        };
+        match slot {
+            Some((key, slot)) => {
+                if slot.is_some() {
+                    return Err(ctx.err(
+                        &asset.key,
+                        format!(
+                            "`{}` would replace the generated file, but `{key}` already does; keep one of them",
+                            asset.source
+                        ),
+                    ));
+                }
+                *slot = Some(ctx.path(&format!("{}.source", asset.key), &asset.source)?);
+            }
+            None => kept.push(asset),
+        }
+    }
+    *assets = kept;
+    Ok(())
+}
+
 /// Validates `before-package`: each hook a non-empty argv list.
 pub(super) fn validate_hooks(raw: Vec<Vec<String>>, ctx: Ctx<'_>) -> Result<Vec<Vec<String>>> {
     for (i, argv) in raw.iter().enumerate() {

@@ -309,6 +309,9 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         .channels
         .map(|c| channels::validate(c, raw.updates.as_ref(), raw.signing.as_ref(), ctx))
         .transpose()?;
+    let mut assets = assets::validate(raw.assets.unwrap_or_default(), ctx)?;
+    let mut linux = linux::validate(raw.linux.unwrap_or_default(), ctx)?;
+    assets::take_desktop_files(&mut assets, &mut linux, ctx)?;
     Ok(Config {
         product_name: raw.product_name,
         identifier: raw.identifier,
@@ -318,11 +321,11 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         formats,
         binaries: raw.binaries,
         resources: raw.resources.unwrap_or_default(),
-        assets: assets::validate(raw.assets.unwrap_or_default(), ctx)?,
+        assets,
         before_package: assets::validate_hooks(raw.before_package.unwrap_or_default(), ctx)?,
         windows: windows::validate(raw.windows.unwrap_or_default(), ctx)?,
         macos: macos::validate(raw.macos.unwrap_or_default(), ctx)?,
-        linux: linux::validate(raw.linux.unwrap_or_default(), ctx)?,
+        linux,
         updates: raw
             .updates
             .map(|u| updates::validate(u, raw.signing.as_ref(), ctx))

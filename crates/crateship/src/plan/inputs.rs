@@ -76,8 +76,6 @@ impl Inputs {
                 manifest.display()
             )));
         }
-        // Not even cargo sees the keys and passwords the configuration names.
-        crate::process::withhold_secrets(config::secrets::secret_variables(&manifest));
         let metadata = cargo_metadata(&manifest)?;
         let package = select_package(&metadata, &manifest, options.package.as_deref())?;
         let package_dir = package_dir(&package);
@@ -180,8 +178,10 @@ fn subdirectories(dir: &Path) -> Vec<String> {
     names
 }
 
-/// `cargo metadata --no-deps` of `manifest`.
+/// `cargo metadata --no-deps` of `manifest`. Not even cargo sees the keys and
+/// passwords the configuration names: they are withheld from every child first.
 fn cargo_metadata(manifest: &Path) -> Result<Metadata> {
+    crate::process::withhold_secrets(config::secrets::secret_variables(manifest));
     // `--manifest-path=PATH` as one word: a path starting with `-` stays a path.
     let manifest_arg = format!("--manifest-path={}", manifest.display());
     let json = CommandSpec::new(
