@@ -65,6 +65,10 @@ struct InitArgs {
     /// Replace an existing crateship table.
     #[arg(long)]
     force: bool,
+    /// Read the package's cargo-deb, cargo-generate-rpm, cargo-wix, cargo-bundle
+    /// and cargo-packager tables (`import = [...]`), leaving out the keys they set.
+    #[arg(long)]
+    import: bool,
 }
 
 #[derive(Debug, Args)]
@@ -347,8 +351,13 @@ fn init(args: InitArgs) -> anyhow::Result<()> {
         .manifest_path
         .clone()
         .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
-    let mut s = crateship::init::suggest(&manifest, args.package.as_deref())?;
-    if !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    let mut s = crateship::init::suggest(&manifest, args.package.as_deref(), args.import)?;
+    let own_identifier = !s.imported_keys.iter().any(|k| k == "identifier");
+    if !args.yes
+        && own_identifier
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
         s.identifier = ask(
             "Application identifier (reverse DNS)",
             &s.identifier,
@@ -365,6 +374,14 @@ fn init(args: InitArgs) -> anyhow::Result<()> {
     }
     let table = crateship::init::table(&s);
     crateship::init::write_table(&s.manifest, &table, args.force)?;
+    if !s.foreign_tables.is_empty() {
+        let verb = if s.import {
+            "reads"
+        } else {
+            "does not read (--import)"
+        };
+        eprintln!("import: crateship {verb} {}", s.foreign_tables.join(", "));
+    }
     eprintln!("identifier: {} ({})", s.identifier, s.identifier_source);
     match &s.icon {
         Some((icon, why)) => eprintln!("icon: {icon} ({why})"),

@@ -53,11 +53,18 @@ pub struct Suggestion {
     /// Whether `authors` has a maintainer with an e-mail (deb, rpm and AppImage
     /// need one); without it the table chooses formats that do not.
     pub has_maintainer: bool,
+    /// Other tools' packaging tables the package has (`deb`, `wix`, …).
+    pub foreign_tables: Vec<String>,
+    /// Whether to read them (`init --import`): the table says `import = [...]`
+    /// and leaves out the keys they already set, so theirs are used.
+    pub import: bool,
+    /// crateship keys the foreign tables set (`identifier`, `icon`, …), with `import`.
+    pub imported_keys: Vec<String>,
 }
 
 /// Reads the package `manifest` (or the one binary package of a workspace
 /// manifest, or `package`) and proposes its table.
-pub fn suggest(manifest: &Path, package: Option<&str>) -> Result<Suggestion> {
+pub fn suggest(manifest: &Path, package: Option<&str>, import: bool) -> Result<Suggestion> {
     if !manifest.is_file() {
         return Err(Error::Usage(format!(
             "no Cargo.toml at {}; run crateship init in a Cargo project or pass --manifest-path",
@@ -98,7 +105,43 @@ pub fn suggest(manifest: &Path, package: Option<&str>) -> Result<Suggestion> {
     {
         targets.insert(0, host);
     }
+    let foreign_tables: Vec<String> = crate::config::import::TABLES
+        .iter()
+        .filter(|t| pkg.metadata.get(**t).is_some_and(|v| v.is_object()))
+        .map(|t| t.to_string())
+        .collect();
+    let imported_keys = if import && !foreign_tables.is_empty() {
+        let binaries: Vec<String> = pkg
+            .targets
+            .iter()
+            .filter(|t| t.is_bin())
+            .map(|t| t.name.clone())
+            .collect();
+        let manifest_path = pkg.manifest_path.clone().into_std_path_buf();
+        // Reading them now also shows at once what `dist` would refuse.
+        let imported = crate::config::import::read(
+            &pkg.metadata,
+            Some(&foreign_tables),
+            &crate::config::import::Project {
+                dir: &dir,
+                file: &manifest_path,
+                binaries: &binaries,
+                name: &pkg.name,
+                hooks: false,
+            },
+        )?;
+        ["identifier", "product-name", "icon"]
+            .iter()
+            .filter(|k| imported.value.get(**k).is_some())
+            .map(|k| k.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Suggestion {
+        foreign_tables,
+        import,
+        imported_keys,
         manifest: pkg.manifest_path.clone().into_std_path_buf(),
         package: pkg.name.to_string(),
         identifier,
@@ -299,10 +342,39 @@ pub fn table(s: &Suggestion) -> String {
          # crateship's docs/config.md). `crateship plan` shows what it builds.\n\
          [package.metadata.crateship]\n",
     );
-    out.push_str(&format!("# {}\n", s.identifier_source));
-    out.push_str(&format!("identifier = {}\n", toml_str(&s.identifier)));
-    out.push_str(&format!("product-name = {}\n", toml_str(&s.product_name)));
+    let tables: Vec<String> = s
+        .foreign_tables
+        .iter()
+        .map(|t| format!("[package.metadata.{t}]"))
+        .collect();
+    if s.import && !tables.is_empty() {
+        out.push_str(&format!(
+            "# crateship reads {} (its keys here win; see the guide's import table).\n",
+            tables.join(", ")
+        ));
+        out.push_str(&format!("import = {}\n", toml_list(&s.foreign_tables)));
+    } else if !tables.is_empty() {
+        out.push_str(&format!(
+            "# {} not read: `crateship init --import` (or `import = {}`) reads them.\n",
+            tables.join(", "),
+            toml_list(&s.foreign_tables)
+        ));
+        out.push_str("import = []\n");
+    }
+    let from_import = |key: &str| s.imported_keys.iter().any(|k| k == key);
+    if from_import("identifier") {
+        out.push_str("# identifier: from the imported table\n");
+    } else {
+        out.push_str(&format!("# {}\n", s.identifier_source));
+        out.push_str(&format!("identifier = {}\n", toml_str(&s.identifier)));
+    }
+    if from_import("product-name") {
+        out.push_str("# product-name: from the imported table\n");
+    } else {
+        out.push_str(&format!("product-name = {}\n", toml_str(&s.product_name)));
+    }
     match &s.icon {
+        _ if from_import("icon") => out.push_str("# icon: from the imported table\n"),
         Some((icon, why)) => {
             out.push_str(&format!("# {why}\nicon = {}\n", toml_str(icon)));
         }

@@ -243,3 +243,51 @@ fn a_missing_or_read_only_cargo_toml_is_refused_and_nothing_is_written() {
     );
     assert_eq!(list(&dir), ["Cargo.toml", "src"]);
 }
+
+#[test]
+fn init_import_reads_the_other_tools_tables_and_leaves_their_keys_to_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tone-gen");
+    let with_bundle = ORIGINAL.replace(
+        "[dependencies]",
+        "[package.metadata.bundle]\nidentifier = \"com.example.tonegen\"\nname = \"Tone Generator\"\n\n[dependencies]",
+    );
+    write_crate(&dir, &with_bundle);
+    // Without --import the tables are named and explicitly not read.
+    let out = init(&dir, &["--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = &parsed(&dir)["package"]["metadata"]["crateship"];
+    assert_eq!(table["import"], serde_json::json!([]), "{table}");
+    assert!(
+        stderr(&out).contains("does not read (--import) deb, bundle"),
+        "{}",
+        stderr(&out)
+    );
+
+    write_crate(&dir, &with_bundle);
+    let out = init(&dir, &["--yes", "--import"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = &parsed(&dir)["package"]["metadata"]["crateship"];
+    assert_eq!(
+        table["import"],
+        serde_json::json!(["deb", "bundle"]),
+        "{table}"
+    );
+    assert!(table.get("identifier").is_none(), "{table}");
+    assert!(table.get("product-name").is_none(), "{table}");
+    let plan = plan(&dir);
+    assert_eq!(
+        plan["app"]["identifier"], "com.example.tonegen",
+        "{}",
+        plan["app"]
+    );
+    assert_eq!(plan["app"]["product_name"], "Tone Generator");
+    assert_eq!(plan["linux_packaging"]["deb"]["section"], "sound");
+    assert!(
+        plan["warnings"].as_array().is_none_or(|w| !w
+            .iter()
+            .any(|w| w.as_str().unwrap_or_default().contains("set `import ="))),
+        "{}",
+        plan["warnings"]
+    );
+}
