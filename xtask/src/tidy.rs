@@ -388,6 +388,13 @@ fn the_guides_xtask_example_is_the_one_the_workspace_builds() {
         "docs/guide.md's xtask example differs from examples/user-xtask/src/main.rs; \
          copy the file into the guide"
     );
+    let template = std::fs::read_to_string(root().join("crates/crateship/templates/xtask/main.rs"))
+        .unwrap_or_default();
+    assert!(
+        template == example,
+        "crates/crateship/templates/xtask/main.rs (what `crateship init --xtask` writes) differs \
+         from examples/user-xtask/src/main.rs; copy the example over it"
+    );
 }
 
 #[test]

@@ -65,6 +65,14 @@ struct InitArgs {
     /// Replace an existing crateship table.
     #[arg(long)]
     force: bool,
+    /// Also write an `xtask/` crate whose `cargo xtask dist` runs the crateship
+    /// library, the `.cargo/config.toml` alias, and add it to the workspace.
+    #[arg(long)]
+    xtask: bool,
+    /// With --xtask: depend on this crateship crate directory (a checkout's
+    /// `crates/crateship`) instead of crates.io.
+    #[arg(long, value_name = "DIR", requires = "xtask")]
+    crateship_path: Option<PathBuf>,
     /// Read the package's cargo-deb, cargo-generate-rpm, cargo-wix, cargo-bundle
     /// and cargo-packager tables (`import = [...]`), leaving out the keys they set.
     #[arg(long)]
@@ -374,6 +382,18 @@ fn init(args: InitArgs) -> anyhow::Result<()> {
     }
     let table = crateship::init::table(&s);
     crateship::init::write_table(&s.manifest, &table, args.force)?;
+    if args.xtask {
+        let source = match &args.crateship_path {
+            Some(dir) => crateship::init_xtask::CrateshipSource::Path(dir.clone()),
+            None => crateship::init_xtask::CrateshipSource::Registry,
+        };
+        for file in crateship::init_xtask::write(&s.workspace_manifest, &source)? {
+            eprintln!("wrote {}", file.display());
+        }
+        eprintln!(
+            "`cargo xtask dist` now releases the project (the same options as `crateship dist`'s basics)"
+        );
+    }
     if !s.foreign_tables.is_empty() {
         let verb = if s.import {
             "reads"

@@ -53,6 +53,8 @@ pub struct Suggestion {
     /// Whether `authors` has a maintainer with an e-mail (deb, rpm and AppImage
     /// need one); without it the table chooses formats that do not.
     pub has_maintainer: bool,
+    /// The workspace's root Cargo.toml (where `init --xtask` adds its member).
+    pub workspace_manifest: PathBuf,
     /// Other tools' packaging tables the package has (`deb`, `wix`, …).
     pub foreign_tables: Vec<String>,
     /// Whether to read them (`init --import`): the table says `import = [...]`
@@ -139,6 +141,10 @@ pub fn suggest(manifest: &Path, package: Option<&str>, import: bool) -> Result<S
         Vec::new()
     };
     Ok(Suggestion {
+        workspace_manifest: metadata
+            .workspace_root
+            .join("Cargo.toml")
+            .into_std_path_buf(),
         foreign_tables,
         import,
         imported_keys,

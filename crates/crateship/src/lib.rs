@@ -30,6 +30,7 @@ pub mod execute;
 pub mod format;
 pub mod git;
 pub mod init;
+pub mod init_xtask;
 pub mod manifest;
 pub mod plan;
 pub mod process;

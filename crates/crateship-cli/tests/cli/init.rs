@@ -291,3 +291,65 @@ fn init_import_reads_the_other_tools_tables_and_leaves_their_keys_to_them() {
         plan["warnings"]
     );
 }
+
+#[test]
+fn init_xtask_writes_a_cargo_xtask_dist_that_releases_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tone");
+    write_crate(
+        &dir,
+        "[package]\nname = \"tone\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\
+         license = \"MIT\"\ndescription = \"Makes tones\"\n\n[dependencies]\n",
+    );
+    let repo = crate::support::repo_root();
+    let out = init(
+        &dir,
+        &[
+            "--yes",
+            "--xtask",
+            "--crateship-path",
+            repo.join("crates/crateship").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("xtask/src/main.rs")).unwrap(),
+        std::fs::read_to_string(repo.join("examples/user-xtask/src/main.rs")).unwrap()
+    );
+    let cargo_toml = parsed(&dir);
+    assert_eq!(
+        cargo_toml["workspace"]["members"],
+        serde_json::json!(["xtask"])
+    );
+    // This repository's lock file: the same dependency versions, nothing fetched.
+    std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let bins = crate::support::binary_dir(tmp.path(), "tone");
+    let out_dir = tmp.path().join("out");
+    // A target dir of its own, kept between runs (the outer cargo holds ours).
+    let out = run(std::process::Command::new("cargo")
+        .args(["xtask", "dist", "--no-build", "--binary-dir"])
+        .arg(&bins)
+        .args([
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--format",
+            "tar.gz",
+            "--out-dir",
+        ])
+        .arg(&out_dir)
+        .env("CARGO_TARGET_DIR", repo.join("target/init-xtask"))
+        .current_dir(&dir));
+    assert!(out.status.success(), "{}", stderr(&out));
+    verify("sha256sum", &["-c", "SHA256SUMS"], &out_dir);
+    assert!(
+        list(&out_dir).contains(&"tone-0.3.0-x86_64-unknown-linux-gnu.tar.gz".to_owned()),
+        "{:?}",
+        list(&out_dir)
+    );
+    // A usage mistake exits 2, as crateship's own.
+    let out = run(std::process::Command::new("cargo")
+        .args(["xtask", "dist", "--no-build"])
+        .env("CARGO_TARGET_DIR", repo.join("target/init-xtask"))
+        .current_dir(&dir));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
