@@ -353,3 +353,64 @@ fn init_xtask_writes_a_cargo_xtask_dist_that_releases_the_project() {
         .current_dir(&dir));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// Answers `crateship init`'s questions on a pseudo-terminal: each time output
+/// ends with a `[...]: ` prompt, the next answer is typed. Returns what the
+/// terminal showed.
+fn init_on_a_terminal(dir: &Path, answers: &[&str]) -> String {
+    const DRIVER: &str = r#"
+import os, pty, sys
+exe, answers = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(exe, [exe, "init"])
+seen, pending = b"", b""
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    pending += chunk
+    if pending.rstrip().endswith(b"]:"):
+        pending = b""
+        os.write(fd, (answers.pop(0) if answers else "").encode() + b"\n")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let exe = env!("CARGO_BIN_EXE_crateship");
+    let out = run(std::process::Command::new("python3")
+        .args(["-c", DRIVER, exe])
+        .args(answers)
+        .current_dir(dir));
+    assert!(out.status.success(), "{}", crate::support::stdout(&out));
+    crate::support::stdout(&out)
+}
+
+#[test]
+fn on_a_terminal_init_asks_checks_the_answers_and_takes_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tone-gen");
+    write_crate(&dir, ORIGINAL);
+    let screen = init_on_a_terminal(&dir, &["not an id", "org.example.tones", "Tone Maker"]);
+    assert!(
+        screen.contains("Application identifier (reverse DNS) [io.github.some-owner.tone-gen]: "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("is not a reverse-DNS identifier"),
+        "{screen}"
+    );
+    let table = &parsed(&dir)["package"]["metadata"]["crateship"];
+    assert_eq!(table["identifier"], "org.example.tones", "{screen}");
+    assert_eq!(table["product-name"], "Tone Maker");
+    // Enter takes the suggestion.
+    write_crate(&dir, ORIGINAL);
+    init_on_a_terminal(&dir, &["", ""]);
+    let table = &parsed(&dir)["package"]["metadata"]["crateship"];
+    assert_eq!(table["identifier"], "io.github.some-owner.tone-gen");
+    assert_eq!(table["product-name"], "Tone Gen");
+}
