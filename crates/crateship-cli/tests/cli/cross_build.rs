@@ -35,7 +35,7 @@ const TARGETS: [(&str, &str); 8] = [
 
 /// Copies the example into `dir` and commits it with fixed identities and dates,
 /// so both copies have the same commit hash.
-fn example_checkout(dir: &Path) -> PathBuf {
+pub(crate) fn example_checkout(dir: &Path) -> PathBuf {
     let src = repo_root().join("examples/hello-desktop");
     std::fs::create_dir_all(dir).unwrap();
     for entry in [
