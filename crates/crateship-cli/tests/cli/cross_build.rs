@@ -493,3 +493,144 @@ fn a_macos_build_without_the_sdk_says_so_in_one_line_and_keeps_cargos_output() {
     );
     assert!(list(&out_dir).is_empty(), "{:?}", list(&out_dir));
 }
+
+#[test]
+fn every_binary_carries_its_dependency_list_for_cargo_audit_and_it_matches_the_sbom() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tiny");
+    // A dependency for every target, and one only Windows builds.
+    let manifest = tiny_project(&dir, "tiny", "sbom-formats = [\"cyclonedx\"]\n");
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "\n[workspace]\n",
+        "\n[dependencies]\ncommon = { path = \"common\", version = \"0.1\" }\n\n\
+         [target.'cfg(windows)'.dependencies]\nwinonly = { path = \"winonly\", version = \"0.2\" }\n\n[workspace]\n",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    for (name, version) in [("common", "0.1.0"), ("winonly", "0.2.0")] {
+        std::fs::create_dir_all(dir.join(name).join("src")).unwrap();
+        std::fs::write(
+            dir.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join(name).join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    }
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "fn main() {\n    common::f();\n    #[cfg(windows)]\n    winonly::f();\n}\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = run(crateship()
+        .args(["dist", "--install-missing", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--out-dir")
+        .arg(&out_dir)
+        .args([
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--target",
+            "x86_64-pc-windows-gnu",
+        ])
+        .args(["--target", "aarch64-apple-darwin"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (triple, binary, archive, windows) in [
+        (
+            "x86_64-unknown-linux-gnu",
+            "tiny",
+            "tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz",
+            false,
+        ),
+        (
+            "x86_64-pc-windows-gnu",
+            "tiny.exe",
+            "tiny-0.4.2-x86_64-pc-windows-gnu.zip",
+            true,
+        ),
+        (
+            "aarch64-apple-darwin",
+            "tiny",
+            "tiny-0.4.2-aarch64-apple-darwin.tar.gz",
+            false,
+        ),
+    ] {
+        let bin = dir.join("target").join(triple).join("release").join(binary);
+        let audit = verify("rust-audit-info", &[bin.to_str().unwrap()], &dir);
+        let audit: serde_json::Value = serde_json::from_str(&audit).unwrap();
+        let mut listed: Vec<String> = audit["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}@{}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                )
+            })
+            .collect();
+        listed.sort();
+        let mut expected = vec!["common@0.1.0".to_owned(), "tiny@0.4.2".to_owned()];
+        if windows {
+            expected.push("winonly@0.2.0".to_owned());
+            expected.sort();
+        }
+        assert_eq!(listed, expected, "{triple}");
+        // The SBOM beside the artifact names the same crates.
+        let sbom: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out_dir.join(format!("{archive}.cdx.json"))).unwrap(),
+        )
+        .unwrap();
+        let mut described: Vec<String> = sbom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["purl"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("pkg:cargo/"))
+            })
+            .map(|c| {
+                format!(
+                    "{}@{}",
+                    c["name"].as_str().unwrap(),
+                    c["version"].as_str().unwrap()
+                )
+            })
+            .chain(std::iter::once("tiny@0.4.2".to_owned()))
+            .collect();
+        described.sort();
+        described.dedup();
+        assert_eq!(described, expected, "{triple}: {sbom}");
+    }
+}
+
+#[test]
+fn auditable_is_on_by_default_and_off_with_auditable_false() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (config, linked) in [("", true), ("auditable = false\n", false)] {
+        let dir = tmp.path().join(if linked { "on" } else { "off" });
+        let manifest = tiny_project(&dir, "tiny", config);
+        let out = run(crateship()
+            .args([
+                "plan",
+                "--json",
+                "--target",
+                "x86_64-pc-windows-gnu",
+                "--manifest-path",
+            ])
+            .arg(&manifest));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let build = &plan["targets"][0]["build"];
+        assert_eq!(build.get("auditable_object").is_some(), linked, "{build}");
+        let flags = build["command"]["env"]["CARGO_ENCODED_RUSTFLAGS"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            flags.contains("-Wl,-u,AUDITABLE_VERSION_INFO"),
+            linked,
+            "{flags}"
+        );
+    }
+}

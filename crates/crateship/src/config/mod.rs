@@ -85,6 +85,8 @@ pub struct Config {
     pub sbom_formats: Vec<SbomFormat>,
     /// Whether the release gets a provenance statement.
     pub provenance: bool,
+    /// Whether binaries embed their dependency list (`auditable`, default on).
+    pub auditable: bool,
     /// `ci.macos-runner`: build every Apple target on a macOS runner in CI.
     pub ci_macos_runner: bool,
     /// What importing other tools' tables found worth telling (planning reports it).
@@ -234,6 +236,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         channels: package.channels.or(workspace.channels),
         sbom_formats: package.sbom_formats.or(workspace.sbom_formats),
         provenance: package.provenance.or(workspace.provenance),
+        auditable: package.auditable.or(workspace.auditable),
         ci: package.ci.or(workspace.ci),
         import: package.import,
         packages: workspace.packages,
@@ -333,6 +336,7 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         channels,
         sbom_formats,
         provenance: raw.provenance.unwrap_or(false),
+        auditable: raw.auditable.unwrap_or(true),
         ci_macos_runner: raw.ci.and_then(|c| c.macos_runner).unwrap_or(false),
         warnings: Vec::new(),
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,

@@ -82,6 +82,10 @@ pub struct RawConfig {
     /// `signing.minisign-key-env`, `provenance.intoto.dsse.json`: the statement in
     /// an Ed25519-signed DSSE envelope). Default: `false`.
     pub provenance: Option<bool>,
+    /// Embed each binary's dependency list the way `cargo auditable` does (a
+    /// `.dep-v0` section that `cargo audit bin`, `rust-audit-info`, syft and
+    /// Trivy read), for every target, with nothing to install. Default: `true`.
+    pub auditable: Option<bool>,
     /// The release workflow `crateship ci github|gitlab` generates.
     pub ci: Option<RawCi>,
     /// In `[workspace.metadata.crateship]` only: the workspace packages

@@ -102,10 +102,14 @@ pub(crate) fn run(
             command,
             windows_resources,
             rustup_target,
+            auditable_object,
             ..
         } => {
             if let Some(res) = windows_resources {
                 compile_resources(plan, target, icons, res)?;
+            }
+            if let Some(object) = auditable_object {
+                super::records::write_auditable_object(plan, rustup_target, object)?;
             }
             run_cargo(plan, command, rustup_target)
         }

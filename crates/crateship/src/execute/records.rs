@@ -177,6 +177,34 @@ fn dependency_set(plan: &Plan, target: &TargetPlan, lock: &str) -> Result<DepSet
         .universal_parts()
         .map(|[_, arm]| arm.to_string())
         .unwrap_or_else(|| target.triple.to_string());
+    dependency_set_for(plan, &triple, lock)
+}
+
+/// Writes the `cargo auditable` object of `triple` to `object`: the crates its
+/// binaries are built from, as `cargo metadata --filter-platform` resolves them
+/// (which also writes a missing Cargo.lock).
+pub(super) fn write_auditable_object(
+    plan: &Plan,
+    triple: &str,
+    object: &std::path::Path,
+) -> Result<()> {
+    let manifest = format!("--manifest-path={}", plan.manifest_path.display());
+    // Resolving first writes Cargo.lock when the project has none yet.
+    CommandSpec::new("cargo", &["metadata", "--format-version", "1", &manifest]).run()?;
+    let lock = cargo_lock(plan)?;
+    let deps = dependency_set_for(plan, triple, &lock)?;
+    let bytes = crateship_sbom::auditable_object(&deps)
+        .map_err(|e| Error::input(format!("the auditable dependency list for {triple}"), e))?;
+    if let Some(dir) = object.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    crateship_support::atomic::write(object, &bytes)?;
+    Ok(())
+}
+
+/// The crates compiled into the binaries of the target `triple`.
+fn dependency_set_for(plan: &Plan, triple: &str, lock: &str) -> Result<DepSet> {
+    let triple = triple.to_owned();
     let manifest = format!("--manifest-path={}", plan.manifest_path.display());
     let json = CommandSpec::new(
         "cargo",

@@ -78,6 +78,24 @@ pub(super) fn step(
         flags.push(format!("-Clink-arg={}", res.display()));
         res
     });
+    // The dependency list `cargo auditable` embeds: an object written just
+    // before the build, linked into every binary of this target only.
+    // (Every crateship target has an object format; another gets none.)
+    let auditable_object = inputs
+        .config
+        .auditable
+        .then(|| {
+            target_dir
+                .join("crateship")
+                .join("auditable")
+                .join(triple.as_str())
+                .join("dep-v0.o")
+        })
+        .and_then(|object| {
+            let args = crateship_sbom::auditable_link_args(&object, triple.as_str()).ok()?;
+            flags.extend(args);
+            Some(object)
+        });
     let mut env = BTreeMap::new();
     let mut set = |k: &str, v: String| env.insert(k.to_owned(), v);
     set("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
@@ -104,6 +122,7 @@ pub(super) fn step(
         rustup_target: triple.to_string(),
         needs_zig,
         windows_resources,
+        auditable_object,
     }
 }
 

@@ -236,6 +236,10 @@ pub enum BuildStep {
         /// build and linked into every exe.
         #[serde(skip_serializing_if = "Option::is_none")]
         windows_resources: Option<PathBuf>,
+        /// The `cargo auditable` dependency-list object linked into every
+        /// binary (config `auditable`), written just before the build.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        auditable_object: Option<PathBuf>,
     },
     /// Build both Apple targets, then merge each binary into a universal Mach-O.
     Universal {
