@@ -308,6 +308,10 @@ struct DistArgs {
     /// need keys). For pull requests, whose CI jobs get no secrets; never publish it.
     #[arg(long)]
     unsigned: bool,
+    /// Run `crateship check` on each out dir when the release is written: exit 1
+    /// (the files stay) when a blocking check fails.
+    #[arg(long)]
+    check: bool,
     /// An existing Sparkle appcast (the last release's `appcast.xml`) to prepend this
     /// release to, keeping its older items.
     #[arg(long, value_name = "FILE")]
@@ -546,6 +550,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dist(args) => {
             let sel = &args.selection;
             let mut docs = Vec::new();
+            let mut failed_gate = false;
             for release in &releases(sel)? {
                 let options = crateship::Options {
                     no_wait: args.no_wait,
@@ -563,14 +568,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let manifest = manifest.with_context(|| {
                     format!("release of {} {} failed", plan.app.name, plan.app.version)
                 })?;
+                let gate = if args.check {
+                    Some(crateship::check::check(&plan.out_dir, None)?)
+                } else {
+                    None
+                };
                 if sel.json {
                     // The manifest, plus every warning (also printed on stderr).
                     let mut doc = serde_json::to_value(&manifest)?;
                     doc["warnings"] = serde_json::json!(warnings);
+                    if let Some(gate) = &gate {
+                        doc["check"] = serde_json::to_value(gate)?;
+                    }
                     docs.push(doc);
                 } else {
                     report::print_manifest(&plan, &manifest);
+                    if let Some(gate) = &gate {
+                        report::print_check(gate);
+                    }
                 }
+                failed_gate |= gate.is_some_and(|g| g.fails(false));
             }
             if sel.json {
                 match docs.as_slice() {
@@ -580,6 +597,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         serde_json::to_string_pretty(&serde_json::json!({ "packages": many }))?
                     ),
                 }
+            }
+            if failed_gate {
+                eprintln!(
+                    "error: the release was written, but `crateship check` found blocking problems (above); do not publish it"
+                );
+                std::process::exit(1);
             }
         }
         Command::Build(args) => {

@@ -11,7 +11,8 @@
 //! * `integrity.unknown-file`: no file the manifest does not know (detached
 //!   signatures of listed files and the records themselves excepted);
 //! * `content.host-path`: no build-host path (`/home/…`, `/root/…`, a cargo
-//!   registry or rustup toolchain path) in any file's bytes — compressed members
+//!   registry or rustup toolchain path) in any file's bytes, gzip streams
+//!   (`tar.gz`) decompressed — the members of zip, deb, rpm, MSI and dmg files
 //!   are not looked into yet;
 //! * `signature.sha256sums` (warning): `SHA256SUMS` has a detached signature;
 //! * with a previous release: `consistency.version-increases` and
@@ -415,15 +416,32 @@ fn host_path_markers() -> Vec<String> {
     markers
 }
 
-/// The first host path marker in the file's bytes, with what follows it.
+/// The first host path marker in the file's bytes, with what follows it; a
+/// gzip file (`.tar.gz`, `.gz`) is looked into, since its compressed bytes hide
+/// the paths of every file inside.
 fn host_path_in(path: &Path, markers: &[String]) -> std::io::Result<Option<String>> {
-    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let name = path.to_string_lossy();
+    if name.ends_with(".gz") || name.ends_with(".tgz") {
+        let found = host_path_in_stream(flate2::read::MultiGzDecoder::new(file), markers)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        return host_path_in_stream(std::fs::File::open(path)?, markers);
+    }
+    host_path_in_stream(file, markers)
+}
+
+/// The first host path marker in what `file` reads, with what follows it.
+fn host_path_in_stream(
+    mut file: impl std::io::Read,
+    markers: &[String],
+) -> std::io::Result<Option<String>> {
     let finders: Vec<memchr::memmem::Finder<'_>> = markers
         .iter()
         .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
         .collect();
     let longest = markers.iter().map(String::len).max().unwrap_or(0);
-    let mut file = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry = 0usize;
     loop {

@@ -262,3 +262,59 @@ fn check_refuses_what_is_not_a_crateship_release_with_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("same release"), "{err}");
 }
+
+#[test]
+fn dist_check_runs_the_gate_on_the_written_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = crate::support::tiny_project(
+        &tmp.path().join("p"),
+        "tiny",
+        "resources = [\"notes.txt\"]\n",
+    );
+    std::fs::write(tmp.path().join("p/notes.txt"), "Build notes.\n").unwrap();
+    let bins = crate::support::binary_dir(tmp.path(), "tiny");
+    let out_dir = tmp.path().join("out");
+    let out = crate::support::run(
+        crate::support::dist_prebuilt(&manifest, &bins, &out_dir).args([
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--check",
+        ]),
+    );
+    let printed = crate::support::stdout(&out);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    assert!(printed.contains("fit to publish"), "{printed}");
+    assert!(printed.contains("integrity.sha256sums"), "{printed}");
+
+    // A host path in a shipped file blocks the gate; the release stays written.
+    std::fs::write(tmp.path().join("p/notes.txt"), "Built in /home/dev/tiny.\n").unwrap();
+    let out = crate::support::run(
+        crate::support::dist_prebuilt(&manifest, &bins, &out_dir).args([
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--check",
+            "--json",
+        ]),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&out)
+    );
+    assert!(
+        crate::support::stderr(&out).contains("found blocking problems"),
+        "{}",
+        crate::support::stderr(&out)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&crate::support::stdout(&out)).unwrap();
+    let failed: Vec<&str> = doc["check"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["passed"] == false && r["level"] == "blocking")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["content.host-path"], "{doc}");
+    crate::support::verify("sha256sum", &["-c", "SHA256SUMS"], &out_dir);
+}
