@@ -517,3 +517,106 @@ fn broken_templates_of_every_kind_are_refused_at_plan_time() {
         }
     }
 }
+
+#[test]
+fn recursive_resource_patterns_ship_every_nested_file_in_every_format() {
+    for pattern in ["[\"assets/data/**\"]", "[\"assets/**/*\"]"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = messy_project(&tmp.path().join("p"), pattern);
+        let toml = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replace(
+                "license = \"MIT\"",
+                "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+            )
+            .replace(
+                "resources =",
+                "identifier = \"org.example.tiny\"\nresources =",
+            );
+        std::fs::write(&manifest, toml).unwrap();
+        let bins = crate::support::binary_dir_for_all(tmp.path(), "tiny");
+        let out_dir = tmp.path().join("out");
+        let out = run(dist_prebuilt(&manifest, &bins, &out_dir)
+            .args([
+                "--target",
+                "x86_64-unknown-linux-gnu",
+                "--target",
+                "x86_64-pc-windows-gnu",
+            ])
+            .args(["--format", "tar.gz", "--format", "zip", "--format", "deb"])
+            .args(["--format", "rpm", "--format", "msi", "--format", "appimage"]));
+        assert!(out.status.success(), "{pattern}: {}", stderr(&out));
+        let listings = [
+            (
+                "tar.gz",
+                verify(
+                    "tar",
+                    &["-tzf", "tiny-0.4.2-x86_64-unknown-linux-gnu.tar.gz"],
+                    &out_dir,
+                ),
+            ),
+            (
+                "zip",
+                verify(
+                    "unzip",
+                    &["-Z1", "tiny-0.4.2-x86_64-pc-windows-gnu.zip"],
+                    &out_dir,
+                ),
+            ),
+            (
+                "deb",
+                verify("dpkg-deb", &["-c", "tiny_0.4.2_amd64.deb"], &out_dir),
+            ),
+            (
+                "rpm",
+                verify("rpm", &["-qlp", "tiny-0.4.2-1.x86_64.rpm"], &out_dir),
+            ),
+            (
+                "msi",
+                verify(
+                    "msiinfo",
+                    &["export", "tiny-0.4.2-x64.msi", "File"],
+                    &out_dir,
+                ),
+            ),
+            (
+                "appimage",
+                verify(
+                    "unsquashfs",
+                    &[
+                        "-l",
+                        "-o",
+                        &appimage_offset(&out_dir),
+                        "tiny-0.4.2-x86_64.AppImage",
+                    ],
+                    &out_dir,
+                ),
+            ),
+        ];
+        for (format, listing) in &listings {
+            for file in ["a.txt", "b.txt"] {
+                assert!(
+                    listing.contains(file),
+                    "{pattern} {format}: no {file} in\n{listing}"
+                );
+            }
+            assert!(
+                listing.contains("deep/er/b.txt") || *format == "msi",
+                "{pattern} {format}: the nested path is lost\n{listing}"
+            );
+        }
+    }
+}
+
+/// The byte offset of the squashfs payload in the one AppImage in `dir`, as its
+/// runtime reports it (`--appimage-offset`).
+fn appimage_offset(dir: &Path) -> String {
+    let name = crate::support::list(dir)
+        .into_iter()
+        .find(|n| n.ends_with(".AppImage"))
+        .unwrap();
+    let path = dir.join(name);
+    verify(path.to_str().unwrap(), &["--appimage-offset"], dir)
+        .trim()
+        .to_owned()
+}
