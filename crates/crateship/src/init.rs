@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::Package;
 
 use crate::error::{Error, Result};
-use crate::plan::inputs::{parse_metadata, select_package};
+use crate::plan::inputs::{cargo_metadata, select_package};
 use crate::process::CommandSpec;
 use crate::target::{SUPPORTED_TARGETS, UNIVERSAL_APPLE_DARWIN};
 use crate::workflow::framework_crate;
@@ -73,24 +73,7 @@ pub fn suggest(manifest: &Path, package: Option<&str>, import: bool) -> Result<S
             manifest.display()
         )));
     }
-    let manifest_arg = format!("--manifest-path={}", manifest.display());
-    let json = CommandSpec::new(
-        "cargo",
-        &[
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            &manifest_arg,
-        ],
-    )
-    .run()
-    .map_err(|e| Error::Metadata {
-        manifest: manifest.to_path_buf(),
-        message: e.to_string(),
-    })?
-    .stdout;
-    let metadata = parse_metadata(&json, manifest)?;
+    let metadata = cargo_metadata(manifest)?;
     let pkg = select_package(&metadata, manifest, package)?;
     let dir = pkg
         .manifest_path

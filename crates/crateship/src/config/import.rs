@@ -119,19 +119,7 @@ pub fn read(
 /// `top` laid over `base`: tables merge key by key, anything else in `top`
 /// replaces what `base` has.
 pub fn overlay(base: Value, top: Value) -> Value {
-    match (base, top) {
-        (Value::Object(mut base), Value::Object(top)) => {
-            for (key, value) in top {
-                let merged = match base.remove(&key) {
-                    Some(old) => overlay(old, value),
-                    None => value,
-                };
-                base.insert(key, merged);
-            }
-            Value::Object(base)
-        }
-        (_, top) => top,
-    }
+    merge(base, top, false)
 }
 
 /// `rel` with `.` and `dir/..` pairs removed, as cargo-deb resolves
@@ -154,18 +142,24 @@ fn normalize(rel: &str) -> String {
 /// Two imported tables together: lists (assets, relationships) are joined,
 /// tables merged, and otherwise the later table's value is taken.
 fn combine(base: Value, top: Value) -> Value {
+    merge(base, top, true)
+}
+
+/// `top` merged into `base` table by table; lists are joined when `join_lists`,
+/// else `top`'s value replaces `base`'s.
+fn merge(base: Value, top: Value, join_lists: bool) -> Value {
     match (base, top) {
         (Value::Object(mut base), Value::Object(top)) => {
             for (key, value) in top {
                 let merged = match base.remove(&key) {
-                    Some(old) => combine(old, value),
+                    Some(old) => merge(old, value, join_lists),
                     None => value,
                 };
                 base.insert(key, merged);
             }
             Value::Object(base)
         }
-        (Value::Array(mut base), Value::Array(top)) => {
+        (Value::Array(mut base), Value::Array(top)) if join_lists => {
             base.extend(top);
             Value::Array(base)
         }

@@ -181,18 +181,15 @@ fn dependency_set(plan: &Plan, target: &TargetPlan, lock: &str) -> Result<DepSet
 }
 
 /// Writes the `cargo auditable` object of `triple` to `object`: the crates its
-/// binaries are built from, as `cargo metadata --filter-platform` resolves them
-/// (which also writes a missing Cargo.lock).
+/// binaries are built from, as `cargo metadata --filter-platform` resolves them.
+/// That run also writes a missing Cargo.lock, so the lock is read after it.
 pub(super) fn write_auditable_object(
     plan: &Plan,
     triple: &str,
     object: &std::path::Path,
 ) -> Result<()> {
-    let manifest = format!("--manifest-path={}", plan.manifest_path.display());
-    // Resolving first writes Cargo.lock when the project has none yet.
-    CommandSpec::new("cargo", &["metadata", "--format-version", "1", &manifest]).run()?;
-    let lock = cargo_lock(plan)?;
-    let deps = dependency_set_for(plan, triple, &lock)?;
+    let json = platform_metadata(plan, triple)?;
+    let deps = dependency_set_from(plan, triple, &json, &cargo_lock(plan)?)?;
     let bytes = crateship_sbom::auditable_object(&deps)
         .map_err(|e| Error::input(format!("the auditable dependency list for {triple}"), e))?;
     if let Some(dir) = object.parent() {
@@ -204,22 +201,30 @@ pub(super) fn write_auditable_object(
 
 /// The crates compiled into the binaries of the target `triple`.
 fn dependency_set_for(plan: &Plan, triple: &str, lock: &str) -> Result<DepSet> {
-    let triple = triple.to_owned();
+    dependency_set_from(plan, triple, &platform_metadata(plan, triple)?, lock)
+}
+
+/// `cargo metadata --filter-platform TRIPLE` of the project (dependencies resolved).
+fn platform_metadata(plan: &Plan, triple: &str) -> Result<String> {
     let manifest = format!("--manifest-path={}", plan.manifest_path.display());
-    let json = CommandSpec::new(
+    Ok(CommandSpec::new(
         "cargo",
         &[
             "metadata",
             "--format-version",
             "1",
             "--filter-platform",
-            &triple,
+            triple,
             &manifest,
         ],
     )
     .run()?
-    .stdout;
-    DepSet::from_metadata_json(&json, lock, &plan.app.name, &triple).map_err(|e| {
+    .stdout)
+}
+
+/// The dependency set of `triple` from its [`platform_metadata`] and `lock`.
+fn dependency_set_from(plan: &Plan, triple: &str, json: &str, lock: &str) -> Result<DepSet> {
+    DepSet::from_metadata_json(json, lock, &plan.app.name, triple).map_err(|e| {
         Error::input(
             format!("the dependencies of {} for {triple}", plan.app.name),
             e,

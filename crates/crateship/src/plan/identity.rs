@@ -178,22 +178,13 @@ fn synopsis(description: &str, subjects: &[String]) -> String {
         let prefix = format!("{}{lead}", subject.to_lowercase());
         if lower.starts_with(&prefix) {
             // Nor with an article (description-synopsis-starts-with-article).
-            let rest = line[prefix.len()..].to_owned();
-            let mut chars = rest.chars();
-            line = chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default();
+            line = capitalized(&line[prefix.len()..]);
             break;
         }
     }
     for article in ["A ", "An ", "The "] {
         if let Some(rest) = line.strip_prefix(article).filter(|r| !r.is_empty()) {
-            let mut chars = rest.chars();
-            line = chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default();
+            line = capitalized(rest);
             break;
         }
     }
@@ -230,6 +221,15 @@ fn synopsis(description: &str, subjects: &[String]) -> String {
         words.pop();
     }
     words.join(" ").trim_end_matches([',', ';', ':']).to_owned()
+}
+
+/// `text` with its first letter upper-cased.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The name part of a Cargo author, `Name <mail>` → `Name`.

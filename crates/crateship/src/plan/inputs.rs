@@ -180,7 +180,7 @@ fn subdirectories(dir: &Path) -> Vec<String> {
 
 /// `cargo metadata --no-deps` of `manifest`. Not even cargo sees the keys and
 /// passwords the configuration names: they are withheld from every child first.
-fn cargo_metadata(manifest: &Path) -> Result<Metadata> {
+pub fn cargo_metadata(manifest: &Path) -> Result<Metadata> {
     crate::process::withhold_secrets(config::secrets::secret_variables(manifest));
     // `--manifest-path=PATH` as one word: a path starting with `-` stays a path.
     let manifest_arg = format!("--manifest-path={}", manifest.display());
