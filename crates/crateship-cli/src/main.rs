@@ -149,6 +149,18 @@ struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     strict: bool,
+    /// A local checkout of the RustSec advisory-db: every shipped crate with a
+    /// known vulnerability fails `supply.advisories` (never fetched).
+    #[arg(long, value_name = "DIR")]
+    advisory_db: Option<PathBuf>,
+    /// The project's Cargo.toml, whose config (glibc ceiling, windowed,
+    /// signing, `[…check]`) the release is held to. Default: ./Cargo.toml when
+    /// it exists; without one only what the manifest records is checked.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Package whose config applies, when the workspace has several.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    package: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -482,7 +494,20 @@ fn ci(args: CiArgs) -> anyhow::Result<()> {
 /// `crateship check`: prints the results, writes the JUnit file, and fails with
 /// exit 1 when the gate fails.
 fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let report = crateship::check::check(&args.dir, args.previous.as_deref())?;
+    let in_project = args.manifest_path.is_some() || std::path::Path::new("Cargo.toml").is_file();
+    let mut policy = if in_project {
+        let options = crateship::Options {
+            manifest_path: args.manifest_path.clone(),
+            package: args.package.clone(),
+            ..crateship::Options::default()
+        };
+        let inputs = crateship::Inputs::gather(&options)?;
+        crateship::check::Policy::from_plan(&crateship::plan::plan(&inputs, &options)?)
+    } else {
+        crateship::check::Policy::manifest_only()
+    };
+    policy.advisory_db = args.advisory_db.clone();
+    let report = crateship::check::check(&args.dir, args.previous.as_deref(), &policy)?;
     if let Some(junit) = &args.junit {
         let inside = |p: &std::path::Path| p.canonicalize().ok();
         let parent = junit.parent().filter(|p| !p.as_os_str().is_empty());
@@ -568,8 +593,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let manifest = manifest.with_context(|| {
                     format!("release of {} {} failed", plan.app.name, plan.app.version)
                 })?;
-                let gate = if args.check {
-                    Some(crateship::check::check(&plan.out_dir, None)?)
+                let gate = if args.check || plan.check.after_dist {
+                    let policy = crateship::check::Policy::from_plan(&plan);
+                    Some(crateship::check::check(&plan.out_dir, None, &policy)?)
                 } else {
                     None
                 };

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use crateship_support::IoError;
 
 use crate::RepoError;
-use crate::ar::{self, ArError};
 use crate::deb822::Paragraph;
+use crateship_unpack::ar::{self, ArError};
 
 /// The largest `control.tar*` member read (real ones are a few KiB).
 pub(crate) const MAX_CONTROL_MEMBER: u64 = 16 << 20;

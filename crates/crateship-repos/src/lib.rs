@@ -29,7 +29,6 @@
 #![deny(missing_docs)]
 
 mod apt;
-mod ar;
 mod compress;
 mod deb;
 mod deb822;

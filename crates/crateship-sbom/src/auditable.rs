@@ -194,3 +194,56 @@ struct Package<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     root: bool,
 }
+
+/// One crate of a binary's embedded dependency list, as [`read_auditable`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct AuditedCrate {
+    /// Crate name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// `crates.io`, `git`, `local`, `registry` or another source name.
+    #[serde(default)]
+    pub source: String,
+    /// `build` when it only runs at build time; absent (`runtime`) otherwise.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// The dependency list embedded in a linked binary (ELF, PE or Mach-O; the
+/// first slice of a fat Mach-O): `None` when it has no `.dep-v0` section; an
+/// error says why the section does not decode.
+pub fn read_auditable(binary: &[u8]) -> Result<Option<Vec<AuditedCrate>>, String> {
+    use object::read::{Object as _, ObjectSection as _};
+    let thin = match object::read::macho::MachOFatFile32::parse(binary) {
+        Ok(fat) => match fat.arches().first() {
+            Some(arch) => {
+                use object::read::macho::FatArch as _;
+                arch.data(binary)
+                    .map_err(|e| format!("its first slice cannot be read: {e}"))?
+            }
+            None => return Ok(None),
+        },
+        Err(_) => binary,
+    };
+    let file = object::read::File::parse(thin).map_err(|e| format!("it does not parse: {e}"))?;
+    let Some(section) = file.section_by_name(SECTION_NAME) else {
+        return Ok(None);
+    };
+    let compressed = section
+        .data()
+        .map_err(|e| format!("its {SECTION_NAME} section cannot be read: {e}"))?;
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(flate2::read::ZlibDecoder::new(compressed), 64 << 20),
+        &mut json,
+    )
+    .map_err(|e| format!("its {SECTION_NAME} section is not zlib data: {e}"))?;
+    #[derive(serde::Deserialize)]
+    struct Info {
+        packages: Vec<AuditedCrate>,
+    }
+    let info: Info = serde_json::from_slice(&json)
+        .map_err(|e| format!("its {SECTION_NAME} section is not a dependency list: {e}"))?;
+    Ok(Some(info.packages))
+}

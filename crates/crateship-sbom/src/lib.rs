@@ -24,6 +24,7 @@
 //! timestamps are the caller's `SOURCE_DATE_EPOCH`.
 #![deny(missing_docs)]
 
+mod advisory;
 mod artifact;
 mod auditable;
 mod cyclonedx;
@@ -38,9 +39,11 @@ mod provenance;
 mod source;
 mod spdx;
 
+pub use advisory::{Advisory, load_advisories};
 pub use artifact::{Artifact, ArtifactKind, Stamp, cyclonedx_file_name, spdx_file_name};
 pub use auditable::{
-    SECTION_NAME, SYMBOL_NAME, auditable_json, auditable_link_args, auditable_object,
+    AuditedCrate, SECTION_NAME, SYMBOL_NAME, auditable_json, auditable_link_args, auditable_object,
+    read_auditable,
 };
 pub use cyclonedx::{
     DEPENDENCY_KIND_PROPERTY, PROC_MACRO_PROPERTY, TARGET_PROPERTY, cyclonedx_json,
@@ -48,7 +51,7 @@ pub use cyclonedx::{
 pub use depset::{Crate, DepSet};
 pub use dsse::{IN_TOTO_PAYLOAD_TYPE, dsse_envelope, dsse_pae};
 pub use error::SbomError;
-pub use license::spdx_expression;
+pub use license::{license_allowed, spdx_expression};
 pub use provenance::{
     BUILD_TYPE, ExternalParameters, PROVENANCE_FILE_NAME, ProvenanceInput, SLSA_PROVENANCE_V1,
     STATEMENT_TYPE, Subject, ToolVersion, provenance_statement,

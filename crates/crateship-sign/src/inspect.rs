@@ -109,25 +109,123 @@ pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
     let Some(blob) = pkcs7(path)? else {
         return Ok(None);
     };
-    let bad = |reason: String| SignError::BadInput {
+    let parsed = parse_pkcs7(&blob).map_err(|reason| SignError::BadInput {
         path: path.to_owned(),
         format: "Authenticode signature",
         reason,
+    })?;
+    Ok(Some(parsed.signed))
+}
+
+/// What a release gate learns from an Authenticode signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticodeInfo {
+    /// The signing certificate's subject.
+    pub subject: String,
+    /// SHA-256 of the signing certificate, lowercase hex.
+    pub fingerprint: String,
+    /// Whether it carries an RFC 3161 or legacy countersignature (a timestamp).
+    pub timestamped: bool,
+    /// When the signing certificate expires, in seconds since the Unix epoch.
+    pub not_after: u64,
+    /// PE only: whether the signed image digest equals the image's digest now
+    /// (`false`: the file changed after it was signed). `None` for an MSI, whose
+    /// digest is not recomputed.
+    pub digest_matches: Option<bool>,
+}
+
+/// The Authenticode signature of the PE image `pe` (bytes in memory), or
+/// `None` when it has none; an error says why the signature does not parse.
+pub fn authenticode_of_pe(pe: &[u8]) -> Result<Option<AuthenticodeInfo>, String> {
+    let u32_at = |at: usize| {
+        pe.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
+    let pe_at = u32_at(0x3c).ok_or("it is too short to be a PE image")?;
+    let optional = pe_at + 24;
+    let dirs = match pe.get(optional..optional + 2) {
+        Some([0x0b, 0x01]) => optional + 96,
+        Some([0x0b, 0x02]) => optional + 112,
+        _ => return Err("it has no PE32 or PE32+ optional header".into()),
+    };
+    let security_dir = dirs + 32;
+    let (Some(offset), Some(size)) = (u32_at(security_dir), u32_at(security_dir + 4)) else {
+        return Ok(None);
+    };
+    if offset == 0 || size <= 8 {
+        return Ok(None);
+    }
+    let table = pe
+        .get(offset..offset + size)
+        .ok_or("its certificate table runs past the end of the file (cut off?)")?;
+    let parsed = parse_pkcs7(&table[8..])?;
+    let checksum = optional + 64;
+    let mut hasher = Sha256::new();
+    hasher.update(&pe[..checksum]);
+    hasher.update(&pe[checksum + 4..security_dir]);
+    hasher.update(&pe[security_dir + 8..offset]);
+    let digest = hasher.finalize();
+    let digest_matches = parsed
+        .content
+        .windows(digest.len())
+        .any(|w| w == digest.as_slice());
+    Ok(Some(parsed.info(Some(digest_matches))))
+}
+
+/// The Authenticode signature of the PE or MSI file at `path`, or `None`.
+pub fn authenticode_of_file(path: &Path) -> Result<Option<AuthenticodeInfo>, SignError> {
+    if kind(path)? == Kind::Pe {
+        let pe = std::fs::read(path).map_err(|e| SignError::io("read", path, e))?;
+        return authenticode_of_pe(&pe).map_err(|reason| SignError::BadInput {
+            path: path.to_owned(),
+            format: "Authenticode signature",
+            reason,
+        });
+    }
+    let Some(blob) = pkcs7(path)? else {
+        return Ok(None);
+    };
+    let parsed = parse_pkcs7(&blob).map_err(|reason| SignError::BadInput {
+        path: path.to_owned(),
+        format: "Authenticode signature",
+        reason,
+    })?;
+    Ok(Some(parsed.info(None)))
+}
+
+/// A parsed signature: the signer, its certificate's expiry, the signed content.
+struct Parsed {
+    signed: Signed,
+    not_after: u64,
+    content: Vec<u8>,
+}
+
+impl Parsed {
+    fn info(self, digest_matches: Option<bool>) -> AuthenticodeInfo {
+        AuthenticodeInfo {
+            subject: self.signed.subject,
+            fingerprint: self.signed.fingerprint,
+            timestamped: self.signed.timestamped,
+            not_after: self.not_after,
+            digest_matches,
+        }
+    }
+}
+
+/// Parses a PKCS#7 SignedData blob (trailing padding allowed).
+fn parse_pkcs7(blob: &[u8]) -> Result<Parsed, String> {
     // The PE table is padded to 8 bytes: parse only the first DER element.
-    let info = ContentInfo::from_der(der_prefix(&blob))
-        .map_err(|e| bad(format!("the PKCS#7 blob does not parse ({e})")))?;
+    let info = ContentInfo::from_der(der_prefix(blob))
+        .map_err(|e| format!("the PKCS#7 blob does not parse ({e})"))?;
     let signed = info
         .content
         .decode_as::<SignedData>()
-        .map_err(|e| bad(format!("not a SignedData ({e})")))?;
+        .map_err(|e| format!("not a SignedData ({e})"))?;
     let Some(first) = signed.signer_infos.0.iter().next() else {
-        return Err(bad("the SignedData has no signer".into()));
+        return Err("the SignedData has no signer".into());
     };
     let SignerIdentifier::IssuerAndSerialNumber(id) = &first.sid else {
-        return Err(bad(
-            "the signer is not identified by issuer and serial".into()
-        ));
+        return Err("the signer is not identified by issuer and serial".into());
     };
     let cert = signed
         .certificates
@@ -142,19 +240,34 @@ pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
             }
             _ => None,
         })
-        .ok_or_else(|| bad("the signer's certificate is not embedded".into()))?;
+        .ok_or("the signer's certificate is not embedded")?;
     let der = cert
         .to_der()
-        .map_err(|e| bad(format!("cannot re-encode the signer's certificate ({e})")))?;
+        .map_err(|e| format!("cannot re-encode the signer's certificate ({e})"))?;
     let timestamped = first.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
         let oid = a.oid.to_string();
         oid == RFC3161 || oid == COUNTER_SIGNATURE
     });
-    Ok(Some(Signed {
-        subject: cert.tbs_certificate.subject.to_string(),
-        fingerprint: hex(&Sha256::digest(&der)),
-        timestamped,
-    }))
+    let content = signed
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .map(|c| c.value().to_vec())
+        .unwrap_or_default();
+    Ok(Parsed {
+        signed: Signed {
+            subject: cert.tbs_certificate.subject.to_string(),
+            fingerprint: hex(&Sha256::digest(&der)),
+            timestamped,
+        },
+        not_after: cert
+            .tbs_certificate
+            .validity
+            .not_after
+            .to_unix_duration()
+            .as_secs(),
+        content,
+    })
 }
 
 /// The bytes of the first DER element of `data` (drops trailing padding).

@@ -234,3 +234,27 @@ pub fn sign_minisign(
 ) -> Result<(String, SignReport), SignError> {
     MinisignSecretKey::from_secret_key(secret_key, password)?.sign(data, trusted_comment)
 }
+
+/// Verifies the minisign `signature` (the text of a `.minisig` file) over
+/// `data` with `public_key` (the text of a `minisign.pub` file, or its base64
+/// line). The error says what does not match, for a release gate to report.
+pub fn verify_minisign(public_key: &str, signature: &str, data: &[u8]) -> Result<(), String> {
+    let line = public_key
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .ok_or("the public key file is empty")?;
+    let key =
+        PublicKey::from_base64(line).map_err(|e| format!("the public key does not parse: {e}"))?;
+    let signature = minisign::SignatureBox::from_string(signature)
+        .map_err(|e| format!("the signature does not parse: {e}"))?;
+    minisign::verify(
+        &key,
+        &signature,
+        std::io::Cursor::new(data),
+        true,
+        false,
+        false,
+    )
+    .map_err(|e| format!("it does not verify with the configured key: {e}"))
+}

@@ -51,7 +51,13 @@ fn release(tmp: &Path, version: &str, out: &Path, signed: bool) {
 
 /// `crateship check DIR extra…` → (exit code, the JSON report or null, stderr).
 fn check(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = run(crateship().arg("check").arg(dir).arg("--json").args(extra));
+    // Run outside any project, so only what the manifest records applies.
+    let out = run(crateship()
+        .current_dir(dir.parent().unwrap())
+        .arg("check")
+        .arg(dir)
+        .arg("--json")
+        .args(extra));
     let report = serde_json::from_str(&stdout(&out)).unwrap_or(serde_json::Value::Null);
     (out.status.code().unwrap_or(-1), report, stderr(&out))
 }
@@ -317,4 +323,401 @@ fn dist_check_runs_the_gate_on_the_written_release() {
         .collect();
     assert_eq!(failed, ["content.host-path"], "{doc}");
     crate::support::verify("sha256sum", &["-c", "SHA256SUMS"], &out_dir);
+}
+
+/// A tiny project `tiny` at `version` in `dir` with a GPL path dependency,
+/// targets Linux gnu and Windows, and `extra` config lines.
+fn project(dir: &Path, version: &str, extra: &str) -> std::path::PathBuf {
+    let manifest = tiny_project(
+        dir,
+        "tiny",
+        &format!("identifier = \"org.example.tiny\"\n{extra}"),
+    );
+    let helper = dir.join("helper");
+    std::fs::create_dir_all(helper.join("src")).unwrap();
+    std::fs::write(helper.join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        helper.join("Cargo.toml"),
+        "[package]\nname = \"tiny-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"GPL-3.0-only\"\n",
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("version = \"0.4.2\"", &format!("version = \"{version}\""))
+        .replace(
+            "license = \"MIT\"",
+            "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+        )
+        .replace(
+            "[workspace]",
+            "[dependencies]\ntiny-helper = { path = \"helper\" }\n\n[workspace]",
+        );
+    std::fs::write(&manifest, toml).unwrap();
+    verify(
+        "cargo",
+        &[
+            "generate-lockfile",
+            "--offline",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+        ],
+        dir,
+    );
+    manifest
+}
+
+/// `crateship dist --no-build` of `manifest` with `bins` for Linux gnu (tar.gz,
+/// deb, rpm, AppImage) and Windows (zip, MSI) into `out`.
+fn release_all(manifest: &Path, bins: &Path, out: &Path, env: &[(&str, &str)]) {
+    let mut cmd = crate::support::dist_prebuilt(manifest, bins, out);
+    cmd.args([
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--target",
+        "x86_64-pc-windows-gnu",
+    ])
+    .env("SOURCE_DATE_EPOCH", "1700000000");
+    for format in ["tar.gz", "deb", "rpm", "appimage", "zip", "msi"] {
+        cmd.args(["--format", format]);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let done = run(&mut cmd);
+    assert!(done.status.success(), "dist: {}", stderr(&done));
+}
+
+/// `crateship check DIR --manifest-path M extra…`.
+fn check_in(dir: &Path, manifest: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["--manifest-path", manifest.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    check(dir, &args)
+}
+
+/// The results with `id`, as `(artifact, passed, found)`.
+fn results_of(report: &serde_json::Value, id: &str) -> Vec<(String, bool, String)> {
+    report["results"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter(|r| r["id"] == id)
+        .map(|r| {
+            (
+                r["artifact"].as_str().unwrap().to_owned(),
+                r["passed"] == true,
+                r["found"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Replaces the artifact ending in `suffix` with `bytes`, as a tool that also
+/// rewrote `SHA256SUMS` and the manifest would (so integrity still passes).
+fn replace_artifact(dir: &Path, suffix: &str, bytes: &[u8]) {
+    let file = artifact(dir, suffix);
+    std::fs::write(&file, bytes).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let sha = verify("sha256sum", &[&name], dir);
+    let sha = sha.split(' ').next().unwrap();
+    let sums: String = std::fs::read_to_string(dir.join("SHA256SUMS"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.ends_with(&format!("  {name}")) {
+                format!("{sha}  {name}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+    let _ = std::fs::remove_file(dir.join("SHA256SUMS.minisig"));
+    let path = dir.join("dist-manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for a in manifest["artifacts"].as_array_mut().unwrap() {
+        if a["path"] == name.as_str() {
+            a["sha256"] = sha.into();
+            a["size"] = bytes.len().into();
+        }
+    }
+    std::fs::write(path, manifest.to_string()).unwrap();
+}
+
+#[test]
+fn check_opens_every_artifact_and_finds_each_planted_fault_inside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bins = crate::support::binary_dir_for_all(tmp.path(), "tiny");
+    // A glibc program (Debian's /bin/true needs glibc 2.34) replaces the static one.
+    std::fs::copy("/bin/true", bins.join("tiny")).unwrap();
+    let good = tmp.path().join("good");
+    let manifest = project(&tmp.path().join("p"), "0.4.2", "");
+    release_all(&manifest, &bins, &good, &[]);
+
+    // Clean: every container is opened, and its binaries and versions checked.
+    let (code, report, err) = check_in(&good, &manifest, &[]);
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let members = results_of(&report, "content.members");
+    for suffix in [".tar.gz", ".deb", ".rpm", ".AppImage", ".zip", ".msi"] {
+        assert!(
+            members
+                .iter()
+                .any(|(a, passed, _)| a.ends_with(suffix) && *passed),
+            "{suffix} not opened: {members:?}"
+        );
+    }
+    let binaries = results_of(&report, "binary.target");
+    for member in [
+        ".deb:usr/bin/tiny",
+        ".rpm:usr/bin/tiny",
+        ".AppImage:usr/bin/tiny",
+        ".zip:tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe",
+        ".msi:tiny.exe",
+    ] {
+        assert!(
+            binaries
+                .iter()
+                .any(|(a, passed, _)| a.ends_with(member) && *passed),
+            "{member} not checked: {binaries:?}"
+        );
+    }
+    let versions = results_of(&report, "consistency.version");
+    for what in [
+        "deb control Version",
+        "rpm header Version-Release",
+        "MSI ProductVersion",
+        "AppStream release",
+    ] {
+        assert!(
+            versions
+                .iter()
+                .any(|(_, passed, found)| *passed && found.starts_with(what)),
+            "{what} not compared: {versions:?}"
+        );
+    }
+    assert!(
+        !results_of(&report, "binary.glibc").is_empty(),
+        "{report:#}"
+    );
+
+    // The same release against a project whose glibc ceiling is lower.
+    let strict_glibc = project(
+        &tmp.path().join("p-glibc"),
+        "0.4.2",
+        "[package.metadata.crateship.linux]\nmax-glibc = \"2.17\"\n",
+    );
+    let (code, report, _) = check_in(&good, &strict_glibc, &[]);
+    assert_eq!(code, 1);
+    let glibc = results_of(&report, "binary.glibc");
+    assert!(
+        glibc.iter().any(|(a, passed, found)| !passed
+            && a.ends_with(".deb:usr/bin/tiny")
+            && found.contains("above 2.17")),
+        "{glibc:?}"
+    );
+
+    // A binary with debug information, in every package.
+    let debug_bins = tmp.path().join("debug-bins");
+    std::fs::create_dir_all(&debug_bins).unwrap();
+    std::fs::copy(bins.join("tiny.exe"), debug_bins.join("tiny.exe")).unwrap();
+    crate::support::compile_c(
+        crate::support::TRIVIAL_C,
+        "x86_64-linux-musl",
+        &debug_bins.join("tiny"),
+        &["-static", "-g"],
+    );
+    let debug = tmp.path().join("debug");
+    release_all(&manifest, &debug_bins, &debug, &[]);
+    let (code, report, _) = check_in(&debug, &manifest, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let stripped = results_of(&report, "binary.stripped");
+    for suffix in [
+        ".deb:usr/bin/tiny",
+        ".rpm:usr/bin/tiny",
+        ".AppImage:usr/bin/tiny",
+        "linux-gnu/tiny",
+    ] {
+        assert!(
+            stripped.iter().any(|(a, passed, found)| !passed
+                && a.ends_with(suffix)
+                && found.contains("DWARF")),
+            "{suffix}: {stripped:?}"
+        );
+    }
+
+    // An MSI of the next version in this release: the versions disagree.
+    let next = tmp.path().join("next");
+    let next_manifest = project(&tmp.path().join("p-next"), "0.4.3", "");
+    release_all(&next_manifest, &bins, &next, &[]);
+    let mixed = tmp.path().join("mixed");
+    copy_dir(&good, &mixed);
+    replace_artifact(
+        &mixed,
+        ".msi",
+        &std::fs::read(artifact(&next, ".msi")).unwrap(),
+    );
+    let (code, report, _) = check_in(&mixed, &manifest, &[]);
+    assert_eq!(code, 1);
+    let versions = results_of(&report, "consistency.version");
+    assert!(
+        versions
+            .iter()
+            .any(|(a, passed, found)| !passed && a.ends_with(".msi") && found.contains("0.4.3")),
+        "{versions:?}"
+    );
+
+    // Against the previous release: upgrade codes stay, product codes change.
+    let (code, report, err) = check_in(
+        &next,
+        &next_manifest,
+        &["--previous", good.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    for id in [
+        "consistency.upgrade-code",
+        "consistency.product-code",
+        "consistency.version-increases",
+    ] {
+        assert!(
+            results_of(&report, id).iter().all(|r| r.1) && !results_of(&report, id).is_empty(),
+            "{id}: {report:#}"
+        );
+    }
+    let renamed = tmp.path().join("renamed");
+    let renamed_manifest = project(&tmp.path().join("p-renamed"), "0.4.3", "");
+    let toml = std::fs::read_to_string(&renamed_manifest)
+        .unwrap()
+        .replace("org.example.tiny", "org.example.tiny2");
+    std::fs::write(&renamed_manifest, toml).unwrap();
+    release_all(&renamed_manifest, &bins, &renamed, &[]);
+    let (code, report, _) = check_in(
+        &renamed,
+        &renamed_manifest,
+        &["--previous", good.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        failed(&report).contains(&"consistency.upgrade-code".to_owned()),
+        "{report:#}"
+    );
+
+    // Licences against an allow-list, from the CycloneDX SBOM it turns on.
+    let licensed = tmp.path().join("licensed");
+    let licensed_manifest = project(
+        &tmp.path().join("p-lic"),
+        "0.4.2",
+        "[package.metadata.crateship.check]\nallowed-licenses = [\"MIT\"]\n",
+    );
+    release_all(&licensed_manifest, &bins, &licensed, &[]);
+    let (code, report, _) = check_in(&licensed, &licensed_manifest, &[]);
+    assert_eq!(code, 1);
+    let licenses = results_of(&report, "supply.licenses");
+    assert!(licenses.iter().any(|(_, passed, found)| !passed && found.contains("tiny-helper 0.1.0 (GPL-3.0-only)")), "{licenses:?}");
+    let toml = std::fs::read_to_string(&licensed_manifest)
+        .unwrap()
+        .replace("[\"MIT\"]", "[\"MIT\", \"GPL-3.0-only\"]");
+    std::fs::write(&licensed_manifest, toml).unwrap();
+    let (code, report, err) = check_in(&licensed, &licensed_manifest, &[]);
+    assert_eq!(code, 0, "{err}\n{report:#}");
+
+    // A fixture advisory-db entry matching the helper crate.
+    let db = tmp.path().join("advisory-db");
+    std::fs::create_dir_all(db.join("crates/tiny-helper")).unwrap();
+    std::fs::write(
+        db.join("crates/tiny-helper/RUSTSEC-2099-0001.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"tiny-helper\"\ndate = \"2099-01-01\"\n\n\
+         [versions]\npatched = [\">= 0.2.0\"]\n```\n\n# Helper helps too much\n\nDetails.\n",
+    )
+    .unwrap();
+    let (code, report, _) = check_in(
+        &licensed,
+        &licensed_manifest,
+        &["--advisory-db", db.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    let advisories = results_of(&report, "supply.advisories");
+    assert!(
+        advisories
+            .iter()
+            .any(|(_, passed, found)| !passed
+                && found.contains("RUSTSEC-2099-0001 tiny-helper 0.1.0")),
+        "{advisories:?}"
+    );
+    let (code, _, err) = check_in(
+        &licensed,
+        &licensed_manifest,
+        &["--advisory-db", tmp.path().join("nope").to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("advisory-db"), "{err}");
+
+    // Authenticode configured: every exe and MSI is signed; one cut off fails.
+    let signed_manifest = project(
+        &tmp.path().join("p-signed"),
+        "0.4.2",
+        "[package.metadata.crateship.signing]\nwindows-pfx = \"cert.pfx\"\nwindows-password-env = \"TINY_PFX_PASSWORD\"\n",
+    );
+    crate::support::signing::pki(&tmp.path().join("p-signed"));
+    let signed = tmp.path().join("signed");
+    release_all(
+        &signed_manifest,
+        &bins,
+        &signed,
+        &[("TINY_PFX_PASSWORD", crate::support::signing::PASSWORD)],
+    );
+    let (code, report, err) = check_in(&signed, &signed_manifest, &[]);
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let signatures = results_of(&report, "signature.authenticode");
+    for suffix in [
+        ".msi",
+        ".zip:tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe",
+        ".msi:tiny.exe",
+    ] {
+        assert!(
+            signatures
+                .iter()
+                .any(|(a, passed, _)| *passed && a.ends_with(suffix)),
+            "{suffix}: {signatures:?}"
+        );
+    }
+    // Unstamped (no timestamp-urls): a warning, so --strict fails.
+    assert!(
+        results_of(&report, "signature.timestamp")
+            .iter()
+            .all(|r| !r.1)
+    );
+    assert_eq!(check_in(&signed, &signed_manifest, &["--strict"]).0, 1);
+    let cut = tmp.path().join("cut");
+    copy_dir(&signed, &cut);
+    let zip = artifact(&cut, ".zip");
+    let unpacked = tmp.path().join("unpacked");
+    verify(
+        "unzip",
+        &[
+            "-q",
+            zip.to_str().unwrap(),
+            "-d",
+            unpacked.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let exe = unpacked.join("tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe");
+    let bytes = std::fs::read(&exe).unwrap();
+    std::fs::write(&exe, &bytes[..bytes.len() - 64]).unwrap();
+    let rezipped = tmp.path().join("re.zip");
+    verify(
+        "zip",
+        &["-q", "-r", rezipped.to_str().unwrap(), "."],
+        &unpacked,
+    );
+    replace_artifact(&cut, ".zip", &std::fs::read(&rezipped).unwrap());
+    let (code, report, _) = check_in(&cut, &signed_manifest, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let signatures = results_of(&report, "signature.authenticode");
+    assert!(
+        signatures.iter().any(|(a, passed, found)| !passed
+            && a.ends_with("tiny.exe")
+            && found.contains("cut off")),
+        "{signatures:?}"
+    );
 }

@@ -287,7 +287,8 @@ open("minisign.pub", "w").write("untrusted comment: test key\n" + base64.b64enco
     }
 
     /// A tiny Windows console exe at `exe`, compiled with zig's C compiler.
+    /// Stripped (`-s`), as a release build is: no CodeView record naming a PDB.
     pub fn windows_exe(exe: &Path) {
-        super::compile_c(super::TRIVIAL_C, "x86_64-windows-gnu", exe, &[]);
+        super::compile_c(super::TRIVIAL_C, "x86_64-windows-gnu", exe, &["-s"]);
     }
 }

@@ -89,10 +89,42 @@ pub struct Config {
     pub auditable: bool,
     /// `ci.macos-runner`: build every Apple target on a macOS runner in CI.
     pub ci_macos_runner: bool,
+    /// `[…check]`: what the release gate holds the release to.
+    pub check: CheckSettings,
     /// What importing other tools' tables found worth telling (planning reports it).
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
+
+/// `[…check]`, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CheckSettings {
+    /// Run the gate at the end of `crateship dist`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after_dist: bool,
+    /// SPDX ids shipped crates' licences must be satisfiable from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_licenses: Option<Vec<String>>,
+    /// Days before a certificate's expiry that it becomes a warning.
+    pub cert_expiry_days: u32,
+    /// The minisign public key `SHA256SUMS.minisig` must verify with (absolute).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minisign_public_key: Option<PathBuf>,
+}
+
+impl CheckSettings {
+    /// Whether everything is at its default.
+    pub fn is_default(&self) -> bool {
+        *self
+            == CheckSettings {
+                cert_expiry_days: DEFAULT_CERT_EXPIRY_DAYS,
+                ..CheckSettings::default()
+            }
+    }
+}
+
+/// `check.cert-expiry-days` when unset.
+pub const DEFAULT_CERT_EXPIRY_DAYS: u32 = 30;
 
 /// An SBOM format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -238,6 +270,7 @@ pub fn merge(workspace: RawConfig, package: RawConfig) -> RawConfig {
         provenance: package.provenance.or(workspace.provenance),
         auditable: package.auditable.or(workspace.auditable),
         ci: package.ci.or(workspace.ci),
+        check: package.check.or(workspace.check),
         import: package.import,
         packages: workspace.packages,
     }
@@ -308,6 +341,14 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
             sbom_formats.push(format);
         }
     }
+    // A licence allow-list is checked against the CycloneDX SBOMs.
+    let wants_licenses = raw
+        .check
+        .as_ref()
+        .is_some_and(|c| c.allowed_licenses.is_some());
+    if wants_licenses && !sbom_formats.contains(&SbomFormat::Cyclonedx) {
+        sbom_formats.push(SbomFormat::Cyclonedx);
+    }
     let channels = raw
         .channels
         .map(|c| channels::validate(c, raw.updates.as_ref(), raw.signing.as_ref(), ctx))
@@ -338,8 +379,38 @@ pub fn validate(raw: RawConfig, file: &Path, package_dir: &Path) -> Result<Confi
         provenance: raw.provenance.unwrap_or(false),
         auditable: raw.auditable.unwrap_or(true),
         ci_macos_runner: raw.ci.and_then(|c| c.macos_runner).unwrap_or(false),
+        check: check_settings(raw.check.unwrap_or_default(), ctx)?,
         warnings: Vec::new(),
         signing: raw.signing.map(|s| signing::validate(s, ctx)).transpose()?,
+    })
+}
+
+/// `[…check]` validated: licence ids are SPDX-shaped, the key file stays in the project.
+fn check_settings(raw: raw::RawCheck, ctx: Ctx<'_>) -> Result<CheckSettings> {
+    if let Some(ids) = &raw.allowed_licenses {
+        for id in ids {
+            let valid = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+'));
+            if !valid {
+                return Err(ctx.err(
+                    "check.allowed-licenses",
+                    format!(
+                        "`{id}` is not an SPDX licence id; list ids such as \"MIT\" or \"Apache-2.0\" (no expressions)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(CheckSettings {
+        after_dist: raw.after_dist.unwrap_or(false),
+        allowed_licenses: raw.allowed_licenses,
+        cert_expiry_days: raw.cert_expiry_days.unwrap_or(DEFAULT_CERT_EXPIRY_DAYS),
+        minisign_public_key: ctx.opt_path(
+            "check.minisign-public-key",
+            raw.minisign_public_key.as_deref(),
+        )?,
     })
 }
 

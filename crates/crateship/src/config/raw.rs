@@ -88,6 +88,8 @@ pub struct RawConfig {
     pub auditable: Option<bool>,
     /// The release workflow `crateship ci github|gitlab` generates.
     pub ci: Option<RawCi>,
+    /// What `crateship check`, the release gate, holds the release to.
+    pub check: Option<RawCheck>,
     /// In `[workspace.metadata.crateship]` only: the workspace packages
     /// `crateship dist` (and `plan`, `build`) release together, each into its
     /// own `DIST/NAME/` with its own `SHA256SUMS` and manifest, e.g.
@@ -126,6 +128,30 @@ pub struct RawCi {
     /// (a dependency such as `objc2-app-kit` or `core-foundation` in Cargo.lock),
     /// which needs the macOS SDK only a macOS runner has.
     pub macos_runner: Option<bool>,
+}
+
+/// `[package.metadata.crateship.check]`: what the release gate holds the release to
+/// beyond its built-in checks.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCheck {
+    /// Run `crateship check` on each out dir when `crateship dist` has written
+    /// it, as `dist --check` does: a blocking failure exits 1 (the files stay).
+    /// Default: `false`.
+    pub after_dist: Option<bool>,
+    /// SPDX licence ids each shipped crate's licence expression must be
+    /// satisfiable from, e.g. `["MIT", "Apache-2.0"]` (`MIT OR GPL-3.0` passes
+    /// with `MIT`; `MIT AND GPL-3.0` needs both). Read from the release's
+    /// CycloneDX SBOMs, so setting it turns `sbom-formats = ["cyclonedx"]` on.
+    /// Default: no allow-list.
+    pub allowed_licenses: Option<Vec<String>>,
+    /// A signing certificate that expires within this many days is a warning
+    /// (an expired one blocks). Default: `30`.
+    pub cert_expiry_days: Option<u32>,
+    /// The minisign public key file (`minisign.pub`, relative to the package
+    /// directory) that `SHA256SUMS.minisig` must verify with. Default: the
+    /// signature's presence is checked, not its validity.
+    pub minisign_public_key: Option<String>,
 }
 
 /// `[package.metadata.crateship.channels]`: each channel set here is written after

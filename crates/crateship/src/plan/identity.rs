@@ -248,7 +248,7 @@ fn maintainer(author: &str) -> Option<Maintainer> {
     })
 }
 
-fn versions(version: &str) -> FormatVersions {
+pub(crate) fn versions(version: &str) -> FormatVersions {
     FormatVersions {
         deb: crateship_linux::version::deb_version(version),
         rpm: format!(

@@ -38,6 +38,7 @@ pub use crate::config::{
     AppleSigning, DebSettings, DetachedKind, DocumentType, GlibcVersion, KeySource, MacosBundle,
     Material, Notarize, NotaryKey, RpmSettings, Signing, WindowsBackend, WindowsSettings,
 };
+pub(crate) use identity::versions as format_versions;
 pub use identity::{App, FormatVersions, MacosVersions, Maintainer};
 pub use inputs::Inputs;
 
@@ -139,6 +140,9 @@ pub struct Plan {
     /// SBOMs and provenance.
     #[serde(skip_serializing_if = "records::RecordsPlan::is_empty")]
     pub records: records::RecordsPlan,
+    /// What `crateship check` holds the release to (`[…check]`).
+    #[serde(skip_serializing_if = "crate::config::CheckSettings::is_default")]
+    pub check: crate::config::CheckSettings,
     /// Things planning found worth telling the user; `dist` reports them first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -490,6 +494,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan> {
         updates,
         channels,
         records: records::plan(inputs),
+        check: inputs.config.check.clone(),
         targets: target_plans,
         target_dir,
         app,

@@ -9,7 +9,7 @@ const HEADER_LEN: u64 = 60;
 
 /// One member of an `ar` archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Member {
+pub struct Member {
     /// Its name (GNU `/` terminator removed).
     pub name: String,
     /// Where its data starts in the archive.
@@ -20,7 +20,7 @@ pub(crate) struct Member {
 
 /// Why an archive's member list could not be read.
 #[derive(Debug)]
-pub(crate) enum ArError {
+pub enum ArError {
     /// Reading failed.
     Io(io::Error),
     /// The bytes are not an `ar` archive; the text says what is wrong.
@@ -34,7 +34,7 @@ impl From<io::Error> for ArError {
 }
 
 /// The members of the `ar` archive `file` (of `len` bytes), in order.
-pub(crate) fn members(file: &mut (impl Read + Seek), len: u64) -> Result<Vec<Member>, ArError> {
+pub fn members(file: &mut (impl Read + Seek), len: u64) -> Result<Vec<Member>, ArError> {
     let mut magic = [0u8; 8];
     if len < 8 {
         return Err(ArError::Format(

@@ -1,0 +1,577 @@
+//! What is inside each artifact: every member is read once
+//! (`crateship-unpack`); binaries are checked against their target and the
+//! policy, every file is scanned for build-host paths, and the version each
+//! format records is compared with the release's.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+
+use crateship_inspect::{Binary, Expected, FileType, Kind, OsVersion};
+use crateship_sbom::AuditedCrate;
+use crateship_unpack::{Container, Metadata};
+
+use super::{Level, Policy, REBUILD, Results};
+use crate::manifest::{DistManifest, ManifestArtifact};
+
+/// What reading one artifact found, for the supply-chain and previous-release checks.
+#[derive(Debug, Default)]
+pub(super) struct ArtifactFacts {
+    /// The manifest's entry path.
+    pub path: String,
+    /// The manifest's format name.
+    pub format: String,
+    /// The manifest's target triple.
+    pub target: String,
+    /// The package metadata, when the artifact was opened.
+    pub metadata: Option<Metadata>,
+    /// Every crate the binaries inside embed in their dependency list.
+    pub crates: BTreeSet<(String, String)>,
+    /// Whether a binary inside had no embedded dependency list.
+    pub unaudited: bool,
+}
+
+/// A binary member bigger than this is not read into memory (it is reported).
+const MAX_BINARY: u64 = 4 << 30;
+/// Text members whose versions are compared are read up to this size.
+const MAX_TEXT: u64 = 4 << 20;
+
+/// Opens every artifact of the release in `dir` and adds the content,
+/// binary, signature and version results.
+pub(super) fn check(
+    dir: &Path,
+    manifest: &DistManifest,
+    policy: &Policy,
+    results: &mut Results,
+) -> Vec<ArtifactFacts> {
+    let versions = crate::plan::format_versions(&manifest.app.version);
+    let mut all = Vec::new();
+    for entry in &manifest.artifacts {
+        let path = dir.join(&entry.path);
+        let mut walk = Walk::new(entry, policy);
+        if let Ok(found) = crateship_inspect::host_paths_in_file(&path) {
+            walk.leaks.extend(found);
+        }
+        let mut facts = ArtifactFacts {
+            path: entry.path.clone(),
+            format: entry.format.clone(),
+            target: entry.target.clone(),
+            ..ArtifactFacts::default()
+        };
+        match Container::of(&entry.format) {
+            Some(container) => {
+                let read = crateship_unpack::read(&path, container, &mut |name, reader| {
+                    walk.member(name, reader)
+                });
+                match read {
+                    Ok(metadata) => {
+                        results.add(
+                            "content.members",
+                            Level::Blocking,
+                            &entry.path,
+                            Ok(format!("{} files read", walk.files)),
+                        );
+                        facts.metadata = Some(metadata);
+                    }
+                    Err(e) => results.add(
+                        "content.members",
+                        Level::Blocking,
+                        &entry.path,
+                        Err((e.to_string(), REBUILD.to_owned())),
+                    ),
+                }
+            }
+            None if matches!(entry.format.as_str(), "dmg" | "pkg") => results.add(
+                "content.members",
+                Level::Audit,
+                &entry.path,
+                Err((
+                    format!(
+                        "its members are not opened: check does not read {} images yet",
+                        entry.format
+                    ),
+                    "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
+                )),
+            ),
+            None => {}
+        }
+        host_path_result(entry, &walk.leaks, results);
+        results.0.append(&mut walk.results.0);
+        version_results(
+            entry,
+            &facts,
+            &walk,
+            &versions,
+            &manifest.app.version,
+            results,
+        );
+        if entry.format == "msi" && policy.authenticode {
+            let info = crateship_sign::authenticode_of_file(&path).map_err(|e| e.to_string());
+            signature_results(&entry.path, info, policy, results);
+        }
+        facts.crates = walk.crates;
+        facts.unaudited = walk.unaudited;
+        all.push(facts);
+    }
+    all
+}
+
+/// The package metadata of every artifact of an earlier release (members are
+/// not read), for the previous-release checks.
+pub(super) fn read_facts(dir: &Path, manifest: &DistManifest) -> Vec<ArtifactFacts> {
+    manifest
+        .artifacts
+        .iter()
+        .map(|entry| ArtifactFacts {
+            path: entry.path.clone(),
+            format: entry.format.clone(),
+            target: entry.target.clone(),
+            metadata: Container::of(&entry.format)
+                .and_then(|c| crateship_unpack::metadata(&dir.join(&entry.path), c).ok()),
+            ..ArtifactFacts::default()
+        })
+        .collect()
+}
+
+const SIGN_FIX: &str = "sign it with crateship (signing.windows-*), keep a timestamp URL reachable, \
+     and never change the file after signing";
+
+/// The walk over one artifact's members.
+struct Walk<'a> {
+    entry: &'a ManifestArtifact,
+    policy: &'a Policy,
+    expected: Option<Expected>,
+    files: usize,
+    leaks: Vec<String>,
+    results: Results,
+    crates: BTreeSet<(String, String)>,
+    unaudited: bool,
+    /// `(where, found)` version strings seen inside.
+    info_plist: Option<Result<crateship_unpack::facts::PlistVersions, String>>,
+    metainfo: Option<Result<Option<String>, String>>,
+    product_versions: Vec<(String, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(entry: &'a ManifestArtifact, policy: &'a Policy) -> Walk<'a> {
+        Walk {
+            entry,
+            policy,
+            expected: Expected::from_triple(&entry.target).ok(),
+            files: 0,
+            leaks: Vec::new(),
+            results: Results::default(),
+            crates: BTreeSet::new(),
+            unaudited: false,
+            info_plist: None,
+            metainfo: None,
+            product_versions: Vec::new(),
+        }
+    }
+
+    /// One member: a binary is read whole and checked; anything else streams
+    /// through the host-path scanner (and is kept when it records a version).
+    fn member(&mut self, name: &str, reader: &mut dyn Read) -> std::io::Result<()> {
+        self.files += 1;
+        let mut head = Vec::with_capacity(4096);
+        reader.take(4096).read_to_end(&mut head)?;
+        if is_binary(&head) {
+            let mut bytes = head;
+            reader.take(MAX_BINARY).read_to_end(&mut bytes)?;
+            self.leaks.extend(
+                crateship_inspect::host_paths(&bytes)
+                    .into_iter()
+                    .map(|p| format!("{p} (in {name})")),
+            );
+            self.binary(name, &bytes);
+            return Ok(());
+        }
+        let plist = name.ends_with("Contents/Info.plist");
+        let metainfo = name.starts_with("usr/share/metainfo/") && name.ends_with(".xml");
+        let mut scanner = crateship_inspect::HostPathScanner::new();
+        scanner.feed(&head);
+        if plist || metainfo {
+            let mut text = head;
+            reader.take(MAX_TEXT).read_to_end(&mut text)?;
+            scanner.feed(&text[4096.min(text.len())..]);
+            if plist {
+                self.info_plist = Some(crateship_unpack::facts::info_plist_versions(&text));
+            } else {
+                self.metainfo = Some(crateship_unpack::facts::metainfo_release(
+                    &String::from_utf8_lossy(&text),
+                ));
+            }
+        } else {
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let n = reader.read(&mut buffer)?;
+                if n == 0 {
+                    break;
+                }
+                scanner.feed(&buffer[..n]);
+            }
+        }
+        self.leaks.extend(
+            scanner
+                .finish()
+                .into_iter()
+                .map(|p| format!("{p} (in {name})")),
+        );
+        Ok(())
+    }
+
+    /// The binary checks on one binary member.
+    fn binary(&mut self, name: &str, bytes: &[u8]) {
+        let label = format!("{}:{name}", self.entry.path);
+        let binary = match crateship_inspect::inspect_bytes(Path::new(name), bytes) {
+            Ok(binary) => binary,
+            Err(e) => {
+                self.results.add(
+                    "binary.target",
+                    Level::Blocking,
+                    &label,
+                    Err((e.to_string(), REBUILD.to_owned())),
+                );
+                return;
+            }
+        };
+        if binary_file_type(&binary) == Some(FileType::Executable)
+            && let Some(expected) = &self.expected
+        {
+            let outcome = crateship_inspect::check_binary(&binary, expected)
+                .map(|()| binary.describe())
+                .map_err(|e| (e.to_string(), REBUILD.to_owned()));
+            self.results
+                .add("binary.target", Level::Blocking, &label, outcome);
+        }
+        self.results.add(
+            "binary.stripped",
+            Level::Blocking,
+            &label,
+            match &binary.debug_info {
+                None => Ok("no debug information".to_owned()),
+                Some(debug) => Err((
+                    format!("carries {debug}"),
+                    "ship stripped binaries: `[profile.release] strip = true` (crateship's own \
+                     builds strip), or strip prebuilt ones before `--no-build`"
+                        .to_owned(),
+                )),
+            },
+        );
+        self.glibc(&label, &binary);
+        self.macos(&label, &binary);
+        if let Kind::Pe(_) = &binary.kind {
+            self.windows(&label, name, &binary, bytes);
+        }
+        match crateship_sbom::read_auditable(bytes) {
+            Ok(Some(crates)) => self.crates.extend(
+                crates
+                    .into_iter()
+                    .filter(|c: &AuditedCrate| c.kind.as_deref() != Some("build"))
+                    .map(|c| (c.name, c.version)),
+            ),
+            Ok(None) | Err(_) => self.unaudited = true,
+        }
+    }
+
+    fn glibc(&mut self, label: &str, binary: &Binary) {
+        let Some(floor) = binary.glibc_floor() else {
+            return;
+        };
+        let (ceiling, source) = match self.policy.glibc_ceiling {
+            Some(c) => (
+                Some(c),
+                "the configured ceiling (linux.glibc / linux.max-glibc)",
+            ),
+            None => (
+                self.entry
+                    .requirements
+                    .glibc
+                    .as_deref()
+                    .and_then(|g| g.parse().ok()),
+                "what the manifest declares",
+            ),
+        };
+        let Some(ceiling) = ceiling else {
+            return;
+        };
+        let outcome = if (floor.major, floor.minor) <= (ceiling.major, ceiling.minor) {
+            Ok(format!("needs glibc {floor}, within {ceiling} ({source})"))
+        } else {
+            Err((
+                format!("needs glibc {floor}, above {ceiling} ({source})"),
+                format!(
+                    "build against an older glibc (`linux.glibc = \"{ceiling}\"` builds with cargo zigbuild --target {}.{ceiling})",
+                    self.entry.target
+                ),
+            ))
+        };
+        self.results
+            .add("binary.glibc", Level::Blocking, label, outcome);
+    }
+
+    fn macos(&mut self, label: &str, binary: &Binary) {
+        let Some(minimum) = binary.macos_minimum() else {
+            return;
+        };
+        let limit = self
+            .policy
+            .macos_minimum
+            .as_deref()
+            .or(self.entry.requirements.macos.as_deref())
+            .and_then(|v| v.parse::<OsVersion>().ok());
+        let Some(limit) = limit else {
+            return;
+        };
+        let outcome = if minimum <= limit {
+            Ok(format!("needs macOS {minimum}, within {limit}"))
+        } else {
+            Err((
+                format!("needs macOS {minimum}, above the configured minimum {limit}"),
+                format!(
+                    "build with MACOSX_DEPLOYMENT_TARGET={limit} (crateship sets it from macos.minimum-system-version)"
+                ),
+            ))
+        };
+        self.results
+            .add("binary.macos-minimum", Level::Blocking, label, outcome);
+    }
+
+    fn windows(&mut self, label: &str, name: &str, binary: &Binary, bytes: &[u8]) {
+        let program = binary_file_type(binary) == Some(FileType::Executable);
+        if program && self.policy.windowed {
+            let outcome = crateship_inspect::require_gui(binary)
+                .map(|()| "uses the GUI subsystem".to_owned())
+                .map_err(|e| (e.to_string(), "see the message".to_owned()));
+            self.results
+                .add("binary.gui-subsystem", Level::Blocking, label, outcome);
+        }
+        if self.policy.authenticode {
+            let info = crateship_sign::authenticode_of_pe(bytes);
+            signature_results(label, info, self.policy, &mut self.results);
+        }
+        if program && let Some(version) = crateship_unpack::facts::pe_product_version(bytes) {
+            self.product_versions.push((name.to_owned(), version));
+        }
+    }
+}
+
+/// Whether the bytes start like an ELF, PE or Mach-O (thin or fat) file.
+fn is_binary(head: &[u8]) -> bool {
+    head.starts_with(b"\x7fELF")
+        || head.starts_with(b"MZ")
+        || [
+            [0xfe, 0xed, 0xfa, 0xce],
+            [0xfe, 0xed, 0xfa, 0xcf],
+            [0xce, 0xfa, 0xed, 0xfe],
+            [0xcf, 0xfa, 0xed, 0xfe],
+            [0xca, 0xfe, 0xba, 0xbe],
+        ]
+        .iter()
+        .any(|magic| head.starts_with(magic))
+}
+
+/// What a binary is for (a fat Mach-O by its first slice).
+fn binary_file_type(binary: &Binary) -> Option<FileType> {
+    match &binary.kind {
+        Kind::Elf(elf) => Some(elf.file_type.clone()),
+        Kind::Pe(pe) => Some(pe.file_type.clone()),
+        Kind::MachO(macho) => macho.slices.first().map(|s| s.file_type.clone()),
+    }
+}
+
+/// The Authenticode results of one signed file: `signature.authenticode`
+/// (blocking: present, digest intact, certificate not expired),
+/// `signature.timestamp` and `signature.cert-expiry` (warnings).
+fn signature_results(
+    label: &str,
+    info: Result<Option<crateship_sign::AuthenticodeInfo>, String>,
+    policy: &Policy,
+    results: &mut Results,
+) {
+    let fail = |found: String| Err((found, SIGN_FIX.to_owned()));
+    let info = match info {
+        Err(e) => return results.add("signature.authenticode", Level::Blocking, label, fail(e)),
+        Ok(None) => {
+            let found = "carries no Authenticode signature although signing is configured".into();
+            return results.add(
+                "signature.authenticode",
+                Level::Blocking,
+                label,
+                fail(found),
+            );
+        }
+        Ok(Some(info)) => info,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let outcome = if info.digest_matches == Some(false) {
+        fail(format!(
+            "is signed by {}, but its bytes changed after signing (the signed digest does not match)",
+            info.subject
+        ))
+    } else if info.not_after <= now {
+        fail(format!(
+            "is signed by {}, whose certificate has expired",
+            info.subject
+        ))
+    } else {
+        Ok(format!("signed by {}", info.subject))
+    };
+    let valid = outcome.is_ok();
+    results.add("signature.authenticode", Level::Blocking, label, outcome);
+    if !valid {
+        return;
+    }
+    results.add(
+        "signature.timestamp",
+        Level::Warning,
+        label,
+        if info.timestamped {
+            Ok("timestamped".to_owned())
+        } else {
+            Err((
+                "is not timestamped: the signature stops being valid when the certificate expires"
+                    .to_owned(),
+                "set signing.timestamp-urls to an RFC 3161 server reachable from the release job"
+                    .to_owned(),
+            ))
+        },
+    );
+    let days = (info.not_after - now) / 86_400;
+    results.add(
+        "signature.cert-expiry",
+        Level::Warning,
+        label,
+        if days >= u64::from(policy.cert_expiry_days) {
+            Ok(format!("the certificate expires in {days} days"))
+        } else {
+            Err((
+                format!(
+                    "the certificate expires in {days} days (check.cert-expiry-days = {})",
+                    policy.cert_expiry_days
+                ),
+                "renew the code-signing certificate before it expires".to_owned(),
+            ))
+        },
+    );
+}
+
+/// `content.host-path`: one result per artifact.
+fn host_path_result(entry: &ManifestArtifact, leaks: &[String], results: &mut Results) {
+    let outcome = match leaks.first() {
+        None => Ok("no build-host path".to_owned()),
+        Some(first) => Err((
+            format!(
+                "contains the build-host path `{first}`{}",
+                match leaks.len() {
+                    1 => String::new(),
+                    n => format!(" and {} more", n - 1),
+                }
+            ),
+            "build with crateship (it remaps host paths), and keep host paths out of \
+             release notes, templates and resources"
+                .to_owned(),
+        )),
+    };
+    results.add("content.host-path", Level::Blocking, &entry.path, outcome);
+}
+
+/// `consistency.version`: what each format records equals the release's version.
+fn version_results(
+    entry: &ManifestArtifact,
+    facts: &ArtifactFacts,
+    walk: &Walk<'_>,
+    versions: &crate::plan::FormatVersions,
+    version: &str,
+    results: &mut Results,
+) {
+    let mut seen: Vec<(String, Option<String>, String)> = Vec::new();
+    if let Some(metadata) = &facts.metadata {
+        let field = |k: &str| metadata.fields.get(k).cloned();
+        match entry.format.as_str() {
+            "deb" => seen.push((
+                "deb control Version".into(),
+                field("Version"),
+                versions.deb.clone(),
+            )),
+            "rpm" => seen.push((
+                "rpm header Version-Release".into(),
+                field("Version")
+                    .zip(field("Release"))
+                    .map(|(v, r)| format!("{v}-{r}")),
+                versions.rpm.clone(),
+            )),
+            "msi" => {
+                if let Some(msi) = &versions.msi {
+                    seen.push((
+                        "MSI ProductVersion".into(),
+                        field("ProductVersion"),
+                        msi.clone(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    match &walk.info_plist {
+        Some(Ok(crateship_unpack::facts::PlistVersions { short, bundle })) => {
+            if let Some(expected) = &versions.macos {
+                seen.push((
+                    "Info.plist CFBundleShortVersionString".into(),
+                    short.clone(),
+                    expected.short.clone(),
+                ));
+                seen.push((
+                    "Info.plist CFBundleVersion".into(),
+                    bundle.clone(),
+                    expected.bundle.clone(),
+                ));
+            }
+        }
+        Some(Err(reason)) => malformed(entry, "Info.plist", reason, results),
+        None => {}
+    }
+    match &walk.metainfo {
+        Some(Ok(release)) => seen.push((
+            "AppStream release".into(),
+            release.clone(),
+            version.to_owned(),
+        )),
+        Some(Err(reason)) => malformed(entry, "the AppStream metainfo", reason, results),
+        None => {}
+    }
+    for (name, found) in &walk.product_versions {
+        seen.push((
+            format!("VERSIONINFO ProductVersion of {name}"),
+            Some(found.clone()),
+            version.to_owned(),
+        ));
+    }
+    for (what, found, expected) in seen {
+        let outcome = match found {
+            Some(found) if found == expected => Ok(format!("{what} is {found}")),
+            Some(found) => Err((
+                format!("{what} is {found}, but release {version} needs {expected}"),
+                "publish artifacts of one `crateship dist` run only; never mix artifacts of two builds"
+                    .to_owned(),
+            )),
+            None => Err((format!("{what} is missing"), REBUILD.to_owned())),
+        };
+        results.add("consistency.version", Level::Blocking, &entry.path, outcome);
+    }
+}
+
+fn malformed(entry: &ManifestArtifact, what: &str, reason: &str, results: &mut Results) {
+    results.add(
+        "content.metadata",
+        Level::Blocking,
+        &entry.path,
+        Err((
+            format!("{what} inside is malformed: {reason}"),
+            "check the macos.info-plist / linux.metainfo-template you configured, then rebuild"
+                .to_owned(),
+        )),
+    );
+}
