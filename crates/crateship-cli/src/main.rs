@@ -161,6 +161,11 @@ struct CheckArgs {
     /// Package whose config applies, when the workspace has several.
     #[arg(long, short = 'p', value_name = "NAME")]
     package: Option<String>,
+    /// Also build the project's commit again in a fresh temporary directory and
+    /// fail `reproducible.artifact` for every artifact whose bytes differ
+    /// (needs the project, in a git checkout; takes as long as a release).
+    #[arg(long)]
+    rebuild: bool,
 }
 
 #[derive(Debug, Args)]
@@ -495,18 +500,35 @@ fn ci(args: CiArgs) -> anyhow::Result<()> {
 /// exit 1 when the gate fails.
 fn check(args: CheckArgs) -> anyhow::Result<()> {
     let in_project = args.manifest_path.is_some() || std::path::Path::new("Cargo.toml").is_file();
-    let mut policy = if in_project {
-        let options = crateship::Options {
-            manifest_path: args.manifest_path.clone(),
-            package: args.package.clone(),
-            ..crateship::Options::default()
-        };
+    let options = crateship::Options {
+        manifest_path: args.manifest_path.clone(),
+        package: args.package.clone(),
+        ..crateship::Options::default()
+    };
+    let plan = if in_project {
         let inputs = crateship::Inputs::gather(&options)?;
-        crateship::check::Policy::from_plan(&crateship::plan::plan(&inputs, &options)?)
+        Some(crateship::plan::plan(&inputs, &options)?)
     } else {
-        crateship::check::Policy::manifest_only()
+        None
+    };
+    let mut policy = match &plan {
+        Some(plan) => crateship::check::Policy::from_plan(plan),
+        None => crateship::check::Policy::manifest_only(),
     };
     policy.advisory_db = args.advisory_db.clone();
+    if args.rebuild {
+        let Some(plan) = &plan else {
+            return Err(crateship::Error::Usage(
+                "--rebuild builds the project again: run check in the project or pass --manifest-path"
+                    .into(),
+            )
+            .into());
+        };
+        let manifest = crateship::check::read_manifest(&args.dir)?;
+        let reporter = report::for_terminal(true);
+        let rebuilt = crateship::check::rebuild(plan, &options, &manifest, reporter.as_ref())?;
+        policy.rebuilt = Some(std::sync::Arc::new(rebuilt));
+    }
     let report = crateship::check::check(&args.dir, args.previous.as_deref(), &policy)?;
     if let Some(junit) = &args.junit {
         let inside = |p: &std::path::Path| p.canonicalize().ok();

@@ -721,3 +721,87 @@ fn check_opens_every_artifact_and_finds_each_planted_fault_inside() {
         "{signatures:?}"
     );
 }
+
+#[test]
+fn rebuild_builds_the_commit_again_and_reports_each_artifact_that_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let manifest = tiny_project(&dir, "tiny", "identifier = \"org.example.tiny\"\n");
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "license = \"MIT\"",
+        "license = \"MIT\"\nauthors = [\"Tiny Maintainer <tiny@example.org>\"]",
+    );
+    std::fs::write(&manifest, toml).unwrap();
+    let check_rebuild = |dist: &Path| check_in(dist, &manifest, &["--rebuild"]);
+
+    // Not a git checkout: a usage error, nothing built.
+    let out_dir = tmp.path().join("dist");
+    let dist = |out: &Path| {
+        let done = run(crateship()
+            .args(["dist", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--out-dir")
+            .arg(out)
+            .args([
+                "--target",
+                "x86_64-unknown-linux-gnu",
+                "--format",
+                "tar.gz",
+                "--format",
+                "deb",
+            ]));
+        assert!(done.status.success(), "dist: {}", stderr(&done));
+    };
+    dist(&out_dir);
+    let (code, _, err) = check_rebuild(&out_dir);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("git checkout"), "{err}");
+
+    let git = |args: &[&str]| {
+        let done = run(std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+            .env("GIT_COMMITTER_DATE", "1700000000 +0000"));
+        assert!(done.status.success(), "git {args:?}: {}", stderr(&done));
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join(".gitignore"), "/target\n/Cargo.lock\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "tiny"]);
+    dist(&out_dir);
+    let (code, report, err) = check_rebuild(&out_dir);
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let rebuilt = results_of(&report, "reproducible.artifact");
+    assert!(
+        rebuilt.len() >= 2 && rebuilt.iter().all(|r| r.1),
+        "{rebuilt:?}"
+    );
+
+    // An artifact that is not what the commit builds is reported by name.
+    let changed = tmp.path().join("changed");
+    copy_dir(&out_dir, &changed);
+    let tar = artifact(&changed, ".tar.gz");
+    let mut bytes = std::fs::read(&tar).unwrap();
+    bytes.extend_from_slice(b"\0\0\0\0");
+    replace_artifact(&changed, ".tar.gz", &bytes);
+    let (code, report, _) = check_rebuild(&changed);
+    assert_eq!(code, 1);
+    let rebuilt = results_of(&report, "reproducible.artifact");
+    assert!(
+        rebuilt.iter().any(|(a, passed, found)| !passed
+            && a.ends_with(".tar.gz")
+            && found.contains("differs from a rebuild")),
+        "{rebuilt:?}"
+    );
+    assert!(
+        rebuilt
+            .iter()
+            .any(|(a, passed, _)| *passed && a.ends_with(".deb")),
+        "{rebuilt:?}"
+    );
+}

@@ -104,6 +104,29 @@ fn example_cross_builds_for_every_target_reproducibly_without_host_paths() {
     );
     verify("sha256sum", &["-c", "SHA256SUMS"], &dist_one);
 
+    // The release gate, held to the example's config, passes on the real release:
+    // every container opened, every program inside checked for its target.
+    let gate = run(crateship()
+        .args(["check", "--json", "--manifest-path"])
+        .arg(&first)
+        .arg(&dist_one));
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout(&gate)).unwrap_or_else(|_| panic!("check: {}", stderr(&gate)));
+    assert!(gate.status.success(), "{report:#}");
+    let checked: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == "binary.target" && r["passed"] == true)
+        .map(|r| r["artifact"].as_str().unwrap())
+        .collect();
+    for (triple, _) in TARGETS {
+        assert!(
+            checked.iter().any(|a| a.contains(triple)),
+            "no program checked in {triple}'s archive: {checked:?}"
+        );
+    }
+
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dist_one.join("dist-manifest.json")).unwrap(),
     )

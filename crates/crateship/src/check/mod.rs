@@ -16,13 +16,17 @@
 //!   `signature.cert-expiry`, `consistency.version`;
 //! * [`supply`]: `supply.licenses`, `supply.advisories`,
 //!   `supply.advisories-informational`;
+//! * [`rebuild`] (opt-in, `--rebuild`): `reproducible.artifact`;
 //! * [`previous`] (with a previous release): `consistency.version-increases`,
 //!   `consistency.identifier`, `consistency.upgrade-code`, `consistency.product-code`.
 
 mod contents;
 mod integrity;
 mod previous;
+mod rebuild;
 mod supply;
+
+pub use rebuild::{Rebuilt, rebuild};
 
 use std::path::{Path, PathBuf};
 
@@ -165,6 +169,8 @@ pub struct Policy {
     pub minisign_public_key: Option<PathBuf>,
     /// A local RustSec advisory-db checkout (`--advisory-db`).
     pub advisory_db: Option<PathBuf>,
+    /// The same commit released again (`--rebuild`): every artifact must equal it.
+    pub rebuilt: Option<std::sync::Arc<Rebuilt>>,
     /// Where the policy came from, for the report (`the plan of …/Cargo.toml`).
     pub source: String,
 }
@@ -193,6 +199,7 @@ impl Policy {
             cert_expiry_days: plan.check.cert_expiry_days,
             minisign_public_key: plan.check.minisign_public_key.clone(),
             advisory_db: None,
+            rebuilt: None,
             source: format!("the plan of {}", plan.manifest_path.display()),
         }
     }
@@ -267,6 +274,9 @@ pub fn check(dir: &Path, previous: Option<&Path>, policy: &Policy) -> Result<Rep
         &facts,
         &mut results,
     );
+    if let Some(rebuilt) = &policy.rebuilt {
+        rebuild::compare(&manifest, rebuilt, &mut results);
+    }
     if let Some((previous_dir, earlier)) = &earlier {
         let earlier_facts = contents::read_facts(previous_dir, earlier);
         previous::check(&manifest, &facts, earlier, &earlier_facts, &mut results);
@@ -279,7 +289,9 @@ pub fn check(dir: &Path, previous: Option<&Path>, policy: &Policy) -> Result<Rep
     })
 }
 
-fn read_manifest(dir: &Path) -> Result<DistManifest> {
+/// The manifest of the release in `dir`; a dir without one (or with another
+/// tool's) is a usage error.
+pub fn read_manifest(dir: &Path) -> Result<DistManifest> {
     let path = dir.join(FILE_NAME);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Error::Usage(format!(
