@@ -167,6 +167,30 @@ pub fn appimage_digest(path: &Path) -> Result<[u8; 32], SignError> {
     digest(&mut file, path, &[sig, key])
 }
 
+/// The embedded signature of the AppImage at `path`, checked: `Ok(None)` when its
+/// `.sha256_sig` section is empty (unsigned); otherwise whether the armoured
+/// signature there verifies, over the file's digest, with `public_key` (armoured).
+/// The error text says what does not verify.
+pub fn verify_appimage(path: &Path, public_key: &str) -> Result<Option<()>, String> {
+    let mut file = File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let (sig, key) = sections(&mut file, path).map_err(|e| e.to_string())?;
+    let mut section = vec![0u8; usize::try_from(sig.size).map_err(|e| e.to_string())?];
+    file.seek(SeekFrom::Start(sig.offset))
+        .and_then(|_| file.read_exact(&mut section))
+        .map_err(|e| format!("its .sha256_sig section cannot be read: {e}"))?;
+    let end = section
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(section.len());
+    if end == 0 {
+        return Ok(None);
+    }
+    let signature = std::str::from_utf8(&section[..end])
+        .map_err(|_| "its .sha256_sig section is not an armoured signature".to_owned())?;
+    let hex_digest = hex(&digest(&mut file, path, &[sig, key]).map_err(|e| e.to_string())?);
+    crate::openpgp::verify_detached_pgp(public_key, signature, hex_digest.as_bytes()).map(Some)
+}
+
 /// Embeds an OpenPGP signature into the AppImage `input`, written to `output` (may equal
 /// `input`) through an [`AtomicFile`], so a failure leaves no half-signed file. Re-signing
 /// replaces an earlier signature. `created` fixes the signature time (reproducible output).

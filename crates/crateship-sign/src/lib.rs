@@ -64,7 +64,7 @@ use std::path::Path;
 use crateship_support::AtomicFile;
 use serde::Serialize;
 
-pub use appimage::{appimage_digest, sign_appimage};
+pub use appimage::{appimage_digest, sign_appimage, verify_appimage};
 pub use apple::{AppleCms, AppleIdentity, ApplePurpose, AppleSignOptions};
 pub use authenticode::AuthenticodeOptions;
 pub use ed25519::{SparkleKey, SparkleSignature};
@@ -73,7 +73,7 @@ pub use inspect::{AuthenticodeInfo, authenticode_of_file, authenticode_of_pe};
 pub use key::SigningKey;
 pub use minisig::{MinisignKey, MinisignSecretKey, sign_minisign, verify_minisign};
 pub use msi::{sign_msi, sign_msi_file};
-pub use openpgp::{PgpKey, sign_detached_pgp};
+pub use openpgp::{PgpKey, sign_detached_pgp, verify_detached_pgp};
 pub use pe::{sign_pe, sign_pe_bytes};
 pub use signer::{
     CommandSigner, KeySource, NativeSigner, OsslsigncodeSigner, Secret, Signer, SigntoolSigner,

@@ -257,3 +257,25 @@ fn short(text: &str) -> String {
         .take(200)
         .collect()
 }
+
+/// Verifies the armoured detached OpenPGP `signature` over `data` with the
+/// armoured public key `public_key` (its primary key or any subkey). The error
+/// says what does not parse or verify, for a release gate to report.
+pub fn verify_detached_pgp(public_key: &str, signature: &str, data: &[u8]) -> Result<(), String> {
+    let (key, _) = pgp::composed::SignedPublicKey::from_armor_single(public_key.as_bytes())
+        .map_err(|e| format!("the public key does not parse: {e}"))?;
+    let (signature, _) = DetachedSignature::from_armor_single(signature.as_bytes())
+        .map_err(|e| format!("the signature does not parse: {e}"))?;
+    if signature.verify(&key.primary_key, data).is_ok()
+        || key
+            .public_subkeys
+            .iter()
+            .any(|sub| signature.verify(&sub.key, data).is_ok())
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "it does not verify with the configured key {}",
+        crate::key::hex(key.primary_key.fingerprint().as_bytes())
+    ))
+}

@@ -805,3 +805,68 @@ fn rebuild_builds_the_commit_again_and_reports_each_artifact_that_differs() {
         "{rebuilt:?}"
     );
 }
+
+#[test]
+fn configured_public_keys_verify_sha256sums_and_the_appimage_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (secret, public) =
+        crate::support::signing::pgp_keypair(&tmp.path().join("gnupg"), "ed25519");
+    let (_, other) =
+        crate::support::signing::pgp_keypair(&tmp.path().join("gnupg-other"), "ed25519");
+    let manifest = project(
+        &tmp.path().join("p"),
+        "0.4.2",
+        "[package.metadata.crateship.signing]\npgp-key-env = \"TINY_PGP_KEY\"\n\
+         [package.metadata.crateship.check]\npgp-public-key = \"release.asc\"\n",
+    );
+    std::fs::write(tmp.path().join("p/release.asc"), &public).unwrap();
+    let bins = crate::support::binary_dir_for_all(tmp.path(), "tiny");
+    std::fs::copy("/bin/true", bins.join("tiny")).unwrap();
+    let good = tmp.path().join("good");
+    release_all(&manifest, &bins, &good, &[("TINY_PGP_KEY", &secret)]);
+    let (code, report, err) = check_in(&good, &manifest, &["--strict"]);
+    assert_eq!(code, 0, "{err}\n{report:#}");
+    let sums = results_of(&report, "signature.sha256sums");
+    assert!(
+        sums.iter()
+            .any(|(_, passed, found)| *passed && found.contains("SHA256SUMS.asc verifies")),
+        "{sums:?}"
+    );
+    let appimage = results_of(&report, "signature.appimage");
+    assert!(appimage.len() == 1 && appimage[0].1, "{appimage:?}");
+
+    // Another key: both signatures fail.
+    std::fs::write(tmp.path().join("p/release.asc"), &other).unwrap();
+    let (code, report, _) = check_in(&good, &manifest, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        results_of(&report, "signature.sha256sums")
+            .iter()
+            .any(|r| !r.1),
+        "{report:#}"
+    );
+    assert!(
+        results_of(&report, "signature.appimage")
+            .iter()
+            .any(|r| !r.1),
+        "{report:#}"
+    );
+
+    // The right key, and an AppImage changed after signing (listed consistently).
+    std::fs::write(tmp.path().join("p/release.asc"), &public).unwrap();
+    let tampered = tmp.path().join("tampered");
+    copy_dir(&good, &tampered);
+    let mut bytes = std::fs::read(artifact(&tampered, ".AppImage")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    replace_artifact(&tampered, ".AppImage", &bytes);
+    let (code, report, _) = check_in(&tampered, &manifest, &[]);
+    assert_eq!(code, 1);
+    let appimage = results_of(&report, "signature.appimage");
+    assert!(
+        appimage
+            .iter()
+            .any(|(_, passed, found)| !passed && found.contains("does not verify")),
+        "{appimage:?}"
+    );
+}

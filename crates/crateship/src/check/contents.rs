@@ -105,6 +105,9 @@ pub(super) fn check(
             &manifest.app.version,
             results,
         );
+        if entry.format == "appimage" {
+            appimage_signature(&path, entry, policy, results);
+        }
         if entry.format == "msi" && policy.authenticode {
             let info = crateship_sign::authenticode_of_file(&path).map_err(|e| e.to_string());
             signature_results(&entry.path, info, policy, results);
@@ -455,6 +458,55 @@ fn signature_results(
                 "renew the code-signing certificate before it expires".to_owned(),
             ))
         },
+    );
+}
+
+/// `signature.appimage`: with AppImage signing configured the AppImage is
+/// signed; with `check.pgp-public-key` an embedded signature verifies.
+fn appimage_signature(
+    path: &Path,
+    entry: &ManifestArtifact,
+    policy: &Policy,
+    results: &mut Results,
+) {
+    let key = match &policy.pgp_public_key {
+        Some(key_path) => match std::fs::read_to_string(key_path) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                let found = format!("the public key {} cannot be read: {e}", key_path.display());
+                let fix = "point check.pgp-public-key at the armoured public key".to_owned();
+                return results.add(
+                    "signature.appimage",
+                    Level::Blocking,
+                    &entry.path,
+                    Err((found, fix)),
+                );
+            }
+        },
+        None => None,
+    };
+    if key.is_none() && !policy.appimage_signed {
+        return;
+    }
+    // Without a key only the signature's presence is checked.
+    let outcome = match crateship_sign::verify_appimage(path, key.as_deref().unwrap_or("")) {
+        Ok(None) if policy.appimage_signed => {
+            Err("carries no embedded signature although AppImage signing is configured".to_owned())
+        }
+        Ok(None) => Ok("unsigned (AppImage signing is not configured)".to_owned()),
+        Ok(Some(())) => Ok("its embedded signature verifies with check.pgp-public-key".to_owned()),
+        Err(e) if key.is_none() && e.contains("public key does not parse") => {
+            Ok("carries an embedded signature (not verified: set check.pgp-public-key)".to_owned())
+        }
+        Err(e) => Err(e),
+    };
+    results.add(
+        "signature.appimage",
+        Level::Blocking,
+        &entry.path,
+        outcome.map_err(|found| {
+            (found, "sign it with crateship (signing.pgp-key-env, sign-appimage) and never change it afterwards".to_owned())
+        }),
     );
 }
 

@@ -155,56 +155,67 @@ fn unknown_files(dir: &Path, manifest: &DistManifest, results: &mut Results) -> 
     Ok(())
 }
 
-/// `signature.sha256sums`: a warning when `SHA256SUMS` is unsigned; blocking
-/// when a configured public key does not verify its minisign signature.
+/// `signature.sha256sums`: a warning when `SHA256SUMS` is unsigned or no key
+/// is configured to verify it; blocking when a configured public key does not
+/// verify its signature (or the signature that key needs is missing).
 fn sums_signature(dir: &Path, policy: &Policy, results: &mut Results) {
     let id = "signature.sha256sums";
     let signatures: Vec<&str> = ["SHA256SUMS.asc", "SHA256SUMS.minisig"]
         .into_iter()
         .filter(|n| dir.join(n).is_file())
         .collect();
-    if signatures.is_empty() {
+    let keys: Vec<(&str, &std::path::PathBuf)> = [
+        ("SHA256SUMS.minisig", policy.minisign_public_key.as_ref()),
+        ("SHA256SUMS.asc", policy.pgp_public_key.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(sig, key)| key.map(|k| (sig, k)))
+    .collect();
+    if keys.is_empty() {
         results.add(
             id,
             Level::Warning,
             SHA256SUMS,
-            Err((
-                "has no detached signature".to_owned(),
-                "set signing.pgp-key-env or signing.minisign-key-env so users can verify the release"
-                    .to_owned(),
-            )),
+            if signatures.is_empty() {
+                Err((
+                    "has no detached signature".to_owned(),
+                    "set signing.pgp-key-env or signing.minisign-key-env so users can verify the release"
+                        .to_owned(),
+                ))
+            } else {
+                Ok(format!(
+                    "signed ({}); not verified: set check.minisign-public-key or check.pgp-public-key to verify it",
+                    signatures.join(", ")
+                ))
+            },
         );
         return;
     }
-    let Some(key_path) = &policy.minisign_public_key else {
-        results.add(
-            id,
-            Level::Warning,
-            SHA256SUMS,
-            Ok(format!(
-                "signed ({}); not verified: set check.minisign-public-key to verify it",
-                signatures.join(", ")
-            )),
-        );
-        return;
-    };
-    let key_fix = format!(
-        "sign with the secret key of {} (signing.minisign-key-env), or point check.minisign-public-key at its public key",
-        key_path.display()
-    );
-    let outcome = (|| {
-        let key = std::fs::read_to_string(key_path)
-            .map_err(|e| format!("the public key {} cannot be read: {e}", key_path.display()))?;
-        let signature = std::fs::read_to_string(dir.join("SHA256SUMS.minisig"))
-            .map_err(|_| "has no minisign signature (SHA256SUMS.minisig)".to_owned())?;
-        let sums =
-            std::fs::read(dir.join(SHA256SUMS)).map_err(|e| format!("cannot be read: {e}"))?;
-        crateship_sign::verify_minisign(&key, &signature, &sums)?;
-        Ok(format!(
-            "SHA256SUMS.minisig verifies with {}",
+    for (signature_file, key_path) in keys {
+        let key_fix = format!(
+            "sign with the secret key whose public key is {} (signing.minisign-key-env / \
+             signing.pgp-key-env), or point check.*-public-key at the right public key",
             key_path.display()
-        ))
-    })()
-    .map_err(|found: String| (found, key_fix));
-    results.add(id, Level::Blocking, SHA256SUMS, outcome);
+        );
+        let outcome = (|| {
+            let key = std::fs::read_to_string(key_path).map_err(|e| {
+                format!("the public key {} cannot be read: {e}", key_path.display())
+            })?;
+            let signature = std::fs::read_to_string(dir.join(signature_file))
+                .map_err(|_| format!("has no signature {signature_file}"))?;
+            let sums =
+                std::fs::read(dir.join(SHA256SUMS)).map_err(|e| format!("cannot be read: {e}"))?;
+            if signature_file.ends_with(".minisig") {
+                crateship_sign::verify_minisign(&key, &signature, &sums)?;
+            } else {
+                crateship_sign::verify_detached_pgp(&key, &signature, &sums)?;
+            }
+            Ok(format!(
+                "{signature_file} verifies with {}",
+                key_path.display()
+            ))
+        })()
+        .map_err(|found: String| (found, key_fix));
+        results.add(id, Level::Blocking, SHA256SUMS, outcome);
+    }
 }

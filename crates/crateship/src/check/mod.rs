@@ -13,7 +13,7 @@
 //! * [`contents`]: `content.members`, `content.host-path`, `content.metadata`,
 //!   `binary.target`, `binary.stripped`, `binary.glibc`, `binary.macos-minimum`,
 //!   `binary.gui-subsystem`, `signature.authenticode`, `signature.timestamp`,
-//!   `signature.cert-expiry`, `consistency.version`;
+//!   `signature.cert-expiry`, `signature.appimage`, `consistency.version`;
 //! * [`supply`]: `supply.licenses`, `supply.advisories`,
 //!   `supply.advisories-informational`;
 //! * [`rebuild`] (opt-in, `--rebuild`): `reproducible.artifact`;
@@ -167,6 +167,10 @@ pub struct Policy {
     pub cert_expiry_days: u32,
     /// The minisign public key `SHA256SUMS.minisig` must verify with.
     pub minisign_public_key: Option<PathBuf>,
+    /// The OpenPGP public key `SHA256SUMS.asc` and AppImage signatures must verify with.
+    pub pgp_public_key: Option<PathBuf>,
+    /// AppImage signing is configured, so every AppImage must carry a signature.
+    pub appimage_signed: bool,
     /// A local RustSec advisory-db checkout (`--advisory-db`).
     pub advisory_db: Option<PathBuf>,
     /// The same commit released again (`--rebuild`): every artifact must equal it.
@@ -198,6 +202,11 @@ impl Policy {
             allowed_licenses: plan.check.allowed_licenses.clone(),
             cert_expiry_days: plan.check.cert_expiry_days,
             minisign_public_key: plan.check.minisign_public_key.clone(),
+            pgp_public_key: plan.check.pgp_public_key.clone(),
+            appimage_signed: plan
+                .signing
+                .as_ref()
+                .is_some_and(|s| s.sign_appimage && s.pgp_key_env.is_some()),
             advisory_db: None,
             rebuilt: None,
             source: format!("the plan of {}", plan.manifest_path.display()),

@@ -110,6 +110,9 @@ pub struct CheckSettings {
     /// The minisign public key `SHA256SUMS.minisig` must verify with (absolute).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minisign_public_key: Option<PathBuf>,
+    /// The OpenPGP public key `SHA256SUMS.asc` and AppImage signatures must verify with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pgp_public_key: Option<PathBuf>,
 }
 
 impl CheckSettings {
@@ -411,6 +414,7 @@ fn check_settings(raw: raw::RawCheck, ctx: Ctx<'_>) -> Result<CheckSettings> {
             "check.minisign-public-key",
             raw.minisign_public_key.as_deref(),
         )?,
+        pgp_public_key: ctx.opt_path("check.pgp-public-key", raw.pgp_public_key.as_deref())?,
     })
 }
 

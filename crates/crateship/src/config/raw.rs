@@ -152,6 +152,10 @@ pub struct RawCheck {
     /// directory) that `SHA256SUMS.minisig` must verify with. Default: the
     /// signature's presence is checked, not its validity.
     pub minisign_public_key: Option<String>,
+    /// The armoured OpenPGP public key file (relative to the package directory)
+    /// that `SHA256SUMS.asc` and every signed AppImage must verify with.
+    /// Default: their presence is checked, not their validity.
+    pub pgp_public_key: Option<String>,
 }
 
 /// `[package.metadata.crateship.channels]`: each channel set here is written after
