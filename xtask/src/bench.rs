@@ -33,6 +33,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("squashfs") => squashfs(sh, &args[1..]),
         Some("appimage-runtime") => appimage_runtime(sh, &args[1..]),
         Some("zsync") => zsync(sh, &args[1..]),
+        Some("check") => check(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
@@ -42,6 +43,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             squashfs(sh, args)?;
             appimage_runtime(sh, args)?;
             zsync(sh, args)?;
+            check(sh, args)?;
             icons(sh, args)
         }
     }
@@ -1276,5 +1278,126 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             out.push(path);
         }
     }
+    Ok(())
+}
+
+/// `crateship check` on a signed release of the standard payload (tar.gz, .deb,
+/// .rpm and AppImage for Linux, zip and an Authenticode-signed MSI for Windows)
+/// against what a release engineer would run by hand: `sha256sum -c SHA256SUMS`
+/// plus `osslsigncode verify` of the MSI. Goal: wall <= 1.0x, peak RSS < 64 MB.
+fn check(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs = runs_flag(args, 3)?;
+    require_tool(sh, "osslsigncode", "osslsigncode")?;
+    let time = Path::new("/usr/bin/time");
+    let crateship = release_crateship(sh)?;
+    let payload = ensure_payload("1")?;
+    let work = project_root().join("target/bench/check");
+    let project = work.join("project");
+    let dist = work.join("dist");
+    if !dist.join("dist-manifest.json").exists() {
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(project.join("src"))?;
+        std::fs::write(project.join("src/main.rs"), "fn main() {}\n")?;
+        std::fs::write(
+            project.join("Cargo.toml"),
+            "[package]\nname = \"bench-app\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\
+             license = \"MIT\"\ndescription = \"The check bench\"\n\
+             authors = [\"Bench <bench@example.org>\"]\n\n[workspace]\n\n\
+             [package.metadata.crateship]\nidentifier = \"org.example.bench\"\n\
+             resources = [\"payload/**\"]\n\n[package.metadata.crateship.signing]\n\
+             windows-pfx = \"cert.pfx\"\nwindows-password-env = \"BENCH_PFX_PASSWORD\"\n",
+        )?;
+        let linked = project.join("payload");
+        cmd!(sh, "cp -al {payload} {linked}").run()?;
+        let (key, cert, pfx) = (
+            work.join("key.pem"),
+            work.join("cert.pem"),
+            project.join("cert.pfx"),
+        );
+        cmd!(sh, "openssl req -x509 -newkey rsa:3072 -nodes -keyout {key} -out {cert} -days 3650 -subj /CN=crateship-bench -addext extendedKeyUsage=codeSigning -addext keyUsage=digitalSignature")
+            .quiet()
+            .ignore_stderr()
+            .run()?;
+        cmd!(
+            sh,
+            "openssl pkcs12 -export -inkey {key} -in {cert} -out {pfx} -passout pass:bench"
+        )
+        .quiet()
+        .run()?;
+        let bins = work.join("bins");
+        std::fs::create_dir_all(&bins)?;
+        std::fs::copy("/bin/true", bins.join("bench-app"))?;
+        let c = work.join("main.c");
+        std::fs::write(&c, "int main(void) { return 0; }\n")?;
+        let exe = bins.join("bench-app.exe");
+        cmd!(
+            sh,
+            "python3 -m ziglang cc -target x86_64-windows-gnu -s -o {exe} {c}"
+        )
+        .run()?;
+        let manifest = project.join("Cargo.toml");
+        cmd!(sh, "{crateship} dist --no-build --binary-dir {bins} --manifest-path {manifest} --out-dir {dist}")
+            .args(["--target", "x86_64-unknown-linux-gnu", "--target", "x86_64-pc-windows-gnu"])
+            .args(["--format", "tar.gz", "--format", "deb", "--format", "rpm", "--format", "appimage"])
+            .args(["--format", "zip", "--format", "msi"])
+            .env("BENCH_PFX_PASSWORD", "bench")
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .run()?;
+    }
+    let msi = std::fs::read_dir(&dist)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "msi"))
+        .context("the bench release has no MSI")?;
+    let s = |p: &Path| p.display().to_string();
+    let (ours_out, peer_out) = (work.join("check.xml"), work.join("peer.ok"));
+    let cert = work.join("cert.pem");
+    let peer_script = format!(
+        "cd '{}' && sha256sum --quiet -c SHA256SUMS && osslsigncode verify -CAfile '{}' -in '{}' > /dev/null && touch '{}'",
+        s(&dist),
+        s(&cert),
+        s(&msi),
+        s(&peer_out)
+    );
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = vec![
+        (
+            "crateship check",
+            vec![
+                crateship.clone(),
+                "check".into(),
+                s(&dist),
+                "--manifest-path".into(),
+                s(&project.join("Cargo.toml")),
+                "--junit".into(),
+                s(&ours_out),
+            ],
+            ours_out.clone(),
+        ),
+        (
+            "sha256sum -c + osslsigncode verify",
+            vec!["sh".into(), "-c".into(), peer_script],
+            peer_out.clone(),
+        ),
+    ];
+    let results = measure_interleaved(sh, time, runs, &cases)?;
+    print_table("release check", &results);
+    let (ours, peer) = (&results[0], &results[1]);
+    let wall = ours.wall / peer.wall;
+    let verdict = if wall <= 1.0 && ours.rss_mb < 64.0 {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    let artifacts = std::fs::read_dir(&dist)?.count();
+    println!(
+        "crateship check vs sha256sum -c + osslsigncode verify ({artifacts} files, {} MB): wall {wall:.2}x (goal <= 1.0x), RSS {:.1} MB (goal < 64): {verdict}; cpu {:.2}x",
+        dir_size(&dist) / 1_000_000,
+        ours.rss_mb,
+        ours.cpu / peer.cpu
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"checker": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall, "rss_mb": ours.rss_mb},
+    });
+    save_json("check.json", &json)?;
     Ok(())
 }

@@ -76,6 +76,22 @@ pub struct HostPathScanner {
     /// The run of path characters so far (at most `MAX_RUN` bytes kept).
     run: Vec<u8>,
     found: BTreeSet<String>,
+    /// The last bytes fed, so a marker split across two feeds is still seen.
+    tail: Vec<u8>,
+}
+
+/// Every host path contains one of these; a chunk without any of them (its
+/// first and last runs aside, which may continue across feeds) holds none, so
+/// it is skipped at memchr speed instead of being split into runs.
+const NEEDLES: [&str; 10] = [
+    "/home/", "/root/", "/tmp/", "/Users/", ":\\", ":/", "cargo/", "cargo\\", "rustup/", "rustup\\",
+];
+
+/// Whether `bytes` contains a [`NEEDLES`] entry.
+fn has_needle(bytes: &[u8]) -> bool {
+    NEEDLES
+        .iter()
+        .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
 }
 
 impl HostPathScanner {
@@ -85,7 +101,38 @@ impl HostPathScanner {
     }
 
     /// Scans the next bytes of the input.
-    pub fn feed(&mut self, mut bytes: &[u8]) {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        let longest = NEEDLES.iter().map(|n| n.len()).max().unwrap_or(0);
+        let mut seam = std::mem::take(&mut self.tail);
+        seam.extend_from_slice(&bytes[..bytes.len().min(longest)]);
+        let marked = has_needle(&seam) || has_needle(bytes);
+        let keep = bytes.len().min(longest - 1);
+        self.tail = if keep == longest - 1 {
+            bytes[bytes.len() - keep..].to_vec()
+        } else {
+            let mut tail = seam;
+            let from = tail.len().saturating_sub(longest - 1);
+            tail.drain(..from);
+            tail
+        };
+        if marked {
+            return self.feed_runs(bytes);
+        }
+        // No marker here: only the run carried in (it may hold one) and the run
+        // carried out (the next feed may complete one) matter.
+        let Some(first_end) = bytes.iter().position(|&b| !is_path_byte(b)) else {
+            return self.feed_runs(bytes);
+        };
+        self.feed_runs(&bytes[..=first_end]);
+        let last_start = bytes
+            .iter()
+            .rposition(|&b| !is_path_byte(b))
+            .map_or(0, |p| p + 1);
+        self.feed_runs(&bytes[last_start.max(first_end + 1)..]);
+    }
+
+    /// Splits `bytes` into runs of path characters, checking each run that ends.
+    fn feed_runs(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             let end = bytes
                 .iter()
@@ -154,8 +201,24 @@ fn cut_after_rust_source(path: &str) -> &str {
 }
 
 fn is_path_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"/\\._-+~@:%=,".contains(&b)
+    PATH_BYTES[usize::from(b)]
 }
+
+/// [`is_path_byte`] as a table: ASCII letters, digits and `/ \ . _ - + ~ @ : % = ,`.
+const PATH_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'/' | b'\\' | b'.' | b'_' | b'-' | b'+' | b'~' | b'@' | b':' | b'%' | b'=' | b','
+            );
+        b += 1;
+    }
+    table
+};
 
 /// Splits a run where a source-file name is directly followed by another
 /// absolute path (`src/x.rs/home/a/y.rs` → `src/x.rs`, `/home/a/y.rs`).
@@ -264,6 +327,39 @@ mod tests {
 
     fn paths(text: &str) -> Vec<String> {
         host_paths(text.as_bytes())
+    }
+
+    #[test]
+    fn feeds_split_anywhere_find_what_one_feed_finds() {
+        // Noise without markers around two paths, split at every byte: the
+        // marker-free fast path must keep runs that cross feeds.
+        let mut bytes: Vec<u8> = (0..3000u32)
+            .map(|i| b"ab c/d\\x:y."[(i % 11) as usize])
+            .collect();
+        bytes.extend_from_slice(b" /home/alice/src/main.rs ");
+        bytes.extend((0..3000u32).map(|i| b"qr s\\t."[(i % 7) as usize]));
+        bytes.extend_from_slice(b"=/root/.cargo/registry/src/x.rs\0");
+        bytes.extend((0..500u32).map(|i| (i * 37 % 251) as u8));
+        let whole = host_paths(&bytes);
+        assert_eq!(
+            whole,
+            ["/home/alice/src/main.rs", "/root/.cargo/registry/src/x.rs"]
+        );
+        for at in (0..bytes.len())
+            .step_by(7)
+            .chain(3000..3030)
+            .chain(6020..6060)
+        {
+            let mut scanner = HostPathScanner::new();
+            scanner.feed(&bytes[..at]);
+            scanner.feed(&bytes[at..]);
+            assert_eq!(scanner.finish(), whole, "split at {at}");
+        }
+        let mut scanner = HostPathScanner::new();
+        for chunk in bytes.chunks(3) {
+            scanner.feed(chunk);
+        }
+        assert_eq!(scanner.finish(), whole);
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub use inspect::{AuthenticodeInfo, authenticode_of_file, authenticode_of_pe};
 pub use key::SigningKey;
 pub use minisig::{MinisignKey, MinisignSecretKey, sign_minisign, verify_minisign};
 pub use msi::{sign_msi, sign_msi_file};
-pub use openpgp::{PgpKey, sign_detached_pgp, verify_detached_pgp};
+pub use openpgp::{PgpKey, sign_detached_pgp, verify_binary_pgp, verify_detached_pgp};
 pub use pe::{sign_pe, sign_pe_bytes};
 pub use signer::{
     CommandSigner, KeySource, NativeSigner, OsslsigncodeSigner, Secret, Signer, SigntoolSigner,

@@ -262,10 +262,21 @@ fn short(text: &str) -> String {
 /// armoured public key `public_key` (its primary key or any subkey). The error
 /// says what does not parse or verify, for a release gate to report.
 pub fn verify_detached_pgp(public_key: &str, signature: &str, data: &[u8]) -> Result<(), String> {
-    let (key, _) = pgp::composed::SignedPublicKey::from_armor_single(public_key.as_bytes())
-        .map_err(|e| format!("the public key does not parse: {e}"))?;
     let (signature, _) = DetachedSignature::from_armor_single(signature.as_bytes())
         .map_err(|e| format!("the signature does not parse: {e}"))?;
+    verify_with(public_key, &signature, data)
+}
+
+/// [`verify_detached_pgp`] for a binary signature packet (an rpm header signature).
+pub fn verify_binary_pgp(public_key: &str, signature: &[u8], data: &[u8]) -> Result<(), String> {
+    let signature = DetachedSignature::from_bytes(signature)
+        .map_err(|e| format!("the signature does not parse: {e}"))?;
+    verify_with(public_key, &signature, data)
+}
+
+fn verify_with(public_key: &str, signature: &DetachedSignature, data: &[u8]) -> Result<(), String> {
+    let (key, _) = pgp::composed::SignedPublicKey::from_armor_single(public_key.as_bytes())
+        .map_err(|e| format!("the public key does not parse: {e}"))?;
     if signature.verify(&key.primary_key, data).is_ok()
         || key
             .public_subkeys

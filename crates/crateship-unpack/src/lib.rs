@@ -6,8 +6,8 @@
 //! table) comes back as [`Metadata`].
 //!
 //! Members stream: nothing is extracted to disk and memory stays bounded by
-//! what the visitor keeps (an MSI's cabinet is the exception: its stream is
-//! read through the `cab` reader, which seeks in it).
+//! what the visitor keeps; an MSI's MSZIP cabinets are inflated once, block by
+//! block, in one pass.
 //!
 //! What it never does: write a file, spawn a process, or use a member's path
 //! for anything but naming it. dmg and pkg are not opened ([`Container::of`]
@@ -16,6 +16,7 @@
 
 mod appimage;
 pub mod ar;
+mod cabinet;
 mod cpio;
 mod deb;
 mod error;
@@ -87,6 +88,18 @@ pub struct Metadata {
     pub fields: BTreeMap<String, String>,
     /// MSI: whether it carries a `\u{5}DigitalSignature` stream.
     pub signed: bool,
+    /// .rpm: the OpenPGP header signature (a binary v4 signature packet from the
+    /// signature header's RSA, DSA or OpenPGP tag), with the header bytes it signs.
+    pub header_signature: Option<HeaderSignature>,
+}
+
+/// An embedded signature and the bytes it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderSignature {
+    /// The binary OpenPGP signature packet.
+    pub signature: Vec<u8>,
+    /// The bytes it signs (the rpm main header as stored).
+    pub signed: Vec<u8>,
 }
 
 /// What a visitor is given for each regular file: its path inside the

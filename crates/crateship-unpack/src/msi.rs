@@ -48,11 +48,26 @@ pub(crate) fn read(path: &Path, visit: Option<&mut Visitor<'_>>) -> Result<Metad
         .filter_map(|(_, cabinet)| cabinet.strip_prefix('#').map(str::to_owned))
         .collect();
     for stream in cabinets {
-        let reader = package
-            .read_stream(&stream)
-            .map_err(|e| bad(format!("its cabinet stream `{stream}` cannot be read: {e}")))?;
-        let mut cabinet = cab::Cabinet::new(reader)
+        let open = |package: &mut msi::Package<std::fs::File>| {
+            package
+                .read_stream(&stream)
+                .map_err(|e| bad(format!("its cabinet stream `{stream}` cannot be read: {e}")))
+        };
+        let cabinet = cab::Cabinet::new(open(&mut package)?)
             .map_err(|e| bad(format!("its cabinet `{stream}` is damaged: {e}")))?;
+        let one_pass = cabinet.folder_entries().all(|f| {
+            matches!(
+                f.compression_type(),
+                cab::CompressionType::None | cab::CompressionType::MsZip
+            )
+        });
+        let long_name = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_owned());
+        if one_pass {
+            crate::cabinet::members(open(&mut package)?, &long_name, visit)
+                .map_err(|e| bad(format!("its cabinet `{stream}` cannot be read: {e}")))?;
+            continue;
+        }
+        let mut cabinet = cabinet;
         let keys: Vec<String> = cabinet
             .folder_entries()
             .flat_map(|folder| folder.file_entries().map(|f| f.name().to_owned()))
@@ -61,7 +76,7 @@ pub(crate) fn read(path: &Path, visit: Option<&mut Visitor<'_>>) -> Result<Metad
             let mut file = cabinet
                 .read_file(&key)
                 .map_err(|e| bad(format!("`{key}` in cabinet `{stream}` cannot be read: {e}")))?;
-            let name = names.get(&key).cloned().unwrap_or_else(|| key.clone());
+            let name = long_name(&key);
             visit(&name, &mut file as &mut dyn Read)
                 .map_err(|e| bad(format!("`{name}` cannot be read: {e}")))?;
         }

@@ -25,6 +25,22 @@ pub(crate) fn read(path: &Path, visit: Option<&mut Visitor<'_>>) -> Result<Metad
     put("Version", header.get_version().map(str::to_owned));
     put("Release", header.get_release().map(str::to_owned));
     put("Arch", header.get_arch().map(str::to_owned));
+    let tags = [
+        rpm::IndexSignatureTag::RPMSIGTAG_OPENPGP,
+        rpm::IndexSignatureTag::RPMSIGTAG_RSA,
+        rpm::IndexSignatureTag::RPMSIGTAG_DSA,
+    ];
+    if let Some(signature) = tags
+        .into_iter()
+        .find_map(|tag| package.signature.get_entry_data_as_binary(tag).ok())
+    {
+        metadata.header_signature = Some(crate::HeaderSignature {
+            signature: signature.to_vec(),
+            signed: package
+                .header_bytes()
+                .map_err(|e| bad(format!("its header cannot be re-encoded: {e}")))?,
+        });
+    }
     let Some(visit) = visit else {
         return Ok(metadata);
     };

@@ -834,6 +834,11 @@ fn configured_public_keys_verify_sha256sums_and_the_appimage_signature() {
     );
     let appimage = results_of(&report, "signature.appimage");
     assert!(appimage.len() == 1 && appimage[0].1, "{appimage:?}");
+    let rpm = results_of(&report, "signature.rpm");
+    assert!(
+        rpm.len() == 1 && rpm[0].1 && rpm[0].2.contains("verifies"),
+        "{rpm:?}"
+    );
 
     // Another key: both signatures fail.
     std::fs::write(tmp.path().join("p/release.asc"), &other).unwrap();

@@ -37,7 +37,8 @@ const MAX_BINARY: u64 = 4 << 30;
 const MAX_TEXT: u64 = 4 << 20;
 
 /// Opens every artifact of the release in `dir` and adds the content,
-/// binary, signature and version results.
+/// binary, signature and version results. Artifacts are read on every core
+/// (each one by one thread); the results keep the manifest's order.
 pub(super) fn check(
     dir: &Path,
     manifest: &DistManifest,
@@ -45,78 +46,126 @@ pub(super) fn check(
     results: &mut Results,
 ) -> Vec<ArtifactFacts> {
     let versions = crate::plan::format_versions(&manifest.app.version);
-    let mut all = Vec::new();
-    for entry in &manifest.artifacts {
-        let path = dir.join(&entry.path);
-        let mut walk = Walk::new(entry, policy);
-        if let Ok(found) = crateship_inspect::host_paths_in_file(&path) {
-            walk.leaks.extend(found);
-        }
-        let mut facts = ArtifactFacts {
-            path: entry.path.clone(),
-            format: entry.format.clone(),
-            target: entry.target.clone(),
-            ..ArtifactFacts::default()
-        };
-        match Container::of(&entry.format) {
-            Some(container) => {
-                let read = crateship_unpack::read(&path, container, &mut |name, reader| {
-                    walk.member(name, reader)
-                });
-                match read {
-                    Ok(metadata) => {
-                        results.add(
-                            "content.members",
-                            Level::Blocking,
-                            &entry.path,
-                            Ok(format!("{} files read", walk.files)),
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(manifest.artifacts.len().max(1));
+    let mut done: Vec<(usize, Results, ArtifactFacts)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(entry) = manifest.artifacts.get(index) else {
+                            return mine;
+                        };
+                        let mut results = Results::default();
+                        let facts = check_artifact(
+                            dir,
+                            entry,
+                            policy,
+                            &versions,
+                            &manifest.app.version,
+                            &mut results,
                         );
-                        facts.metadata = Some(metadata);
+                        mine.push((index, results, facts));
                     }
-                    Err(e) => results.add(
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(index, _, _)| *index);
+    done.into_iter()
+        .map(|(_, mut artifact_results, facts)| {
+            results.0.append(&mut artifact_results.0);
+            facts
+        })
+        .collect()
+}
+
+/// Every content, binary, signature and version result of one artifact.
+fn check_artifact(
+    dir: &Path,
+    entry: &ManifestArtifact,
+    policy: &Policy,
+    versions: &crate::plan::FormatVersions,
+    version: &str,
+    results: &mut Results,
+) -> ArtifactFacts {
+    let path = dir.join(&entry.path);
+    let mut walk = Walk::new(entry, policy);
+    if let Ok(found) = crateship_inspect::host_paths_in_file(&path) {
+        walk.leaks.extend(found);
+    }
+    let mut facts = ArtifactFacts {
+        path: entry.path.clone(),
+        format: entry.format.clone(),
+        target: entry.target.clone(),
+        ..ArtifactFacts::default()
+    };
+    match Container::of(&entry.format) {
+        Some(container) => {
+            let read = crateship_unpack::read(&path, container, &mut |name, reader| {
+                walk.member(name, reader)
+            });
+            match read {
+                Ok(metadata) => {
+                    results.add(
                         "content.members",
                         Level::Blocking,
                         &entry.path,
-                        Err((e.to_string(), REBUILD.to_owned())),
-                    ),
+                        Ok(format!("{} files read", walk.files)),
+                    );
+                    facts.metadata = Some(metadata);
                 }
+                Err(e) => results.add(
+                    "content.members",
+                    Level::Blocking,
+                    &entry.path,
+                    Err((e.to_string(), REBUILD.to_owned())),
+                ),
             }
-            None if matches!(entry.format.as_str(), "dmg" | "pkg") => results.add(
-                "content.members",
-                Level::Audit,
-                &entry.path,
-                Err((
-                    format!(
-                        "its members are not opened: check does not read {} images yet",
-                        entry.format
-                    ),
-                    "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
-                )),
-            ),
-            None => {}
         }
-        host_path_result(entry, &walk.leaks, results);
-        results.0.append(&mut walk.results.0);
-        version_results(
-            entry,
-            &facts,
-            &walk,
-            &versions,
-            &manifest.app.version,
-            results,
-        );
-        if entry.format == "appimage" {
-            appimage_signature(&path, entry, policy, results);
-        }
-        if entry.format == "msi" && policy.authenticode {
-            let info = crateship_sign::authenticode_of_file(&path).map_err(|e| e.to_string());
-            signature_results(&entry.path, info, policy, results);
-        }
-        facts.crates = walk.crates;
-        facts.unaudited = walk.unaudited;
-        all.push(facts);
+        None if matches!(entry.format.as_str(), "dmg" | "pkg") => results.add(
+            "content.members",
+            Level::Audit,
+            &entry.path,
+            Err((
+                format!(
+                    "its members are not opened: check does not read {} images yet",
+                    entry.format
+                ),
+                "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
+            )),
+        ),
+        None => {}
     }
-    all
+    host_path_result(entry, &walk.leaks, results);
+    results.0.append(&mut walk.results.0);
+    version_results(entry, &facts, &walk, versions, version, results);
+    if entry.format == "appimage" {
+        appimage_signature(&path, entry, policy, results);
+    }
+    if entry.format == "rpm"
+        && let Some(metadata) = &facts.metadata
+    {
+        rpm_signature(entry, metadata, policy, results);
+    }
+    if entry.format == "msi" && policy.authenticode {
+        let info = crateship_sign::authenticode_of_file(&path).map_err(|e| e.to_string());
+        signature_results(&entry.path, info, policy, results);
+    }
+    facts.crates = walk.crates;
+    facts.unaudited = walk.unaudited;
+    facts
 }
 
 /// The package metadata of every artifact of an earlier release (members are
@@ -506,6 +555,42 @@ fn appimage_signature(
         &entry.path,
         outcome.map_err(|found| {
             (found, "sign it with crateship (signing.pgp-key-env, sign-appimage) and never change it afterwards".to_owned())
+        }),
+    );
+}
+
+/// `signature.rpm`: with rpm signing configured the package carries a header
+/// signature; with `check.pgp-public-key` it verifies over the header.
+fn rpm_signature(
+    entry: &ManifestArtifact,
+    metadata: &Metadata,
+    policy: &Policy,
+    results: &mut Results,
+) {
+    if policy.pgp_public_key.is_none() && !policy.rpm_signed {
+        return;
+    }
+    let outcome = match (&metadata.header_signature, &policy.pgp_public_key) {
+        (None, _) if policy.rpm_signed => {
+            Err("carries no header signature although rpm signing is configured".to_owned())
+        }
+        (None, _) => Ok("unsigned (rpm signing is not configured)".to_owned()),
+        (Some(_), None) => {
+            Ok("carries a header signature (not verified: set check.pgp-public-key)".to_owned())
+        }
+        (Some(signed), Some(key_path)) => std::fs::read_to_string(key_path)
+            .map_err(|e| format!("the public key {} cannot be read: {e}", key_path.display()))
+            .and_then(|key| {
+                crateship_sign::verify_binary_pgp(&key, &signed.signature, &signed.signed)
+            })
+            .map(|()| "its header signature verifies with check.pgp-public-key".to_owned()),
+    };
+    results.add(
+        "signature.rpm",
+        Level::Blocking,
+        &entry.path,
+        outcome.map_err(|found| {
+            (found, "sign it with crateship (signing.pgp-key-env, sign-rpm) and never change it afterwards".to_owned())
         }),
     );
 }

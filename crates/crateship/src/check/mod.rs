@@ -13,7 +13,8 @@
 //! * [`contents`]: `content.members`, `content.host-path`, `content.metadata`,
 //!   `binary.target`, `binary.stripped`, `binary.glibc`, `binary.macos-minimum`,
 //!   `binary.gui-subsystem`, `signature.authenticode`, `signature.timestamp`,
-//!   `signature.cert-expiry`, `signature.appimage`, `consistency.version`;
+//!   `signature.cert-expiry`, `signature.appimage`, `signature.rpm`,
+//!   `consistency.version`;
 //! * [`supply`]: `supply.licenses`, `supply.advisories`,
 //!   `supply.advisories-informational`;
 //! * [`rebuild`] (opt-in, `--rebuild`): `reproducible.artifact`;
@@ -171,6 +172,8 @@ pub struct Policy {
     pub pgp_public_key: Option<PathBuf>,
     /// AppImage signing is configured, so every AppImage must carry a signature.
     pub appimage_signed: bool,
+    /// rpm signing is configured, so every .rpm must carry a header signature.
+    pub rpm_signed: bool,
     /// A local RustSec advisory-db checkout (`--advisory-db`).
     pub advisory_db: Option<PathBuf>,
     /// The same commit released again (`--rebuild`): every artifact must equal it.
@@ -207,6 +210,10 @@ impl Policy {
                 .signing
                 .as_ref()
                 .is_some_and(|s| s.sign_appimage && s.pgp_key_env.is_some()),
+            rpm_signed: plan
+                .signing
+                .as_ref()
+                .is_some_and(|s| s.sign_rpm && s.pgp_key_env.is_some()),
             advisory_db: None,
             rebuilt: None,
             source: format!("the plan of {}", plan.manifest_path.display()),

@@ -153,8 +153,8 @@ pub struct RawCheck {
     /// signature's presence is checked, not its validity.
     pub minisign_public_key: Option<String>,
     /// The armoured OpenPGP public key file (relative to the package directory)
-    /// that `SHA256SUMS.asc` and every signed AppImage must verify with.
-    /// Default: their presence is checked, not their validity.
+    /// that `SHA256SUMS.asc`, every signed .rpm and every signed AppImage must verify
+    /// with. Default: their presence is checked, not their validity.
     pub pgp_public_key: Option<String>,
 }
 
