@@ -117,7 +117,7 @@ pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
     Ok(Some(parsed.signed))
 }
 
-/// What a release gate learns from an Authenticode signature.
+/// What a release gate learns from an Authenticode (or Apple CMS) signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticodeInfo {
     /// The signing certificate's subject.
@@ -170,6 +170,13 @@ pub fn authenticode_of_pe(pe: &[u8]) -> Result<Option<AuthenticodeInfo>, String>
         .windows(digest.len())
         .any(|w| w == digest.as_slice());
     Ok(Some(parsed.info(Some(digest_matches))))
+}
+
+/// The signer of a detached CMS SignedData `blob` (an Apple code signature's
+/// CMS blob): subject, fingerprint, timestamp and expiry (`digest_matches` is
+/// `None`: the CodeDirectory hash is not recomputed).
+pub fn cms_signer(blob: &[u8]) -> Result<AuthenticodeInfo, String> {
+    parse_pkcs7(blob).map(|parsed| parsed.info(None))
 }
 
 /// The Authenticode signature of the PE or MSI file at `path`, or `None`.

@@ -69,7 +69,7 @@ pub use apple::{AppleCms, AppleIdentity, ApplePurpose, AppleSignOptions};
 pub use authenticode::AuthenticodeOptions;
 pub use ed25519::{SparkleKey, SparkleSignature};
 pub use error::SignError;
-pub use inspect::{AuthenticodeInfo, authenticode_of_file, authenticode_of_pe};
+pub use inspect::{AuthenticodeInfo, authenticode_of_file, authenticode_of_pe, cms_signer};
 pub use key::SigningKey;
 pub use minisig::{MinisignKey, MinisignSecretKey, sign_minisign, verify_minisign};
 pub use msi::{sign_msi, sign_msi_file};

@@ -86,6 +86,71 @@ pub fn pe_product_version(bytes: &[u8]) -> Option<String> {
     None
 }
 
+/// The CMS blob of each slice's embedded code signature (`LC_CODE_SIGNATURE`
+/// → SuperBlob → the `0x10000` blob), in slice order: `None` for a slice with no
+/// signature or an ad-hoc one (no CMS, or an empty one). Not a Mach-O: empty.
+pub fn macho_signatures(bytes: &[u8]) -> Vec<Option<Vec<u8>>> {
+    let be = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    };
+    if be(0) == Some(0xcafe_babe) {
+        let count = be(4).unwrap_or(0).min(16) as usize;
+        return (0..count)
+            .map(|i| {
+                let at = 8 + i * 20;
+                let (offset, size) = (be(at + 8)? as usize, be(at + 12)? as usize);
+                thin_signature(bytes.get(offset..offset.checked_add(size)?)?)
+            })
+            .collect();
+    }
+    if bytes.len() < 32 {
+        return Vec::new();
+    }
+    vec![thin_signature(bytes)]
+}
+
+/// The CMS blob of one thin 64-bit little-endian Mach-O's code signature.
+fn thin_signature(macho: &[u8]) -> Option<Vec<u8>> {
+    let le = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(macho.get(at..at + 4)?.try_into().ok()?))
+    };
+    let be = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(macho.get(at..at + 4)?.try_into().ok()?))
+    };
+    const LC_CODE_SIGNATURE: u32 = 0x1d;
+    if le(0)? != 0xfeed_facf {
+        return None;
+    }
+    let commands = le(16)?;
+    let mut at = 32usize;
+    for _ in 0..commands.min(4096) {
+        let (cmd, size) = (le(at)?, le(at + 4)? as usize);
+        if cmd == LC_CODE_SIGNATURE {
+            let offset = le(at + 8)? as usize;
+            // SuperBlob: magic, length, count, then (type, offset) pairs.
+            if be(offset)? != 0xfade_0cc0 {
+                return None;
+            }
+            let count = be(offset + 8)?.min(64) as usize;
+            for i in 0..count {
+                let (kind, blob) = (be(offset + 12 + i * 8)?, be(offset + 16 + i * 8)? as usize);
+                if kind == 0x10000 {
+                    let start = offset + blob;
+                    let length = be(start + 4)? as usize;
+                    let cms = macho.get(start + 8..start + length)?;
+                    return (!cms.is_empty()).then(|| cms.to_vec());
+                }
+            }
+            return None;
+        }
+        if size < 8 {
+            return None;
+        }
+        at += size;
+    }
+    None
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

@@ -125,7 +125,8 @@ fn project(extra_config: &str) -> Project {
     pki(&keys);
     let bins = tmp.path().join("bins");
     std::fs::create_dir_all(&bins).unwrap();
-    compile_c(TRIVIAL_C, "aarch64-macos.11.0", &bins.join("tiny"), &[]);
+    // Stripped (`-s`), as a release build is: no STABS map naming zig's cache.
+    compile_c(TRIVIAL_C, "aarch64-macos.11.0", &bins.join("tiny"), &["-s"]);
     let out = tmp.path().join("out");
     Project {
         _tmp: tmp,
@@ -215,6 +216,45 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
         schemes.push(path.to_owned());
     }
     assert_eq!(schemes.len(), 3, "app.zip, dmg and pkg: {schemes:?}");
+
+    // The release gate reads the app's Developer ID signature; an unsigned
+    // release of the same project (signing configured) fails it.
+    let gate = |dir: &Path| {
+        let out = run(crateship()
+            .args(["check", "--json", "--manifest-path"])
+            .arg(&p.manifest)
+            .arg(dir));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let apple: Vec<(bool, String)> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == "signature.apple")
+            .map(|r| (r["passed"] == true, r["found"].as_str().unwrap().to_owned()))
+            .collect();
+        (out.status.code(), apple, report)
+    };
+    let (code, apple, report) = gate(&p.out);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert!(
+        !apple.is_empty()
+            && apple
+                .iter()
+                .all(|(passed, found)| *passed && found.contains("Developer ID Application")),
+        "{apple:?}"
+    );
+    let unsigned = p.out.with_file_name("unsigned");
+    let done = run(dist_prebuilt(&p.manifest, &p.bins, &unsigned).arg("--unsigned"));
+    assert!(done.status.success(), "{}", stderr(&done));
+    let (code, apple, report) = gate(&unsigned);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        apple
+            .iter()
+            .any(|(passed, found)| !passed && found.contains("no Developer ID signature")),
+        "{apple:?}"
+    );
+
 
     // The app inside the zip: CMS over its CodeDirectory, verified by openssl.
     let x = p.out.join("x");

@@ -161,7 +161,7 @@ fn check_artifact(
     }
     if entry.format == "msi" && policy.authenticode {
         let info = crateship_sign::authenticode_of_file(&path).map_err(|e| e.to_string());
-        signature_results(&entry.path, info, policy, results);
+        signature_results("signature.authenticode", &entry.path, info, policy, results);
     }
     facts.crates = walk.crates;
     facts.unaudited = walk.unaudited;
@@ -185,8 +185,8 @@ pub(super) fn read_facts(dir: &Path, manifest: &DistManifest) -> Vec<ArtifactFac
         .collect()
 }
 
-const SIGN_FIX: &str = "sign it with crateship (signing.windows-*), keep a timestamp URL reachable, \
-     and never change the file after signing";
+const SIGN_FIX: &str = "sign it with crateship (signing.windows-* or signing.apple-*), keep a \
+     timestamp URL reachable, and never change the file after signing";
 
 /// The walk over one artifact's members.
 struct Walk<'a> {
@@ -315,6 +315,12 @@ impl<'a> Walk<'a> {
         if let Kind::Pe(_) = &binary.kind {
             self.windows(&label, name, &binary, bytes);
         }
+        if let Kind::MachO(_) = &binary.kind
+            && self.policy.apple_signed
+            && self.entry.format == "app"
+        {
+            self.apple(&label, bytes);
+        }
         match crateship_sbom::read_auditable(bytes) {
             Ok(Some(crates)) => self.crates.extend(
                 crates
@@ -389,6 +395,45 @@ impl<'a> Walk<'a> {
             .add("binary.macos-minimum", Level::Blocking, label, outcome);
     }
 
+    /// `signature.apple`: every slice carries a CMS signature by a Developer ID
+    /// Application certificate (the one the manifest records, when it does).
+    fn apple(&mut self, label: &str, bytes: &[u8]) {
+        let slices = crateship_unpack::facts::macho_signatures(bytes);
+        let expected = self.entry.signature.as_ref().map(|s| s.subject.clone());
+        for (index, cms) in slices.into_iter().enumerate() {
+            let info = match cms {
+                None => Err("carries no Developer ID signature (unsigned or ad-hoc) although Apple signing is configured".to_owned()),
+                Some(cms) => crateship_sign::cms_signer(&cms),
+            };
+            let info = info.and_then(|info| {
+                let matches = match &expected {
+                    Some(subject) => &info.subject == subject,
+                    None => info.subject.contains("Developer ID Application"),
+                };
+                if matches {
+                    Ok(Some(info))
+                } else {
+                    Err(format!(
+                        "is signed by {}, not the configured Developer ID Application identity",
+                        info.subject
+                    ))
+                }
+            });
+            let label = if index == 0 {
+                label.to_owned()
+            } else {
+                format!("{label} (slice {})", index + 1)
+            };
+            signature_results(
+                "signature.apple",
+                &label,
+                info,
+                self.policy,
+                &mut self.results,
+            );
+        }
+    }
+
     fn windows(&mut self, label: &str, name: &str, binary: &Binary, bytes: &[u8]) {
         let program = binary_file_type(binary) == Some(FileType::Executable);
         if program && self.policy.windowed {
@@ -400,7 +445,13 @@ impl<'a> Walk<'a> {
         }
         if self.policy.authenticode {
             let info = crateship_sign::authenticode_of_pe(bytes);
-            signature_results(label, info, self.policy, &mut self.results);
+            signature_results(
+                "signature.authenticode",
+                label,
+                info,
+                self.policy,
+                &mut self.results,
+            );
         }
         if program && let Some(version) = crateship_unpack::facts::pe_product_version(bytes) {
             self.product_versions.push((name.to_owned(), version));
@@ -432,10 +483,11 @@ fn binary_file_type(binary: &Binary) -> Option<FileType> {
     }
 }
 
-/// The Authenticode results of one signed file: `signature.authenticode`
-/// (blocking: present, digest intact, certificate not expired),
+/// The results of one signed file: `id` (`signature.authenticode` or
+/// `signature.apple`; blocking: present, digest intact, certificate not expired),
 /// `signature.timestamp` and `signature.cert-expiry` (warnings).
 fn signature_results(
+    id: &'static str,
     label: &str,
     info: Result<Option<crateship_sign::AuthenticodeInfo>, String>,
     policy: &Policy,
@@ -443,15 +495,10 @@ fn signature_results(
 ) {
     let fail = |found: String| Err((found, SIGN_FIX.to_owned()));
     let info = match info {
-        Err(e) => return results.add("signature.authenticode", Level::Blocking, label, fail(e)),
+        Err(e) => return results.add(id, Level::Blocking, label, fail(e)),
         Ok(None) => {
             let found = "carries no Authenticode signature although signing is configured".into();
-            return results.add(
-                "signature.authenticode",
-                Level::Blocking,
-                label,
-                fail(found),
-            );
+            return results.add(id, Level::Blocking, label, fail(found));
         }
         Ok(Some(info)) => info,
     };
@@ -472,7 +519,7 @@ fn signature_results(
         Ok(format!("signed by {}", info.subject))
     };
     let valid = outcome.is_ok();
-    results.add("signature.authenticode", Level::Blocking, label, outcome);
+    results.add(id, Level::Blocking, label, outcome);
     if !valid {
         return;
     }

@@ -13,7 +13,7 @@
 //! * [`contents`]: `content.members`, `content.host-path`, `content.metadata`,
 //!   `binary.target`, `binary.stripped`, `binary.glibc`, `binary.macos-minimum`,
 //!   `binary.gui-subsystem`, `signature.authenticode`, `signature.timestamp`,
-//!   `signature.cert-expiry`, `signature.appimage`, `signature.rpm`,
+//!   `signature.cert-expiry`, `signature.apple`, `signature.appimage`, `signature.rpm`,
 //!   `consistency.version`;
 //! * [`supply`]: `supply.licenses`, `supply.advisories`,
 //!   `supply.advisories-informational`;
@@ -174,6 +174,9 @@ pub struct Policy {
     pub appimage_signed: bool,
     /// rpm signing is configured, so every .rpm must carry a header signature.
     pub rpm_signed: bool,
+    /// Apple Developer ID signing is configured, so every program in an `.app`
+    /// must carry a Developer ID signature.
+    pub apple_signed: bool,
     /// A local RustSec advisory-db checkout (`--advisory-db`).
     pub advisory_db: Option<PathBuf>,
     /// The same commit released again (`--rebuild`): every artifact must equal it.
@@ -210,6 +213,7 @@ impl Policy {
                 .signing
                 .as_ref()
                 .is_some_and(|s| s.sign_appimage && s.pgp_key_env.is_some()),
+            apple_signed: plan.signing.as_ref().is_some_and(|s| s.apple.is_some()),
             rpm_signed: plan
                 .signing
                 .as_ref()
