@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-/// The logical sizes of the tree.
-const SIZES: [u32; 10] = [16, 22, 24, 32, 48, 64, 96, 128, 256, 512];
+/// The logical sizes of the tree (each also at `@2`).
+pub const SIZES: [u32; 10] = [16, 22, 24, 32, 48, 64, 96, 128, 256, 512];
 /// The tree's top directory, relative to the output directory.
 pub(crate) const DIR: &str = "hicolor";
 

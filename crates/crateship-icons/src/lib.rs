@@ -38,6 +38,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use error::IconError;
+pub use hicolor::SIZES as HICOLOR_SIZES;
 
 use source::Source;
 use write::Output;

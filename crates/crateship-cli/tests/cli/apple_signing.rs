@@ -255,7 +255,6 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
         "{apple:?}"
     );
 
-
     // The app inside the zip: CMS over its CodeDirectory, verified by openssl.
     let x = p.out.join("x");
     verify(

@@ -151,6 +151,7 @@ fn check_artifact(
     host_path_result(entry, &walk.leaks, results);
     results.0.append(&mut walk.results.0);
     version_results(entry, &facts, &walk, versions, version, results);
+    linux_desktop_results(entry, &walk, results);
     if entry.format == "appimage" {
         appimage_signature(&path, entry, policy, results);
     }
@@ -202,6 +203,10 @@ struct Walk<'a> {
     info_plist: Option<Result<crateship_unpack::facts::PlistVersions, String>>,
     metainfo: Option<Result<Option<String>, String>>,
     product_versions: Vec<(String, String)>,
+    /// The `NxN` hicolor icon sizes shipped as files.
+    icon_sizes: BTreeSet<u32>,
+    /// Each `.desktop` entry: its name and text.
+    desktop_entries: Vec<(String, String)>,
 }
 
 impl<'a> Walk<'a> {
@@ -218,6 +223,8 @@ impl<'a> Walk<'a> {
             info_plist: None,
             metainfo: None,
             product_versions: Vec::new(),
+            icon_sizes: BTreeSet::new(),
+            desktop_entries: Vec::new(),
         }
     }
 
@@ -238,15 +245,22 @@ impl<'a> Walk<'a> {
             self.binary(name, &bytes);
             return Ok(());
         }
+        if let Some(size) = hicolor_size(name) {
+            self.icon_sizes.insert(size);
+        }
         let plist = name.ends_with("Contents/Info.plist");
         let metainfo = name.starts_with("usr/share/metainfo/") && name.ends_with(".xml");
+        let desktop = name.starts_with("usr/share/applications/") && name.ends_with(".desktop");
         let mut scanner = crateship_inspect::HostPathScanner::new();
         scanner.feed(&head);
-        if plist || metainfo {
+        if plist || metainfo || desktop {
             let mut text = head;
             reader.take(MAX_TEXT).read_to_end(&mut text)?;
             scanner.feed(&text[4096.min(text.len())..]);
-            if plist {
+            if desktop {
+                self.desktop_entries
+                    .push((name.to_owned(), String::from_utf8_lossy(&text).into_owned()));
+            } else if plist {
                 self.info_plist = Some(crateship_unpack::facts::info_plist_versions(&text));
             } else {
                 self.metainfo = Some(crateship_unpack::facts::metainfo_release(
@@ -457,6 +471,108 @@ impl<'a> Walk<'a> {
             self.product_versions.push((name.to_owned(), version));
         }
     }
+}
+
+/// The size of a `…/icons/hicolor/NxN/apps/NAME.png` member.
+fn hicolor_size(name: &str) -> Option<u32> {
+    let rest = name.split("/icons/hicolor/").nth(1)?;
+    let (dir, file) = rest.split_once("/apps/")?;
+    let (w, h) = dir.split_once('x')?;
+    (w == h && file.ends_with(".png") && !file.contains('/')).then(|| w.parse().ok())?
+}
+
+/// `content.desktop-entry` and `content.icons` for the Linux packages that ship
+/// a desktop entry (.deb, .rpm, AppImage): each entry is a well-formed
+/// `[Desktop Entry]` with `Type`, `Name` and `Exec`, and every hicolor size is there.
+fn linux_desktop_results(entry: &ManifestArtifact, walk: &Walk<'_>, results: &mut Results) {
+    if !matches!(entry.format.as_str(), "deb" | "rpm" | "appimage") {
+        return;
+    }
+    for (name, text) in &walk.desktop_entries {
+        let outcome = desktop_entry_problem(text).map_or_else(
+            || Ok(format!("{name} is a well-formed desktop entry")),
+            |problem| {
+                Err((
+                    format!("{name}: {problem}"),
+                    "fix the linux.desktop-template (or the shipped .desktop asset), then rebuild"
+                        .to_owned(),
+                ))
+            },
+        );
+        results.add(
+            "content.desktop-entry",
+            Level::Blocking,
+            &entry.path,
+            outcome,
+        );
+    }
+    if walk.desktop_entries.is_empty() {
+        return;
+    }
+    let missing: Vec<String> = crateship_icons::HICOLOR_SIZES
+        .iter()
+        .filter(|s| !walk.icon_sizes.contains(s))
+        .map(|s| format!("{s}x{s}"))
+        .collect();
+    results.add(
+        "content.icons",
+        Level::Blocking,
+        &entry.path,
+        if missing.is_empty() {
+            Ok(format!(
+                "every hicolor size ({} sizes)",
+                crateship_icons::HICOLOR_SIZES.len()
+            ))
+        } else {
+            Err((
+                format!("lacks the hicolor icon sizes {}", missing.join(", ")),
+                "rebuild with crateship (it renders every size from `icon`)".to_owned(),
+            ))
+        },
+    );
+}
+
+/// What is wrong with a desktop entry's text, if anything: the first group must
+/// be `[Desktop Entry]` with `Type`, `Name` and (for applications) `Exec`, and
+/// every other line a comment, a group header or `Key=Value`.
+fn desktop_entry_problem(text: &str) -> Option<String> {
+    let mut group = None;
+    let mut keys = BTreeSet::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('[') && line.ends_with(']') {
+            if group.is_none() && line != "[Desktop Entry]" {
+                return Some(format!("the first group is {line}, not [Desktop Entry]"));
+            }
+            group = Some(line.to_owned());
+            continue;
+        }
+        let Some((key, _)) = line.split_once('=') else {
+            return Some(format!(
+                "line {} is neither a group, a comment nor Key=Value",
+                number + 1
+            ));
+        };
+        if group.is_none() {
+            return Some(format!("line {} comes before [Desktop Entry]", number + 1));
+        }
+        if group.as_deref() == Some("[Desktop Entry]") {
+            keys.insert(key.trim().to_owned());
+        }
+    }
+    let application = text.lines().any(|l| l.trim() == "Type=Application");
+    let needed: &[&str] = if application {
+        &["Type", "Name", "Exec"]
+    } else {
+        &["Type", "Name"]
+    };
+    needed
+        .iter()
+        .find(|k| !keys.contains(**k))
+        .map(|k| format!("[Desktop Entry] has no {k} key"))
 }
 
 /// Whether the bytes start like an ELF, PE or Mach-O (thin or fat) file.
@@ -758,4 +874,41 @@ fn malformed(entry: &ManifestArtifact, what: &str, reason: &str, results: &mut R
                 .to_owned(),
         )),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desktop_entries_and_icon_paths_are_read_as_the_spec_says() {
+        let good = "[Desktop Entry]\nType=Application\nName=Hello\nExec=hello %U\n# c\n\n[Desktop Action New]\nName=New\n";
+        assert_eq!(desktop_entry_problem(good), None);
+        let cases = [
+            ("[Other]\nType=Application\n", "not [Desktop Entry]"),
+            ("Name=x\n[Desktop Entry]\n", "before [Desktop Entry]"),
+            (
+                "[Desktop Entry]\nType=Application\nName=x\nnot a pair\n",
+                "line 4",
+            ),
+            ("[Desktop Entry]\nType=Application\nName=x\n", "no Exec"),
+            ("[Desktop Entry]\nName=x\n", "no Type"),
+        ];
+        for (text, expected) in cases {
+            let problem = desktop_entry_problem(text).unwrap_or_default();
+            assert!(problem.contains(expected), "{text:?}: {problem}");
+        }
+        assert_eq!(
+            hicolor_size("usr/share/icons/hicolor/48x48/apps/hello.png"),
+            Some(48)
+        );
+        assert_eq!(
+            hicolor_size("usr/share/icons/hicolor/48x48@2/apps/hello.png"),
+            None
+        );
+        assert_eq!(
+            hicolor_size("usr/share/icons/hicolor/scalable/apps/hello.svg"),
+            None
+        );
+    }
 }

@@ -11,6 +11,7 @@
 //! * [`integrity`]: `integrity.manifest`, `integrity.sha256sums`,
 //!   `integrity.unknown-file`, `signature.sha256sums`;
 //! * [`contents`]: `content.members`, `content.host-path`, `content.metadata`,
+//!   `content.desktop-entry`, `content.icons`,
 //!   `binary.target`, `binary.stripped`, `binary.glibc`, `binary.macos-minimum`,
 //!   `binary.gui-subsystem`, `signature.authenticode`, `signature.timestamp`,
 //!   `signature.cert-expiry`, `signature.apple`, `signature.appimage`, `signature.rpm`,
