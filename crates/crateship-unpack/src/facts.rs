@@ -114,9 +114,6 @@ fn thin_signature(macho: &[u8]) -> Option<Vec<u8>> {
     let le = |at: usize| -> Option<u32> {
         Some(u32::from_le_bytes(macho.get(at..at + 4)?.try_into().ok()?))
     };
-    let be = |at: usize| -> Option<u32> {
-        Some(u32::from_be_bytes(macho.get(at..at + 4)?.try_into().ok()?))
-    };
     const LC_CODE_SIGNATURE: u32 = 0x1d;
     if le(0)? != 0xfeed_facf {
         return None;
@@ -126,22 +123,8 @@ fn thin_signature(macho: &[u8]) -> Option<Vec<u8>> {
     for _ in 0..commands.min(4096) {
         let (cmd, size) = (le(at)?, le(at + 4)? as usize);
         if cmd == LC_CODE_SIGNATURE {
-            let offset = le(at + 8)? as usize;
-            // SuperBlob: magic, length, count, then (type, offset) pairs.
-            if be(offset)? != 0xfade_0cc0 {
-                return None;
-            }
-            let count = be(offset + 8)?.min(64) as usize;
-            for i in 0..count {
-                let (kind, blob) = (be(offset + 12 + i * 8)?, be(offset + 16 + i * 8)? as usize);
-                if kind == 0x10000 {
-                    let start = offset + blob;
-                    let length = be(start + 4)? as usize;
-                    let cms = macho.get(start + 8..start + length)?;
-                    return (!cms.is_empty()).then(|| cms.to_vec());
-                }
-            }
-            return None;
+            let (offset, length) = (le(at + 8)? as usize, le(at + 12)? as usize);
+            return superblob_cms(macho.get(offset..offset.checked_add(length)?)?);
         }
         if size < 8 {
             return None;
@@ -149,6 +132,115 @@ fn thin_signature(macho: &[u8]) -> Option<Vec<u8>> {
         at += size;
     }
     None
+}
+
+/// The CMS blob (type `0x10000`) of a code-signature SuperBlob (magic
+/// `0xfade0cc0`, then `(type, offset)` pairs); `None` when absent or empty.
+fn superblob_cms(superblob: &[u8]) -> Option<Vec<u8>> {
+    let be = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(
+            superblob.get(at..at + 4)?.try_into().ok()?,
+        ))
+    };
+    if be(0)? != 0xfade_0cc0 {
+        return None;
+    }
+    let count = be(8)?.min(64) as usize;
+    for i in 0..count {
+        let (kind, blob) = (be(12 + i * 8)?, be(16 + i * 8)? as usize);
+        if kind == 0x10000 {
+            let length = be(blob + 4)? as usize;
+            let cms = superblob.get(blob + 8..blob.checked_add(length)?)?;
+            return (!cms.is_empty()).then(|| cms.to_vec());
+        }
+    }
+    None
+}
+
+/// The CMS blob of a .dmg's embedded code signature: the SuperBlob the `koly`
+/// trailer's `CodeSignatureOffset` (0x128) / `CodeSignatureLength` (0x130)
+/// point at. `Ok(None)`: unsigned; an error says why the file is no dmg.
+pub fn dmg_signature(path: &std::path::Path) -> Result<Option<Vec<u8>>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let len = file
+        .metadata()
+        .map_err(|e| format!("cannot be read: {e}"))?
+        .len();
+    if len < 512 {
+        return Err("it is too short to end in a koly trailer".into());
+    }
+    let mut koly = [0u8; 512];
+    file.seek(SeekFrom::Start(len - 512))
+        .and_then(|_| file.read_exact(&mut koly))
+        .map_err(|e| format!("its koly trailer cannot be read: {e}"))?;
+    if &koly[..4] != b"koly" {
+        return Err("it does not end in a `koly` trailer".into());
+    }
+    let be64 = |at: usize| u64::from_be_bytes(koly[at..at + 8].try_into().unwrap_or_default());
+    let (offset, length) = (be64(0x128), be64(0x130));
+    if length == 0 {
+        return Ok(None);
+    }
+    if offset.saturating_add(length) > len || length > 16 << 20 {
+        return Err(format!(
+            "its code signature ({length} bytes at {offset}) lies outside the file"
+        ));
+    }
+    let mut superblob = vec![0u8; length as usize];
+    file.seek(SeekFrom::Start(offset))
+        .and_then(|_| file.read_exact(&mut superblob))
+        .map_err(|e| format!("its code signature cannot be read: {e}"))?;
+    Ok(superblob_cms(&superblob))
+}
+
+/// The CMS blob of a flat .pkg (a XAR archive): the heap range the TOC's
+/// `<x-signature>` names. `Ok(None)`: unsigned; an error says why the file is
+/// no readable XAR.
+pub fn pkg_signature(path: &std::path::Path) -> Result<Option<Vec<u8>>, String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let mut header = [0u8; 28];
+    file.read_exact(&mut header)
+        .map_err(|e| format!("its XAR header cannot be read: {e}"))?;
+    if &header[..4] != b"xar!" {
+        return Err("it does not start with `xar!`".into());
+    }
+    let header_len = u64::from(u16::from_be_bytes([header[4], header[5]]));
+    let toc_len = u64::from_be_bytes(header[8..16].try_into().unwrap_or_default());
+    if toc_len > 64 << 20 {
+        return Err(format!("its table of contents claims {toc_len} bytes"));
+    }
+    let mut packed = vec![0u8; toc_len as usize];
+    file.seek(SeekFrom::Start(header_len))
+        .and_then(|_| file.read_exact(&mut packed))
+        .map_err(|e| format!("its table of contents is truncated: {e}"))?;
+    let mut toc = String::new();
+    flate2::read::ZlibDecoder::new(&packed[..])
+        .read_to_string(&mut toc)
+        .map_err(|e| format!("its table of contents does not inflate: {e}"))?;
+    let Some(at) = toc.find("<x-signature") else {
+        return Ok(None);
+    };
+    let section = &toc[at..toc[at..]
+        .find("</x-signature>")
+        .map_or(toc.len(), |e| at + e)];
+    let number = |tag: &str| -> Option<u64> {
+        let open = format!("<{tag}>");
+        let start = section.find(&open)? + open.len();
+        section[start..].split('<').next()?.trim().parse().ok()
+    };
+    let (Some(offset), Some(size)) = (number("offset"), number("size")) else {
+        return Err("its <x-signature> has no offset and size".into());
+    };
+    if size == 0 || size > 16 << 20 {
+        return Ok(None);
+    }
+    let mut cms = vec![0u8; size as usize];
+    file.seek(SeekFrom::Start(header_len + toc_len + offset))
+        .and_then(|_| file.read_exact(&mut cms))
+        .map_err(|e| format!("its CMS signature cannot be read: {e}"))?;
+    Ok(Some(cms))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -237,23 +237,28 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
     let (code, apple, report) = gate(&p.out);
     assert_eq!(code, Some(0), "{report:#}");
     assert!(
-        !apple.is_empty()
+        apple.len() >= 3
             && apple
                 .iter()
-                .all(|(passed, found)| *passed && found.contains("Developer ID Application")),
-        "{apple:?}"
+                .all(|(passed, found)| *passed && found.contains("Developer ID")),
+        "app, dmg and pkg: {apple:?}"
+    );
+    assert!(
+        apple
+            .iter()
+            .any(|(_, found)| found.contains("Developer ID Installer")),
+        "the pkg: {apple:?}"
     );
     let unsigned = p.out.with_file_name("unsigned");
     let done = run(dist_prebuilt(&p.manifest, &p.bins, &unsigned).arg("--unsigned"));
     assert!(done.status.success(), "{}", stderr(&done));
     let (code, apple, report) = gate(&unsigned);
     assert_eq!(code, Some(1), "{report:#}");
-    assert!(
-        apple
-            .iter()
-            .any(|(passed, found)| !passed && found.contains("no Developer ID signature")),
-        "{apple:?}"
-    );
+    let unsigned_count = apple
+        .iter()
+        .filter(|(passed, found)| !passed && found.contains("no Developer ID"))
+        .count();
+    assert_eq!(unsigned_count, 3, "app, dmg and pkg: {apple:?}");
 
     // The app inside the zip: CMS over its CodeDirectory, verified by openssl.
     let x = p.out.join("x");

@@ -134,18 +134,23 @@ fn check_artifact(
                 ),
             }
         }
-        None if matches!(entry.format.as_str(), "dmg" | "pkg") => results.add(
-            "content.members",
-            Level::Audit,
-            &entry.path,
-            Err((
-                format!(
-                    "its members are not opened: check does not read {} images yet",
-                    entry.format
-                ),
-                "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
-            )),
-        ),
+        None if matches!(entry.format.as_str(), "dmg" | "pkg") => {
+            if policy.apple_signed {
+                apple_image_signature(&path, entry, policy, results);
+            }
+            results.add(
+                "content.members",
+                Level::Audit,
+                &entry.path,
+                Err((
+                    format!(
+                        "its members are not opened: check does not read {} images yet",
+                        entry.format
+                    ),
+                    "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
+                )),
+            );
+        }
         None => {}
     }
     host_path_result(entry, &walk.leaks, results);
@@ -471,6 +476,49 @@ impl<'a> Walk<'a> {
             self.product_versions.push((name.to_owned(), version));
         }
     }
+}
+
+/// `signature.apple` for a .dmg (the koly trailer's code signature) or a .pkg
+/// (the XAR's CMS signature): signed by the identity the manifest records
+/// (else a Developer ID Application / Installer certificate).
+fn apple_image_signature(
+    path: &Path,
+    entry: &ManifestArtifact,
+    policy: &Policy,
+    results: &mut Results,
+) {
+    let (cms, kind) = if entry.format == "pkg" {
+        (
+            crateship_unpack::facts::pkg_signature(path),
+            "Developer ID Installer",
+        )
+    } else {
+        (
+            crateship_unpack::facts::dmg_signature(path),
+            "Developer ID Application",
+        )
+    };
+    let expected = entry.signature.as_ref().map(|s| s.subject.clone());
+    let info = cms.and_then(|cms| match cms {
+        None => Err(format!(
+            "carries no {kind} signature although Apple signing is configured"
+        )),
+        Some(cms) => crateship_sign::cms_signer(&cms).and_then(|info| {
+            let matches = match &expected {
+                Some(subject) => &info.subject == subject,
+                None => info.subject.contains(kind),
+            };
+            if matches {
+                Ok(Some(info))
+            } else {
+                Err(format!(
+                    "is signed by {}, not the configured {kind} identity",
+                    info.subject
+                ))
+            }
+        }),
+    });
+    signature_results("signature.apple", &entry.path, info, policy, results);
 }
 
 /// The size of a `…/icons/hicolor/NxN/apps/NAME.png` member.
