@@ -8,18 +8,18 @@
 //! `strict`, no warning either). What the release is held to beyond the
 //! manifest comes from a [`Policy`]: the project's plan when check runs in the
 //! project, else only what the manifest itself records. The checks, by module:
-//! * [`integrity`]: `integrity.manifest`, `integrity.sha256sums`,
+//! * `integrity`: `integrity.manifest`, `integrity.sha256sums`,
 //!   `integrity.unknown-file`, `signature.sha256sums`;
-//! * [`contents`]: `content.members`, `content.host-path`, `content.metadata`,
+//! * `contents`: `content.members`, `content.host-path`, `content.metadata`,
 //!   `content.desktop-entry`, `content.icons`,
 //!   `binary.target`, `binary.stripped`, `binary.glibc`, `binary.macos-minimum`,
 //!   `binary.gui-subsystem`, `signature.authenticode`, `signature.timestamp`,
 //!   `signature.cert-expiry`, `signature.apple`, `signature.appimage`, `signature.rpm`,
 //!   `consistency.version`;
-//! * [`supply`]: `supply.licenses`, `supply.advisories`,
+//! * `supply`: `supply.licenses`, `supply.advisories`,
 //!   `supply.advisories-informational`;
-//! * [`rebuild`] (opt-in, `--rebuild`): `reproducible.artifact`;
-//! * [`previous`] (with a previous release): `consistency.version-increases`,
+//! * `rebuild` (opt-in, `--rebuild`): `reproducible.artifact`;
+//! * `previous` (with a previous release): `consistency.version-increases`,
 //!   `consistency.identifier`, `consistency.upgrade-code`, `consistency.product-code`.
 
 mod contents;
