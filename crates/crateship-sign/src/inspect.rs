@@ -109,12 +109,17 @@ pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
     let Some(blob) = pkcs7(path)? else {
         return Ok(None);
     };
-    let parsed = parse_pkcs7(&blob).map_err(|reason| SignError::BadInput {
+    let parsed = parse_pkcs7(&blob).map_err(bad_signature(path))?;
+    Ok(Some(parsed.signed))
+}
+
+/// The error of a signature in `path` that does not parse, saying why.
+fn bad_signature(path: &Path) -> impl Fn(String) -> SignError + '_ {
+    move |reason| SignError::BadInput {
         path: path.to_owned(),
         format: "Authenticode signature",
         reason,
-    })?;
-    Ok(Some(parsed.signed))
+    }
 }
 
 /// What a release gate learns from an Authenticode (or Apple CMS) signature.
@@ -183,20 +188,12 @@ pub fn cms_signer(blob: &[u8]) -> Result<AuthenticodeInfo, String> {
 pub fn authenticode_of_file(path: &Path) -> Result<Option<AuthenticodeInfo>, SignError> {
     if kind(path)? == Kind::Pe {
         let pe = std::fs::read(path).map_err(|e| SignError::io("read", path, e))?;
-        return authenticode_of_pe(&pe).map_err(|reason| SignError::BadInput {
-            path: path.to_owned(),
-            format: "Authenticode signature",
-            reason,
-        });
+        return authenticode_of_pe(&pe).map_err(bad_signature(path));
     }
     let Some(blob) = pkcs7(path)? else {
         return Ok(None);
     };
-    let parsed = parse_pkcs7(&blob).map_err(|reason| SignError::BadInput {
-        path: path.to_owned(),
-        format: "Authenticode signature",
-        reason,
-    })?;
+    let parsed = parse_pkcs7(&blob).map_err(bad_signature(path))?;
     Ok(Some(parsed.info(None)))
 }
 

@@ -457,30 +457,31 @@ fn check_opens_every_artifact_and_finds_each_planted_fault_inside() {
     // Clean: every container is opened, and its binaries and versions checked.
     let (code, report, err) = check_in(&good, &manifest, &[]);
     assert_eq!(code, 0, "{err}\n{report:#}");
-    let members = results_of(&report, "content.members");
-    for suffix in [".tar.gz", ".deb", ".rpm", ".AppImage", ".zip", ".msi"] {
-        assert!(
-            members
-                .iter()
-                .any(|(a, passed, _)| a.ends_with(suffix) && *passed),
-            "{suffix} not opened: {members:?}"
-        );
-    }
-    let binaries = results_of(&report, "binary.target");
-    for member in [
-        ".deb:usr/bin/tiny",
-        ".rpm:usr/bin/tiny",
-        ".AppImage:usr/bin/tiny",
-        ".zip:tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe",
-        ".msi:tiny.exe",
-    ] {
-        assert!(
-            binaries
-                .iter()
-                .any(|(a, passed, _)| a.ends_with(member) && *passed),
-            "{member} not checked: {binaries:?}"
-        );
-    }
+    let passed_for = |id: &str, suffixes: &[&str]| {
+        let found = results_of(&report, id);
+        for suffix in suffixes {
+            assert!(
+                found
+                    .iter()
+                    .any(|(a, passed, _)| a.ends_with(suffix) && *passed),
+                "{id} did not pass for {suffix}: {found:?}"
+            );
+        }
+    };
+    passed_for(
+        "content.members",
+        &[".tar.gz", ".deb", ".rpm", ".AppImage", ".zip", ".msi"],
+    );
+    passed_for(
+        "binary.target",
+        &[
+            ".deb:usr/bin/tiny",
+            ".rpm:usr/bin/tiny",
+            ".AppImage:usr/bin/tiny",
+            ".zip:tiny-0.4.2-x86_64-pc-windows-gnu/tiny.exe",
+            ".msi:tiny.exe",
+        ],
+    );
     let versions = results_of(&report, "consistency.version");
     for what in [
         "deb control Version",
@@ -499,6 +500,9 @@ fn check_opens_every_artifact_and_finds_each_planted_fault_inside() {
         !results_of(&report, "binary.glibc").is_empty(),
         "{report:#}"
     );
+    for id in ["content.desktop-entry", "content.icons"] {
+        passed_for(id, &[".deb", ".rpm", ".AppImage"]);
+    }
 
     // The same release against a project whose glibc ceiling is lower.
     let strict_glibc = project(
@@ -854,6 +858,10 @@ fn configured_public_keys_verify_sha256sums_and_the_appimage_signature() {
         results_of(&report, "signature.appimage")
             .iter()
             .any(|r| !r.1),
+        "{report:#}"
+    );
+    assert!(
+        results_of(&report, "signature.rpm").iter().any(|r| !r.1),
         "{report:#}"
     );
 
