@@ -6,26 +6,45 @@ use std::path::Path;
 
 use crate::{UnpackError, Visitor};
 
+/// Files read per opening of the image. backhand keeps every fragment block
+/// it decompresses for as long as its reader lives, so the image is opened
+/// again after each batch: memory stays bounded by one batch's fragments
+/// instead of growing with the image (re-reading its tables costs little).
+const FILES_PER_OPEN: usize = 64;
+
 /// Visits every regular file of the AppImage at `path`'s squashfs image.
 pub(crate) fn read(path: &Path, visit: &mut Visitor<'_>) -> Result<(), UnpackError> {
     let io = UnpackError::io(path);
     let bad = UnpackError::format(path, "AppImage");
     let mut file = std::fs::File::open(path).map_err(&io)?;
     let offset = elf_end(&mut file).map_err(&bad)?;
-    let reader = backhand::FilesystemReader::from_reader_with_offset(BufReader::new(file), offset)
-        .map_err(|e| {
-            bad(format!(
-                "its squashfs image at byte {offset} cannot be read: {e}"
-            ))
-        })?;
-    for node in reader.files() {
-        if let backhand::InnerNode::File(f) = &node.inner {
+    let open = || -> Result<backhand::FilesystemReader<'static>, UnpackError> {
+        let file = std::fs::File::open(path).map_err(&io)?;
+        backhand::FilesystemReader::from_reader_with_offset(BufReader::new(file), offset)
+            .map_err(|e| bad(format!("its squashfs image at byte {offset} cannot be read: {e}")))
+    };
+    let mut done = 0;
+    loop {
+        let reader = open()?;
+        let files: Vec<_> = reader
+            .files()
+            .filter_map(|node| match &node.inner {
+                backhand::InnerNode::File(f) => Some((node, f)),
+                _ => None,
+            })
+            .skip(done)
+            .take(FILES_PER_OPEN)
+            .collect();
+        if files.is_empty() {
+            return Ok(());
+        }
+        for (node, f) in &files {
             let name = crate::relative(&node.fullpath.to_string_lossy());
             visit(&name, &mut reader.file(f).reader())
                 .map_err(|e| bad(format!("`{name}` cannot be read: {e}")))?;
         }
+        done += files.len();
     }
-    Ok(())
 }
 
 /// Where a 64-bit little-endian ELF file ends.
