@@ -20,8 +20,13 @@ pub(crate) fn read(path: &Path, visit: &mut Visitor<'_>) -> Result<(), UnpackErr
     let offset = elf_end(&mut file).map_err(&bad)?;
     let open = || -> Result<backhand::FilesystemReader<'static>, UnpackError> {
         let file = std::fs::File::open(path).map_err(&io)?;
-        backhand::FilesystemReader::from_reader_with_offset(BufReader::new(file), offset)
-            .map_err(|e| bad(format!("its squashfs image at byte {offset} cannot be read: {e}")))
+        backhand::FilesystemReader::from_reader_with_offset(BufReader::new(file), offset).map_err(
+            |e| {
+                bad(format!(
+                    "its squashfs image at byte {offset} cannot be read: {e}"
+                ))
+            },
+        )
     };
     let mut done = 0;
     loop {

@@ -38,7 +38,7 @@ const MAX_TEXT: u64 = 4 << 20;
 
 /// Opens every artifact of the release in `dir` and adds the content,
 /// binary, signature and version results. Artifacts are read on every core
-/// (each one by one thread); the results keep the manifest's order.
+/// (one job each on the ordered pool); the results keep the manifest's order.
 pub(super) fn check(
     dir: &Path,
     manifest: &DistManifest,
@@ -46,49 +46,26 @@ pub(super) fn check(
     results: &mut Results,
 ) -> Vec<ArtifactFacts> {
     let versions = crate::plan::format_versions(&manifest.app.version);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(manifest.artifacts.len().max(1));
-    let mut done: Vec<(usize, Results, ArtifactFacts)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(entry) = manifest.artifacts.get(index) else {
-                            return mine;
-                        };
-                        let mut results = Results::default();
-                        let facts = check_artifact(
-                            dir,
-                            entry,
-                            policy,
-                            &versions,
-                            &manifest.app.version,
-                            &mut results,
-                        );
-                        mine.push((index, results, facts));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    done.sort_by_key(|(index, _, _)| *index);
-    done.into_iter()
-        .map(|(_, mut artifact_results, facts)| {
-            results.0.append(&mut artifact_results.0);
-            facts
-        })
-        .collect()
+    let version = manifest.app.version.clone();
+    let (dir, policy) = (dir.to_path_buf(), policy.clone());
+    super::each_artifact(manifest, move |entry| {
+        let mut artifact_results = Results::default();
+        let facts = check_artifact(
+            &dir,
+            entry,
+            &policy,
+            &versions,
+            &version,
+            &mut artifact_results,
+        );
+        (artifact_results, facts)
+    })
+    .into_iter()
+    .map(|(mut artifact_results, facts)| {
+        results.0.append(&mut artifact_results.0);
+        facts
+    })
+    .collect()
 }
 
 /// Every content, binary, signature and version result of one artifact.

@@ -31,10 +31,13 @@ fn manifest_entries(
     manifest: &DistManifest,
     results: &mut Results,
 ) -> BTreeMap<String, String> {
+    let root = dir.to_path_buf();
+    let hashed = super::each_artifact(manifest, move |entry| {
+        crateship_support::hash::sha256_file(&root.join(&entry.path))
+    });
     let mut digests = BTreeMap::new();
-    for entry in &manifest.artifacts {
-        let path = dir.join(&entry.path);
-        let outcome = match crateship_support::hash::sha256_file(&path) {
+    for (entry, hash) in manifest.artifacts.iter().zip(hashed) {
+        let outcome = match hash {
             Err(e) => Err((format!("cannot be read: {e}"), REBUILD.to_owned())),
             Ok((_, size)) if size != entry.size => Err((
                 format!("is {size} bytes, the manifest says {}", entry.size),

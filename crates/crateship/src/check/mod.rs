@@ -254,6 +254,25 @@ impl Results {
     }
 }
 
+/// `work` on every artifact of `manifest`, one artifact per job on the shared
+/// ordered pool (a worker per core); the results come back in manifest order.
+pub(crate) fn each_artifact<T: Send + 'static>(
+    manifest: &DistManifest,
+    work: impl Fn(&crate::manifest::ManifestArtifact) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let artifacts = std::sync::Arc::new(manifest.artifacts.clone());
+    let jobs = std::sync::Arc::clone(&artifacts);
+    let mut pool = crateship_support::pool::OrderedPool::stateless(0, 4, move |index: usize| {
+        work(&jobs[index])
+    });
+    let mut out = Vec::with_capacity(artifacts.len());
+    for index in 0..artifacts.len() {
+        out.extend(pool.submit(index));
+    }
+    out.extend(pool.drain());
+    out
+}
+
 /// The fix for anything that changed after the release was written.
 pub(crate) const REBUILD: &str =
     "rebuild the release with `crateship dist`; never edit a dist dir by hand";
