@@ -34,6 +34,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         Some("appimage-runtime") => appimage_runtime(sh, &args[1..]),
         Some("zsync") => zsync(sh, &args[1..]),
         Some("check") => check(sh, &args[1..]),
+        Some("sbom") => sbom(sh, &args[1..]),
         _ => {
             archives(sh, args)?;
             deb(sh, args)?;
@@ -44,6 +45,7 @@ pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
             appimage_runtime(sh, args)?;
             zsync(sh, args)?;
             check(sh, args)?;
+            sbom(sh, args)?;
             icons(sh, args)
         }
     }
@@ -1399,5 +1401,116 @@ fn check(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         "ratios": {"wall": wall, "rss_mb": ours.rss_mb},
     });
     save_json("check.json", &json)?;
+    Ok(())
+}
+
+/// SBOM generation for a crate with ~400 dependencies against `cargo
+/// cyclonedx` (crates.io `cargo-cyclonedx`, installed when missing) on the same
+/// crate and target. The crate is a one-package project depending on this
+/// workspace's `crateship` library (with the CLI's features) by path (its own workspace, so cargo-cyclonedx
+/// describes one package; crates not in cargo's cache yet are fetched once).
+/// Goal: wall <= 0.5x.
+fn sbom(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    let runs = runs_flag(args, 5)?;
+    if cmd!(sh, "cargo cyclonedx --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_err()
+    {
+        cmd!(sh, "cargo install --locked cargo-cyclonedx").run()?;
+    }
+    let time = Path::new("/usr/bin/time");
+    let crateship = release_crateship(sh)?;
+    let root = project_root();
+    let work = root.join("target/bench/sbom");
+    let project = work.join("project");
+    std::fs::create_dir_all(project.join("src"))?;
+    std::fs::write(project.join("src/main.rs"), "fn main() {}\n")?;
+    std::fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"sbom-bench\"\nversion = \"1.0.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n\
+             [dependencies]\ncrateship = {{ path = \"{}\", features = [\"notarize\", \"progress-bar\"] }}\n\n[workspace]\n",
+            root.join("crates/crateship").display()
+        ),
+    )?;
+    let manifest = project.join("Cargo.toml");
+    if !project.join("Cargo.lock").exists() {
+        // The workspace's own lock pins the same versions (missing crates are fetched once).
+        std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))?;
+        cmd!(
+            sh,
+            "cargo metadata --format-version 1 --manifest-path {manifest}"
+        )
+        .quiet()
+        .ignore_stdout()
+        .run()?;
+    }
+    let ours_out = work.join("ours.cdx.json");
+    let target = "x86_64-unknown-linux-gnu";
+    // cargo-cyclonedx writes NAME.cdx.json beside the package's manifest.
+    let peer_out = project.join("sbom-bench.cdx.json");
+    let s = |p: &Path| p.display().to_string();
+    let cases: Vec<(&str, Vec<String>, PathBuf)> = vec![
+        (
+            "crateship debug sbom",
+            vec![
+                crateship,
+                "debug".into(),
+                "sbom".into(),
+                "--manifest-path".into(),
+                s(&manifest),
+                "--target".into(),
+                target.into(),
+                "-o".into(),
+                s(&ours_out),
+            ],
+            ours_out.clone(),
+        ),
+        (
+            "cargo cyclonedx",
+            vec![
+                "cargo".into(),
+                "cyclonedx".into(),
+                "--manifest-path".into(),
+                s(&manifest),
+                "--format".into(),
+                "json".into(),
+                "--target".into(),
+                target.into(),
+                "--spec-version".into(),
+                "1.5".into(),
+            ],
+            peer_out.clone(),
+        ),
+    ];
+    let results = measure_interleaved(sh, time, runs, &cases)?;
+    let _ = std::fs::rename(&peer_out, work.join("cargo-cyclonedx.cdx.json"));
+    print_table("sbom generation", &results);
+    let count = |path: &Path| -> anyhow::Result<usize> {
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+        Ok(doc["components"].as_array().map_or(0, Vec::len))
+    };
+    let (ours, peer) = (&results[0], &results[1]);
+    let wall = ours.wall / peer.wall;
+    let verdict = if wall <= 0.5 {
+        "meets goal"
+    } else {
+        "MISSES goal"
+    };
+    println!(
+        "crateship SBOM vs cargo cyclonedx ({} vs {} components): wall {wall:.2}x (goal <= 0.5x), RSS {:.1} vs {:.1} MB: {verdict}",
+        count(&ours_out)?,
+        count(&work.join("cargo-cyclonedx.cdx.json"))?,
+        ours.rss_mb,
+        peer.rss_mb
+    );
+    let json = json!({
+        "results": results.iter().map(|m| json!({"generator": m.name, "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.rss_mb, "size": m.size})).collect::<Vec<_>>(),
+        "ratios": {"wall": wall},
+    });
+    save_json("sbom.json", &json)?;
     Ok(())
 }

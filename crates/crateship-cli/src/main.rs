@@ -245,6 +245,22 @@ enum DebugCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write the CycloneDX SBOM of a package for one target, nothing else (used
+    /// by `cargo xtask bench sbom`).
+    Sbom {
+        /// The project's Cargo.toml.
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+        /// Package, when the workspace has several.
+        #[arg(long, short = 'p', value_name = "NAME")]
+        package: Option<String>,
+        /// Target triple whose dependencies are listed.
+        #[arg(long)]
+        target: String,
+        /// SBOM file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Archive a directory with crateship's own writer (used by `cargo xtask bench`).
     Archive {
         /// `tar.gz` or `zip`.
@@ -734,6 +750,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Debug(DebugCommand::Msi { dir, output }) => {
             crateship::debug::msi_from_dir(&dir, &output, crateship::epoch::FALLBACK_EPOCH)?;
+        }
+        Command::Debug(DebugCommand::Sbom {
+            manifest_path,
+            package,
+            target,
+            output,
+        }) => {
+            let options = crateship::Options {
+                manifest_path,
+                package,
+                ..crateship::Options::default()
+            };
+            crateship::debug::sbom(&options, &target, &output)?;
         }
         Command::Debug(DebugCommand::Deb { dir, output }) => {
             crateship::debug::deb_from_dir(

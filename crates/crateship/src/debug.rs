@@ -138,3 +138,19 @@ pub fn sign_with_pem(key: &Path, chain: &Path, input: &Path, output: &Path) -> R
         .map_err(|e| Error::artifact(output, e))?
         .warnings)
 }
+
+/// Writes the CycloneDX SBOM of the package `options` selects, for `triple`,
+/// to `out` (the artifact it describes is its first binary, digest zero): SBOM
+/// generation alone, for `cargo xtask bench sbom`.
+pub fn sbom(options: &crate::Options, triple: &str, out: &Path) -> Result<()> {
+    let inputs = crate::Inputs::gather(options)?;
+    let plan = crate::plan::plan(&inputs, options)?;
+    let bytes = crate::execute::records::cyclonedx_for_target(
+        &plan,
+        triple,
+        &plan.app.name,
+        &"0".repeat(64),
+    )?;
+    crateship_support::atomic::write(out, &bytes)?;
+    Ok(())
+}

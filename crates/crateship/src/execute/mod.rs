@@ -25,7 +25,7 @@ mod linux;
 mod macos;
 pub(crate) mod notarize;
 pub mod outdir;
-mod records;
+pub(crate) mod records;
 pub mod sign;
 mod windows;
 

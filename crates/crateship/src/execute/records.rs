@@ -180,6 +180,29 @@ fn dependency_set(plan: &Plan, target: &TargetPlan, lock: &str) -> Result<DepSet
     dependency_set_for(plan, &triple, lock)
 }
 
+/// The CycloneDX SBOM of the binaries `plan` builds for `triple`, describing an
+/// artifact `file_name` with digest `sha256` (for `crateship debug sbom`).
+pub(crate) fn cyclonedx_for_target(
+    plan: &Plan,
+    triple: &str,
+    file_name: &str,
+    sha256: &str,
+) -> Result<Vec<u8>> {
+    let deps = dependency_set_for(plan, triple, &cargo_lock(plan)?)?;
+    let artifact = Artifact {
+        file_name,
+        version: &plan.app.version,
+        sha256,
+        kind: ArtifactKind::Application,
+    };
+    let stamp = Stamp {
+        tool_version: &plan.crateship_version,
+        source_date_epoch: plan.source_date_epoch,
+    };
+    crateship_sbom::cyclonedx_json(&deps, &artifact, &stamp)
+        .map_err(|e| Error::input(format!("the CycloneDX SBOM for {triple}"), e))
+}
+
 /// Writes the `cargo auditable` object of `triple` to `object`: the crates its
 /// binaries are built from, as `cargo metadata --filter-platform` resolves them.
 /// That run also writes a missing Cargo.lock, so the lock is read after it.
