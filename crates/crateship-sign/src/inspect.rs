@@ -133,9 +133,9 @@ pub struct AuthenticodeInfo {
     pub timestamped: bool,
     /// When the signing certificate expires, in seconds since the Unix epoch.
     pub not_after: u64,
-    /// PE only: whether the signed image digest equals the image's digest now
-    /// (`false`: the file changed after it was signed). `None` for an MSI, whose
-    /// digest is not recomputed.
+    /// Whether the signed digest equals the file's digest now (`false`: the
+    /// file changed after it was signed). `None` where it is not recomputed (an
+    /// Apple CMS blob).
     pub digest_matches: Option<bool>,
 }
 
@@ -194,7 +194,9 @@ pub fn authenticode_of_file(path: &Path) -> Result<Option<AuthenticodeInfo>, Sig
         return Ok(None);
     };
     let parsed = parse_pkcs7(&blob).map_err(bad_signature(path))?;
-    Ok(Some(parsed.info(None)))
+    let digest = crate::msi::msi_digest(path).map_err(|e| SignError::io("read", path, e))?;
+    let digest_matches = parsed.content.windows(digest.len()).any(|w| w == digest);
+    Ok(Some(parsed.info(Some(digest_matches))))
 }
 
 /// A parsed signature: the signer, its certificate's expiry, the signed content.

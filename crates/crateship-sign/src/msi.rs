@@ -96,6 +96,15 @@ pub fn sign_msi_file(
     Ok(report)
 }
 
+/// The Authenticode digest of the MSI at `path` as it is now: every stream but
+/// the signatures, in the signing order, and each storage's CLSID.
+pub(crate) fn msi_digest(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut comp = cfb::CompoundFile::open(File::open(path)?)?;
+    let mut hasher = Sha256::new();
+    hash_storage(&mut comp, "/", &mut hasher)?;
+    Ok(hasher.finalize().into())
+}
+
 fn name_key(name: &str) -> Vec<u8> {
     name.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
 }

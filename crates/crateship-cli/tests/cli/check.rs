@@ -724,6 +724,23 @@ fn check_opens_every_artifact_and_finds_each_planted_fault_inside() {
             && found.contains("cut off")),
         "{signatures:?}"
     );
+
+    // An MSI whose cabinet changed after signing: its recomputed digest differs.
+    let changed = tmp.path().join("changed-msi");
+    copy_dir(&signed, &changed);
+    let mut msi = std::fs::read(artifact(&changed, ".msi")).unwrap();
+    let cab = msi.windows(4).position(|w| w == b"MSCF").unwrap();
+    msi[cab + 20] ^= 0x01;
+    replace_artifact(&changed, ".msi", &msi);
+    let (code, report, _) = check_in(&changed, &signed_manifest, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let signatures = results_of(&report, "signature.authenticode");
+    assert!(
+        signatures.iter().any(|(a, passed, found)| !passed
+            && a.ends_with(".msi")
+            && found.contains("changed after signing")),
+        "{signatures:?}"
+    );
 }
 
 #[test]
