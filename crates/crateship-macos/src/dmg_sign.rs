@@ -29,11 +29,11 @@ use crate::MacosError;
 use crate::codesign::{CS_ADHOC, CodeDirectory, empty_requirements, super_blob};
 use crate::error::{publish_err, read_err, write_err};
 
-const KOLY: usize = 512;
+pub(crate) const KOLY: usize = 512;
 const PLIST_OFFSET: usize = 0xd8;
 const PLIST_LENGTH: usize = 0xe0;
-const SIG_OFFSET: usize = 0x128;
-const SIG_LENGTH: usize = 0x130;
+pub(crate) const SIG_OFFSET: usize = 0x128;
+pub(crate) const SIG_LENGTH: usize = 0x130;
 
 /// Options for [`sign_dmg`].
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ fn invalid(path: &Path, reason: impl Into<String>) -> MacosError {
     }
 }
 
-fn be64_at(b: &[u8], at: usize) -> u64 {
+pub(crate) fn be64_at(b: &[u8], at: usize) -> u64 {
     u64::from_be_bytes(b[at..at + 8].try_into().unwrap_or_default())
 }
 

@@ -63,6 +63,7 @@ mod macho;
 mod names;
 mod pkg;
 mod pkg_sign;
+mod signature;
 mod tree;
 pub mod version;
 mod xar;
@@ -87,3 +88,4 @@ pub use pkg::{
     DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, check_pkg_templates, write_pkg,
 };
 pub use pkg_sign::{PkgSignOptions, PkgSignReport, sign_pkg};
+pub use signature::{dmg_signature_cms, macho_signature_cms, pkg_signature_cms};

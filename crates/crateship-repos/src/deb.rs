@@ -168,20 +168,7 @@ enum ControlError {
 /// The `./control` file inside the (compressed) control tarball `packed`.
 fn control_file(member: &str, packed: &[u8]) -> Result<String, ControlError> {
     let unreadable = |e: std::io::Error| ControlError::Unreadable(e.to_string());
-    let tar: Box<dyn Read + '_> = match member.strip_prefix("control.tar") {
-        Some("") => Box::new(packed),
-        Some(".gz") => Box::new(flate2::read::GzDecoder::new(packed)),
-        Some(".xz") => Box::new(liblzma::read::XzDecoder::new(packed)),
-        Some(".zst") => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(packed)
-                .map_err(|e| ControlError::Unreadable(e.to_string()))?,
-        ),
-        _ => {
-            return Err(ControlError::Unreadable(format!(
-                "{member} is not compressed with gzip, xz or zstd"
-            )));
-        }
-    };
+    let tar = crateship_unpack::decoder(member, packed).map_err(ControlError::Unreadable)?;
     let mut archive = tar::Archive::new(tar);
     for entry in archive.entries().map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;

@@ -167,11 +167,12 @@ pub fn appimage_digest(path: &Path) -> Result<[u8; 32], SignError> {
     digest(&mut file, path, &[sig, key])
 }
 
-/// The embedded signature of the AppImage at `path`, checked: `Ok(None)` when its
-/// `.sha256_sig` section is empty (unsigned); otherwise whether the armoured
-/// signature there verifies, over the file's digest, with `public_key` (armoured).
-/// The error text says what does not verify.
-pub fn verify_appimage(path: &Path, public_key: &str) -> Result<Option<()>, String> {
+/// The embedded signature of the AppImage at `path`: `Ok(None)` when its
+/// `.sha256_sig` section is empty (unsigned), `Ok(Some(verified))` otherwise,
+/// where with an armoured `public_key` the signature must verify over the
+/// file's digest (`verified` is then `true`) and without one only its presence
+/// is reported (`false`). The error text says what does not verify.
+pub fn verify_appimage(path: &Path, public_key: Option<&str>) -> Result<Option<bool>, String> {
     let mut file = File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
     let (sig, key) = sections(&mut file, path).map_err(|e| e.to_string())?;
     let mut section = vec![0u8; usize::try_from(sig.size).map_err(|e| e.to_string())?];
@@ -185,10 +186,14 @@ pub fn verify_appimage(path: &Path, public_key: &str) -> Result<Option<()>, Stri
     if end == 0 {
         return Ok(None);
     }
+    let Some(public_key) = public_key else {
+        return Ok(Some(false));
+    };
     let signature = std::str::from_utf8(&section[..end])
         .map_err(|_| "its .sha256_sig section is not an armoured signature".to_owned())?;
     let hex_digest = hex(&digest(&mut file, path, &[sig, key]).map_err(|e| e.to_string())?);
-    crate::openpgp::verify_detached_pgp(public_key, signature, hex_digest.as_bytes()).map(Some)
+    crate::openpgp::verify_detached_pgp(public_key, signature, hex_digest.as_bytes())
+        .map(|()| Some(true))
 }
 
 /// Embeds an OpenPGP signature into the AppImage `input`, written to `output` (may equal

@@ -146,14 +146,11 @@ pub fn authenticode_of_pe(pe: &[u8]) -> Result<Option<AuthenticodeInfo>, String>
         pe.get(at..at + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
-    let pe_at = u32_at(0x3c).ok_or("it is too short to be a PE image")?;
-    let optional = pe_at + 24;
-    let dirs = match pe.get(optional..optional + 2) {
-        Some([0x0b, 0x01]) => optional + 96,
-        Some([0x0b, 0x02]) => optional + 112,
-        _ => return Err("it has no PE32 or PE32+ optional header".into()),
-    };
-    let security_dir = dirs + 32;
+    let layout = crate::pe::layout(pe, Path::new("the image")).map_err(|e| match e {
+        SignError::BadInput { reason, .. } => reason,
+        other => other.to_string(),
+    })?;
+    let security_dir = layout.security_dir;
     let (Some(offset), Some(size)) = (u32_at(security_dir), u32_at(security_dir + 4)) else {
         return Ok(None);
     };
@@ -164,16 +161,8 @@ pub fn authenticode_of_pe(pe: &[u8]) -> Result<Option<AuthenticodeInfo>, String>
         .get(offset..offset + size)
         .ok_or("its certificate table runs past the end of the file (cut off?)")?;
     let parsed = parse_pkcs7(&table[8..])?;
-    let checksum = optional + 64;
-    let mut hasher = Sha256::new();
-    hasher.update(&pe[..checksum]);
-    hasher.update(&pe[checksum + 4..security_dir]);
-    hasher.update(&pe[security_dir + 8..offset]);
-    let digest = hasher.finalize();
-    let digest_matches = parsed
-        .content
-        .windows(digest.len())
-        .any(|w| w == digest.as_slice());
+    let digest = crate::pe::image_digest(pe, &layout, offset);
+    let digest_matches = parsed.content.windows(digest.len()).any(|w| w == digest);
     Ok(Some(parsed.info(Some(digest_matches))))
 }
 

@@ -15,12 +15,15 @@ use crate::{SignError, SignReport, write_atomically};
 const SPC_PE_IMAGE_DATA: &str = "1.3.6.1.4.1.311.2.1.15";
 
 /// Offsets of the fields the digest skips.
-struct Layout {
-    checksum: usize,
-    security_dir: usize,
+pub(crate) struct Layout {
+    /// The optional header's CheckSum field.
+    pub(crate) checksum: usize,
+    /// The security (certificate table) data directory entry.
+    pub(crate) security_dir: usize,
 }
 
-fn layout(pe: &[u8], path: &Path) -> Result<Layout, SignError> {
+/// Where the CheckSum field and the security directory entry of `pe` are.
+pub(crate) fn layout(pe: &[u8], path: &Path) -> Result<Layout, SignError> {
     let bad = |reason: &str| SignError::BadInput {
         path: path.to_owned(),
         format: "PE",
@@ -60,6 +63,17 @@ fn layout(pe: &[u8], path: &Path) -> Result<Layout, SignError> {
         checksum: optional + 64,
         security_dir,
     })
+}
+
+/// The Authenticode image digest of `pe[..end]` (`end`: where the certificate
+/// table starts, or the end of an unsigned image): SHA-256 of everything but the
+/// CheckSum field and the security directory entry.
+pub(crate) fn image_digest(pe: &[u8], at: &Layout, end: usize) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(&pe[..at.checksum]);
+    hasher.update(&pe[at.checksum + 4..at.security_dir]);
+    hasher.update(&pe[at.security_dir + 8..end]);
+    hasher.finalize().into()
 }
 
 fn read_u32(b: &[u8], at: usize) -> u32 {
@@ -105,11 +119,7 @@ pub fn sign_pe_bytes(
     while !pe.len().is_multiple_of(8) {
         pe.push(0);
     }
-    let mut hasher = Sha256::new();
-    hasher.update(&pe[..at.checksum]);
-    hasher.update(&pe[at.checksum + 4..at.security_dir]);
-    hasher.update(&pe[at.security_dir + 8..]);
-    let digest = hasher.finalize();
+    let digest = image_digest(&pe, &at, pe.len());
 
     let obsolete: Vec<u8> = "<<<Obsolete>>>"
         .encode_utf16()

@@ -27,8 +27,6 @@ pub(super) struct ArtifactFacts {
     pub metadata: Option<Metadata>,
     /// Every crate the binaries inside embed in their dependency list.
     pub crates: BTreeSet<(String, String)>,
-    /// Whether a binary inside had no embedded dependency list.
-    pub unaudited: bool,
 }
 
 /// A binary member bigger than this is not read into memory (it is reported).
@@ -147,7 +145,6 @@ fn check_artifact(
         signature_results("signature.authenticode", &entry.path, info, policy, results);
     }
     facts.crates = walk.crates;
-    facts.unaudited = walk.unaudited;
     facts
 }
 
@@ -180,8 +177,7 @@ struct Walk<'a> {
     leaks: Vec<String>,
     results: Results,
     crates: BTreeSet<(String, String)>,
-    unaudited: bool,
-    /// `(where, found)` version strings seen inside.
+    /// The versions recorded inside: Info.plist, AppStream, VERSIONINFO.
     info_plist: Option<Result<crateship_unpack::facts::PlistVersions, String>>,
     metainfo: Option<Result<Option<String>, String>>,
     product_versions: Vec<(String, String)>,
@@ -201,7 +197,6 @@ impl<'a> Walk<'a> {
             leaks: Vec::new(),
             results: Results::default(),
             crates: BTreeSet::new(),
-            unaudited: false,
             info_plist: None,
             metainfo: None,
             product_versions: Vec::new(),
@@ -317,14 +312,15 @@ impl<'a> Walk<'a> {
         {
             self.apple(&label, bytes);
         }
-        match crateship_sbom::read_auditable(bytes) {
-            Ok(Some(crates)) => self.crates.extend(
+        // A binary without (or with an unreadable) list adds nothing; the
+        // advisory check falls back to the SBOMs when no binary has one.
+        if let Ok(Some(crates)) = crateship_sbom::read_auditable(bytes) {
+            self.crates.extend(
                 crates
                     .into_iter()
                     .filter(|c: &AuditedCrate| c.kind.as_deref() != Some("build"))
                     .map(|c| (c.name, c.version)),
-            ),
-            Ok(None) | Err(_) => self.unaudited = true,
+            );
         }
     }
 
@@ -394,7 +390,7 @@ impl<'a> Walk<'a> {
     /// `signature.apple`: every slice carries a CMS signature by a Developer ID
     /// Application certificate (the one the manifest records, when it does).
     fn apple(&mut self, label: &str, bytes: &[u8]) {
-        let slices = crateship_unpack::facts::macho_signatures(bytes);
+        let slices = crateship_macos::macho_signature_cms(bytes);
         let expected = self.entry.signature.as_ref().map(|s| s.subject.clone());
         for (index, cms) in slices.into_iter().enumerate() {
             let info = match cms {
@@ -466,17 +462,17 @@ fn apple_image_signature(
 ) {
     let (cms, kind) = if entry.format == "pkg" {
         (
-            crateship_unpack::facts::pkg_signature(path),
+            crateship_macos::pkg_signature_cms(path),
             "Developer ID Installer",
         )
     } else {
         (
-            crateship_unpack::facts::dmg_signature(path),
+            crateship_macos::dmg_signature_cms(path),
             "Developer ID Application",
         )
     };
     let expected = entry.signature.as_ref().map(|s| s.subject.clone());
-    let info = cms.and_then(|cms| match cms {
+    let info = cms.map_err(|e| e.to_string()).and_then(|cms| match cms {
         None => Err(format!(
             "carries no {kind} signature although Apple signing is configured"
         )),
@@ -726,13 +722,15 @@ fn appimage_signature(
         return;
     }
     // Without a key only the signature's presence is checked.
-    let outcome = match crateship_sign::verify_appimage(path, key.as_deref().unwrap_or("")) {
+    let outcome = match crateship_sign::verify_appimage(path, key.as_deref()) {
         Ok(None) if policy.appimage_signed => {
             Err("carries no embedded signature although AppImage signing is configured".to_owned())
         }
         Ok(None) => Ok("unsigned (AppImage signing is not configured)".to_owned()),
-        Ok(Some(())) => Ok("its embedded signature verifies with check.pgp-public-key".to_owned()),
-        Err(e) if key.is_none() && e.contains("public key does not parse") => {
+        Ok(Some(true)) => {
+            Ok("its embedded signature verifies with check.pgp-public-key".to_owned())
+        }
+        Ok(Some(false)) => {
             Ok("carries an embedded signature (not verified: set check.pgp-public-key)".to_owned())
         }
         Err(e) => Err(e),
