@@ -23,6 +23,8 @@ struct Measurement {
 
 /// Runs the benchmarks: `bench [archives|icons] [--scale F] [--runs N]`.
 pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+    // A fresh clone installs its peers, as `cargo xtask test` installs its verifiers.
+    crate::setup::apt_install(sh, crate::setup::BENCH_APT_PACKAGES)?;
     match args.first().map(String::as_str) {
         Some("archives") => archives(sh, &args[1..]),
         Some("icons") => icons(sh, &args[1..]),

@@ -162,7 +162,45 @@ pub fn build_tools(sh: &Shell) -> anyhow::Result<()> {
 
 /// Debian and PyPI packages of the independent verifiers.
 pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
-    let missing: Vec<&str> = APT_PACKAGES
+    apt_install(sh, APT_PACKAGES)?;
+    pip_install(sh, PIP_PACKAGES)?;
+    actionlint(sh)?;
+    for tool in CARGO_TOOLS {
+        // `rust-audit-info` has no `--version`; asking `which` is enough.
+        if cmd!(sh, "which {tool}")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .is_err()
+        {
+            cmd!(sh, "cargo install {tool} --locked").run()?;
+        }
+    }
+    Ok(())
+}
+
+/// Debian packages of the peers `cargo xtask bench` measures against (beyond the
+/// verifiers, which include most of them).
+pub const BENCH_APT_PACKAGES: &[&str] = &[
+    "wixl",
+    "pigz",
+    "zip",
+    "squashfs-tools",
+    "squashfuse",
+    "fuse3",
+    "rpm",
+    "imagemagick",
+    "icnsutils",
+    "osslsigncode",
+    "zsync",
+    "time",
+];
+
+/// Installs whichever of `packages` dpkg does not know as installed, with
+/// apt-get (through sudo when not root).
+pub fn apt_install(sh: &Shell, packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
         .iter()
         .copied()
         .filter(|p| {
@@ -175,6 +213,7 @@ pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
         })
         .collect();
     if !missing.is_empty() {
+        let listed = missing.join(" ");
         // As root call apt-get directly; otherwise through sudo.
         let (program, prefix): (&str, &[&str]) = if cmd!(sh, "id -u").read()?.trim() == "0" {
             ("apt-get", &[])
@@ -190,21 +229,7 @@ pub fn verifiers(sh: &Shell) -> anyhow::Result<()> {
         )
         .env("DEBIAN_FRONTEND", "noninteractive")
         .run()
-        .context("installing the verifier packages")?;
-    }
-    pip_install(sh, PIP_PACKAGES)?;
-    actionlint(sh)?;
-    for tool in CARGO_TOOLS {
-        // `rust-audit-info` has no `--version`; asking `which` is enough.
-        if cmd!(sh, "which {tool}")
-            .quiet()
-            .ignore_stdout()
-            .ignore_stderr()
-            .run()
-            .is_err()
-        {
-            cmd!(sh, "cargo install {tool} --locked").run()?;
-        }
+        .with_context(|| format!("installing {listed}"))?;
     }
     Ok(())
 }

@@ -88,4 +88,4 @@ pub use pkg::{
     DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, check_pkg_templates, write_pkg,
 };
 pub use pkg_sign::{PkgSignOptions, PkgSignReport, sign_pkg};
-pub use signature::{dmg_signature_cms, macho_signature_cms, pkg_signature_cms};
+pub use signature::{CodeSignature, dmg_signature, macho_signatures, pkg_signature};

@@ -155,6 +155,8 @@ pub(crate) struct XarParts {
     pub(crate) toc: String,
     /// Where the heap starts in the file.
     pub(crate) heap_start: u64,
+    /// The SHA-1 checksum of the compressed TOC (what a package signature signs).
+    pub(crate) checksum: [u8; 20],
 }
 
 /// Reads and checks the header, TOC and TOC checksum of a XAR with a SHA-1 TOC
@@ -192,6 +194,7 @@ pub(crate) fn read_xar<R: Read>(mut r: R) -> Result<XarParts, String> {
     Ok(XarParts {
         toc,
         heap_start: 28 + clen,
+        checksum,
     })
 }
 

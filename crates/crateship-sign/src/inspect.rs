@@ -7,9 +7,8 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
+use cms::signed_data::SignedData;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
@@ -49,9 +48,6 @@ pub(crate) struct Signed {
     pub(crate) fingerprint: String,
     pub(crate) timestamped: bool,
 }
-
-const RFC3161: &str = "1.3.6.1.4.1.311.3.3.1";
-const COUNTER_SIGNATURE: &str = "1.2.840.113549.1.9.6";
 
 /// The PKCS#7 blob of a signed file, or `None` when it carries no signature.
 fn pkcs7(path: &Path) -> Result<Option<Vec<u8>>, SignError> {
@@ -109,7 +105,7 @@ pub(crate) fn signer(path: &Path) -> Result<Option<Signed>, SignError> {
     let Some(blob) = pkcs7(path)? else {
         return Ok(None);
     };
-    let parsed = parse_pkcs7(&blob).map_err(bad_signature(path))?;
+    let parsed = parse_pkcs7(&blob, None).map_err(bad_signature(path))?;
     Ok(Some(parsed.signed))
 }
 
@@ -160,17 +156,18 @@ pub fn authenticode_of_pe(pe: &[u8]) -> Result<Option<AuthenticodeInfo>, String>
     let table = pe
         .get(offset..offset + size)
         .ok_or("its certificate table runs past the end of the file (cut off?)")?;
-    let parsed = parse_pkcs7(&table[8..])?;
+    let parsed = parse_pkcs7(&table[8..], None)?;
     let digest = crate::pe::image_digest(pe, &layout, offset);
     let digest_matches = parsed.content.windows(digest.len()).any(|w| w == digest);
     Ok(Some(parsed.info(Some(digest_matches))))
 }
 
-/// The signer of a detached CMS SignedData `blob` (an Apple code signature's
-/// CMS blob): subject, fingerprint, timestamp and expiry (`digest_matches` is
-/// `None`: the CodeDirectory hash is not recomputed).
-pub fn cms_signer(blob: &[u8]) -> Result<AuthenticodeInfo, String> {
-    parse_pkcs7(blob).map(|parsed| parsed.info(None))
+/// The signer of a detached CMS SignedData `blob` over `content` (an Apple code
+/// signature's CMS blob over its CodeDirectory, or a .pkg's over its TOC
+/// checksum): subject, fingerprint, timestamp and expiry. An error says why it
+/// does not verify (a digest that is not `content`'s, an altered signature).
+pub fn cms_signer(blob: &[u8], content: &[u8]) -> Result<AuthenticodeInfo, String> {
+    parse_pkcs7(blob, Some(content)).map(|parsed| parsed.info(Some(true)))
 }
 
 /// The Authenticode signature of the PE or MSI file at `path`, or `None`.
@@ -182,7 +179,7 @@ pub fn authenticode_of_file(path: &Path) -> Result<Option<AuthenticodeInfo>, Sig
     let Some(blob) = pkcs7(path)? else {
         return Ok(None);
     };
-    let parsed = parse_pkcs7(&blob).map_err(bad_signature(path))?;
+    let parsed = parse_pkcs7(&blob, None).map_err(bad_signature(path))?;
     let digest = crate::msi::msi_digest(path).map_err(|e| SignError::io("read", path, e))?;
     let digest_matches = parsed.content.windows(digest.len()).any(|w| w == digest);
     Ok(Some(parsed.info(Some(digest_matches))))
@@ -207,8 +204,10 @@ impl Parsed {
     }
 }
 
-/// Parses a PKCS#7 SignedData blob (trailing padding allowed).
-fn parse_pkcs7(blob: &[u8]) -> Result<Parsed, String> {
+/// Parses a PKCS#7 SignedData blob (trailing padding allowed) and verifies its
+/// signer and timestamp cryptographically (`cms_verify`) over the embedded
+/// content, or over `detached` when the content is not embedded.
+fn parse_pkcs7(blob: &[u8], detached: Option<&[u8]>) -> Result<Parsed, String> {
     // The PE table is padded to 8 bytes: parse only the first DER element.
     let info = ContentInfo::from_der(der_prefix(blob))
         .map_err(|e| format!("the PKCS#7 blob does not parse ({e})"))?;
@@ -219,36 +218,19 @@ fn parse_pkcs7(blob: &[u8]) -> Result<Parsed, String> {
     let Some(first) = signed.signer_infos.0.iter().next() else {
         return Err("the SignedData has no signer".into());
     };
-    let SignerIdentifier::IssuerAndSerialNumber(id) = &first.sid else {
-        return Err("the signer is not identified by issuer and serial".into());
-    };
-    let cert = signed
-        .certificates
-        .iter()
-        .flat_map(|set| set.0.iter())
-        .find_map(|c| match c {
-            CertificateChoices::Certificate(cert)
-                if cert.tbs_certificate.serial_number == id.serial_number
-                    && cert.tbs_certificate.issuer == id.issuer =>
-            {
-                Some(cert)
-            }
-            _ => None,
-        })
-        .ok_or("the signer's certificate is not embedded")?;
+    let cert = crate::cms_verify::signer_certificate(&signed, &first.sid)
+        .ok_or("the signer's certificate (named by issuer and serial) is not embedded")?;
     let der = cert
         .to_der()
         .map_err(|e| format!("cannot re-encode the signer's certificate ({e})"))?;
-    let timestamped = first.unsigned_attrs.iter().flat_map(|a| a.iter()).any(|a| {
-        let oid = a.oid.to_string();
-        oid == RFC3161 || oid == COUNTER_SIGNATURE
-    });
     let content = signed
         .encap_content_info
         .econtent
         .as_ref()
         .map(|c| c.value().to_vec())
         .unwrap_or_default();
+    crate::cms_verify::verify_signer(first, cert, detached.unwrap_or(&content))?;
+    let timestamped = crate::cms_verify::verify_timestamp(&signed, first)?;
     Ok(Parsed {
         signed: Signed {
             subject: cert.tbs_certificate.subject.to_string(),

@@ -44,6 +44,7 @@ mod apple;
 pub mod asn1;
 mod authenticode;
 mod cms_sign;
+mod cms_verify;
 mod ed25519;
 mod error;
 mod inspect;

@@ -260,6 +260,83 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
         .count();
     assert_eq!(unsigned_count, 3, "app, dmg and pkg: {apple:?}");
 
+    // Signed, then changed: a byte of the app's program and of the dmg's image
+    // data (their CodeDirectories no longer seal them) and a byte of the pkg
+    // CMS's signature value (it no longer verifies with the installer key) each
+    // fail the gate.
+    let tampered = p.out.with_file_name("tampered");
+    std::fs::create_dir_all(&tampered).unwrap();
+    for name in list(&p.out) {
+        std::fs::copy(p.out.join(&name), tampered.join(&name)).unwrap();
+    }
+    let dmg_path = tampered.join("Tiny-App-0.4.2-arm64.dmg");
+    let mut dmg = std::fs::read(&dmg_path).unwrap();
+    dmg[4096] ^= 0x01;
+    std::fs::write(&dmg_path, dmg).unwrap();
+    let pkg_path = tampered.join("Tiny-App-0.4.2-arm64.pkg");
+    let mut pkg = std::fs::read(&pkg_path).unwrap();
+    let heap = 28 + u64::from_be_bytes(pkg[8..16].try_into().unwrap()) as usize;
+    // The heap: TOC checksum (20), XAR RSA signature (256), then the CMS, whose
+    // signer's RSA-2048 signature value is its first 256-byte OCTET STRING.
+    let cms_at = heap + 20 + 256;
+    let value = cms_at
+        + pkg[cms_at..]
+            .windows(4)
+            .position(|w| w == [0x04, 0x82, 0x01, 0x00])
+            .unwrap()
+        + 4;
+    pkg[value + 7] ^= 0x01;
+    std::fs::write(&pkg_path, pkg).unwrap();
+    // The app's program, rewritten into the zip by Python with one byte of its
+    // last code page changed.
+    let flip = r"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED) as zout:
+    for info in zin.infolist():
+        data = zin.read(info)
+        if info.filename.endswith('Contents/MacOS/tiny'):
+            data = bytearray(data)
+            data[4096] ^= 1
+        zout.writestr(info, bytes(data))
+";
+    let zip = tampered.join("Tiny-App-0.4.2-arm64.app.zip");
+    let rewritten = tampered.join("rewritten.zip");
+    verify(
+        "python3",
+        &[
+            "-c",
+            flip,
+            zip.to_str().unwrap(),
+            rewritten.to_str().unwrap(),
+        ],
+        &tampered,
+    );
+    std::fs::rename(&rewritten, &zip).unwrap();
+    let (code, apple, report) = gate(&tampered);
+    assert_eq!(code, Some(1), "{report:#}");
+    let failed: Vec<&String> = apple.iter().filter(|(p, _)| !p).map(|(_, f)| f).collect();
+    assert_eq!(failed.len(), 3, "{apple:?}");
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("code page 1 differs from its sealed hash")),
+        "the app: {failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("code page 0 differs from its sealed hash")),
+        "the dmg: {failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("its signature does not verify")),
+        "the pkg: {failed:?}"
+    );
+    std::fs::remove_dir_all(&tampered).unwrap();
+
     // The app inside the zip: CMS over its CodeDirectory, verified by openssl.
     let x = p.out.join("x");
     verify(

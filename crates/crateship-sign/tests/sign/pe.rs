@@ -125,3 +125,59 @@ fn pe32_exe_signed_with_traditional_pem_keys_verifies() {
         assert_checksum_is_valid(&out);
     }
 }
+
+/// Where the first DER OCTET STRING of `len` bytes (an RSA signature value:
+/// 384 for the signer's 3072-bit key, 256 for the time-stamping key) starts.
+fn rsa_signature_value(bytes: &[u8], len: u16) -> usize {
+    let [hi, lo] = len.to_be_bytes();
+    bytes
+        .windows(4)
+        .position(|w| w == [0x04, 0x82, hi, lo])
+        .map(|at| at + 4)
+        .expect("an RSA signature value")
+}
+
+#[test]
+fn reading_a_signature_back_verifies_the_signer_and_the_timestamp_cryptographically() {
+    let dir = TempDir::new().unwrap();
+    let pki = pki();
+    let key = SigningKey::from_pem(&pki.read("rsa.key"), &pki.read("rsa.pem")).unwrap();
+    let out = dir.path().join("signed.exe");
+    sign_pe(exe(), &out, &key, &tsa_options()).unwrap();
+    let info = crateship_sign::authenticode_of_file(&out)
+        .unwrap()
+        .expect("signed");
+    assert!(info.timestamped, "openssl ts's token verifies");
+    assert_eq!(info.digest_matches, Some(true));
+    let ec = SigningKey::from_pkcs12(&pki.read("ec.pfx"), PASSWORD).unwrap();
+    let ec_out = dir.path().join("ec.exe");
+    sign_pe(exe(), &ec_out, &ec, &tsa_options()).unwrap();
+    assert!(crateship_sign::authenticode_of_file(&ec_out).is_ok());
+
+    // The certificate table is outside the image digest: only the signature
+    // check catches a changed signature value. osslsigncode agrees each time.
+    let bytes = fs::read(&out).unwrap();
+    for (len, expected, osslsigncode_says) in [
+        (
+            384,
+            "its signature does not verify",
+            "Signature verification: failed",
+        ),
+        (
+            256,
+            "its timestamp token is invalid",
+            "Timestamp Server Signature verification: failed",
+        ),
+    ] {
+        let mut tampered = bytes.clone();
+        tampered[rsa_signature_value(&bytes, len) + 100] ^= 0x01;
+        let path = dir.path().join(format!("tampered-{len}.exe"));
+        fs::write(&path, &tampered).unwrap();
+        let err = crateship_sign::authenticode_of_file(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}");
+        let (_, text) = verify(&path);
+        assert!(text.contains(osslsigncode_says), "{text}");
+    }
+}

@@ -388,29 +388,15 @@ impl<'a> Walk<'a> {
     }
 
     /// `signature.apple`: every slice carries a CMS signature by a Developer ID
-    /// Application certificate (the one the manifest records, when it does).
+    /// Application certificate (the one the manifest records, when it does)
+    /// over a CodeDirectory that seals the slice's code as it is now.
     fn apple(&mut self, label: &str, bytes: &[u8]) {
-        let slices = crateship_macos::macho_signature_cms(bytes);
-        let expected = self.entry.signature.as_ref().map(|s| s.subject.clone());
-        for (index, cms) in slices.into_iter().enumerate() {
-            let info = match cms {
-                None => Err("carries no Developer ID signature (unsigned or ad-hoc) although Apple signing is configured".to_owned()),
-                Some(cms) => crateship_sign::cms_signer(&cms),
-            };
-            let info = info.and_then(|info| {
-                let matches = match &expected {
-                    Some(subject) => &info.subject == subject,
-                    None => info.subject.contains("Developer ID Application"),
-                };
-                if matches {
-                    Ok(Some(info))
-                } else {
-                    Err(format!(
-                        "is signed by {}, not the configured Developer ID Application identity",
-                        info.subject
-                    ))
-                }
-            });
+        let expected = self.entry.signature.as_ref().map(|s| s.subject.as_str());
+        for (index, signature) in crateship_macos::macho_signatures(bytes)
+            .into_iter()
+            .enumerate()
+        {
+            let info = apple_signer(signature.as_ref(), "Developer ID Application", expected);
             let label = if index == 0 {
                 label.to_owned()
             } else {
@@ -460,38 +446,53 @@ fn apple_image_signature(
     policy: &Policy,
     results: &mut Results,
 ) {
-    let (cms, kind) = if entry.format == "pkg" {
+    let (signature, kind) = if entry.format == "pkg" {
         (
-            crateship_macos::pkg_signature_cms(path),
+            crateship_macos::pkg_signature(path),
             "Developer ID Installer",
         )
     } else {
         (
-            crateship_macos::dmg_signature_cms(path),
+            crateship_macos::dmg_signature(path),
             "Developer ID Application",
         )
     };
-    let expected = entry.signature.as_ref().map(|s| s.subject.clone());
-    let info = cms.map_err(|e| e.to_string()).and_then(|cms| match cms {
-        None => Err(format!(
-            "carries no {kind} signature although Apple signing is configured"
-        )),
-        Some(cms) => crateship_sign::cms_signer(&cms).and_then(|info| {
-            let matches = match &expected {
-                Some(subject) => &info.subject == subject,
-                None => info.subject.contains(kind),
-            };
-            if matches {
-                Ok(Some(info))
-            } else {
-                Err(format!(
-                    "is signed by {}, not the configured {kind} identity",
-                    info.subject
-                ))
-            }
-        }),
-    });
+    let expected = entry.signature.as_ref().map(|s| s.subject.as_str());
+    let info = signature
+        .map_err(|e| e.to_string())
+        .and_then(|signature| apple_signer(signature.as_ref(), kind, expected));
     signature_results("signature.apple", &entry.path, info, policy, results);
+}
+
+/// Who made an Apple code signature, once it is shown to be one: present and
+/// not ad-hoc, sealing the bytes as they are, its CMS verifying over what it
+/// signs, and made by `expected` (else by a `kind` certificate).
+fn apple_signer(
+    signature: Option<&crateship_macos::CodeSignature>,
+    kind: &str,
+    expected: Option<&str>,
+) -> Result<Option<crateship_sign::AuthenticodeInfo>, String> {
+    let signature = signature.filter(|s| !s.cms.is_empty()).ok_or_else(|| {
+        format!(
+            "carries no {kind} signature (unsigned or ad-hoc) although Apple signing is configured"
+        )
+    })?;
+    if let Some(problem) = &signature.seal_problem {
+        return Err(problem.clone());
+    }
+    let info = crateship_sign::cms_signer(&signature.cms, &signature.signed)?;
+    let matches = match expected {
+        Some(subject) => info.subject == subject,
+        None => info.subject.contains(kind),
+    };
+    if matches {
+        Ok(Some(info))
+    } else {
+        Err(format!(
+            "is signed by {}, not the configured {kind} identity",
+            info.subject
+        ))
+    }
 }
 
 /// The size of a `…/icons/hicolor/NxN/apps/NAME.png` member.
