@@ -88,4 +88,6 @@ pub use pkg::{
     DISTRIBUTION_TEMPLATE, PACKAGE_INFO_TEMPLATE, PkgInfo, check_pkg_templates, write_pkg,
 };
 pub use pkg_sign::{PkgSignOptions, PkgSignReport, sign_pkg};
-pub use signature::{CodeSignature, dmg_signature, macho_signatures, pkg_signature};
+pub use signature::{
+    CodeSignature, dmg_signature, macho_signatures, pkg_signature, verify_bundle_seal,
+};

@@ -303,3 +303,75 @@ pub fn pkg_signature(path: &Path) -> Result<Option<CodeSignature>, MacosError> {
         special_slots: Vec::new(),
     }))
 }
+
+/// Checks a signed bundle's seal the way `codesign --verify` does for what this
+/// crate signs: the main executable's CodeDirectory names the Info.plist and
+/// `_CodeSignature/CodeResources` by hash (`main_slots`, its special slots), and
+/// every other file below `Contents/` is listed in CodeResources' `files2` with
+/// its SHA-256 (`files`: path below `Contents/` → SHA-256). A stapled ticket
+/// (`Contents/CodeResources`) is not sealed. The error names the first file that
+/// differs, is missing, or was added after signing.
+pub fn verify_bundle_seal(
+    info_plist: &[u8],
+    code_resources: &[u8],
+    main_slots: &[[u8; 32]],
+    files: &std::collections::BTreeMap<String, [u8; 32]>,
+) -> Result<(), String> {
+    let sealed = |slot: usize, bytes: &[u8], what: &str| match main_slots.get(slot - 1) {
+        Some(hash) if hash[..] == Sha256::digest(bytes)[..] => Ok(()),
+        _ => Err(format!(
+            "{what} differs from the hash the main executable's signature seals (changed after signing)"
+        )),
+    };
+    sealed(1, info_plist, "Contents/Info.plist")?;
+    sealed(3, code_resources, "Contents/_CodeSignature/CodeResources")?;
+    let info = plist::Value::from_reader(std::io::Cursor::new(info_plist))
+        .map_err(|e| format!("Contents/Info.plist does not parse ({e})"))?;
+    let exe = info
+        .as_dictionary()
+        .and_then(|d| d.get("CFBundleExecutable"))
+        .and_then(plist::Value::as_string)
+        .ok_or("Contents/Info.plist names no CFBundleExecutable")?;
+    let main = format!("MacOS/{exe}");
+    let seal = plist::Value::from_reader_xml(code_resources)
+        .map_err(|e| format!("Contents/_CodeSignature/CodeResources does not parse ({e})"))?;
+    let files2 = seal
+        .as_dictionary()
+        .and_then(|d| d.get("files2"))
+        .and_then(plist::Value::as_dictionary)
+        .ok_or("Contents/_CodeSignature/CodeResources has no files2")?;
+    let unsealed = |rel: &str| {
+        rel == main
+            || rel == "Info.plist"
+            || rel == "PkgInfo"
+            || rel == "CodeResources"
+            || rel.starts_with("_CodeSignature/")
+    };
+    for (rel, hash) in files.iter().filter(|(rel, _)| !unsealed(rel)) {
+        let entry = files2.get(rel).and_then(plist::Value::as_dictionary);
+        let Some(entry) = entry else {
+            return Err(format!(
+                "Contents/{rel} is not in the seal (added after signing)"
+            ));
+        };
+        if entry.get("hash2").and_then(plist::Value::as_data) != Some(&hash[..]) {
+            return Err(format!(
+                "Contents/{rel} differs from its sealed hash (changed after signing)"
+            ));
+        }
+    }
+    for (rel, entry) in files2 {
+        let entry = entry.as_dictionary();
+        let regular = entry.is_some_and(|e| e.contains_key("hash2"));
+        let optional = entry
+            .and_then(|e| e.get("optional"))
+            .and_then(plist::Value::as_boolean)
+            == Some(true);
+        if regular && !optional && !files.contains_key(rel) {
+            return Err(format!(
+                "Contents/{rel} is sealed but missing (removed after signing)"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -56,6 +56,7 @@ pub mod notary;
 mod openpgp;
 mod pe;
 mod signer;
+mod ticket;
 mod timestamp;
 mod tool;
 
@@ -79,6 +80,7 @@ pub use pe::{sign_pe, sign_pe_bytes};
 pub use signer::{
     CommandSigner, KeySource, NativeSigner, OsslsigncodeSigner, Secret, Signer, SigntoolSigner,
 };
+pub use ticket::{is_ticket, pkg_stapled_ticket};
 
 /// What was signed and how; safe to log and to put in a manifest (no secrets).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -8,6 +8,8 @@ pub struct PlistVersions {
     pub short: Option<String>,
     /// `CFBundleVersion`.
     pub bundle: Option<String>,
+    /// `CFBundleExecutable`: the main program's name in `Contents/MacOS/`.
+    pub executable: Option<String>,
 }
 
 /// The versions of an Info.plist (XML or binary); an error says why the file
@@ -22,6 +24,7 @@ pub fn info_plist_versions(bytes: &[u8]) -> Result<PlistVersions, String> {
     Ok(PlistVersions {
         short: text("CFBundleShortVersionString"),
         bundle: text("CFBundleVersion"),
+        executable: text("CFBundleExecutable"),
     })
 }
 
@@ -103,7 +106,8 @@ mod tests {
             info_plist_versions(plist).unwrap(),
             PlistVersions {
                 short: Some("1.2.3".into()),
-                bundle: Some("1.2.3.4".into())
+                bundle: Some("1.2.3.4".into()),
+                executable: None,
             }
         );
         assert!(info_plist_versions(b"<plist><dict>").is_err());

@@ -238,9 +238,8 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
     assert_eq!(code, Some(0), "{report:#}");
     assert!(
         apple.len() >= 3
-            && apple
-                .iter()
-                .all(|(passed, found)| *passed && found.contains("Developer ID")),
+            && apple.iter().all(|(passed, found)| *passed
+                && (found.contains("Developer ID") || found.ends_with("files match their seal"))),
         "app, dmg and pkg: {apple:?}"
     );
     assert!(
@@ -288,7 +287,7 @@ fn dist_signs_app_dmg_and_pkg_with_developer_id() {
     pkg[value + 7] ^= 0x01;
     std::fs::write(&pkg_path, pkg).unwrap();
     // The app's program, rewritten into the zip by Python with one byte of its
-    // last code page changed.
+    // second code page changed, and its icon with a byte appended.
     let flip = r"
 import sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
@@ -298,6 +297,8 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED
         if info.filename.endswith('Contents/MacOS/tiny'):
             data = bytearray(data)
             data[4096] ^= 1
+        if info.filename.endswith('.icns'):
+            data = data + b'\0'
         zout.writestr(info, bytes(data))
 ";
     let zip = tampered.join("Tiny-App-0.4.2-arm64.app.zip");
@@ -316,12 +317,18 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED
     let (code, apple, report) = gate(&tampered);
     assert_eq!(code, Some(1), "{report:#}");
     let failed: Vec<&String> = apple.iter().filter(|(p, _)| !p).map(|(_, f)| f).collect();
-    assert_eq!(failed.len(), 3, "{apple:?}");
+    assert_eq!(failed.len(), 4, "{apple:?}");
     assert!(
         failed
             .iter()
             .any(|f| f.contains("code page 1 differs from its sealed hash")),
-        "the app: {failed:?}"
+        "the app's program: {failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains(".icns differs from its sealed hash (changed after signing)")),
+        "the app's resources: {failed:?}"
     );
     assert!(
         failed
@@ -488,4 +495,73 @@ fn a_wrong_password_or_missing_notary_key_stops_before_any_artifact() {
         "{err}"
     );
     assert!(list(&p.out).is_empty(), "{:?}", list(&p.out));
+}
+
+/// Staples `ticket` as Apple's stapler does: `Contents/CodeResources` in the
+/// app (appended to the zip) and two `t8lr` trailers around it after the pkg.
+const STAPLE: &str = r"
+import struct, sys, zipfile
+app_zip, pkg, ticket = sys.argv[1], sys.argv[2], b's8ch' + bytes(range(60))
+with zipfile.ZipFile(app_zip, 'a') as z:
+    z.writestr('Tiny App.app/Contents/CodeResources', ticket)
+with open(pkg, 'ab') as f:
+    f.write(struct.pack('<4sHHI4x', b't8lr', 1, 1, 0) + ticket)
+    f.write(struct.pack('<4sHHI4x', b't8lr', 1, 2, len(ticket)))
+";
+
+#[test]
+fn with_notarization_configured_check_wants_a_ticket_stapled_to_the_app_and_the_pkg() {
+    let p = project("");
+    let out = run(dist_prebuilt(&p.manifest, &p.bins, &p.out).env("TINY_APPLE_PASSWORD", PASSWORD));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Notarization (which needs timestamps) configured after the release was
+    // made: check contacts neither Apple nor the timestamp server.
+    let toml = std::fs::read_to_string(&p.manifest).unwrap().replacen(
+        "timestamp-urls = []",
+        "timestamp-urls = [\"http://127.0.0.1:9/\"]\nnotarize = { key-id = \"ABC123\", issuer-id = \"issuer\", key-env = \"TINY_NOTARY_KEY\" }",
+        1,
+    );
+    std::fs::write(&p.manifest, toml).unwrap();
+    let tickets = || -> Vec<(bool, String, String)> {
+        let out = run(crateship()
+            .args(["check", "--json", "--manifest-path"])
+            .arg(&p.manifest)
+            .arg(&p.out));
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["id"] == "signature.notarization")
+            .map(|r| {
+                (
+                    r["passed"] == true,
+                    r["artifact"].as_str().unwrap().to_owned(),
+                    r["found"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let before = tickets();
+    assert_eq!(before.len(), 2, "the .app.zip and the .pkg: {before:?}");
+    assert!(
+        before
+            .iter()
+            .all(|(passed, _, found)| !passed && found.contains("no stapled notarization ticket")),
+        "{before:?}"
+    );
+    verify(
+        "python3",
+        &[
+            "-c",
+            STAPLE,
+            "Tiny-App-0.4.2-arm64.app.zip",
+            "Tiny-App-0.4.2-arm64.pkg",
+        ],
+        &p.out,
+    );
+    let after = tickets();
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(after.iter().all(|(passed, _, _)| *passed), "{after:?}");
 }

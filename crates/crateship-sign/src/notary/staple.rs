@@ -27,14 +27,8 @@ use super::error::{NotaryError, NotaryStep};
 use super::http::{self, check_url, json_answer, redact, transport};
 use super::sigv4::hex;
 use super::{NotarizeOptions, NotaryEndpoints};
+use crate::ticket::{TICKET_MAGIC, TRAILER_MAGIC, TRAILER_TERMINATOR, TRAILER_TICKET, archive_len};
 
-/// Every notarization ticket starts with this magic.
-const TICKET_MAGIC: &[u8; 4] = b"s8ch";
-/// XAR notarization trailer magic.
-const TRAILER_MAGIC: &[u8; 4] = b"t8lr";
-const TRAILER_LEN: u64 = 16;
-const TRAILER_TERMINATOR: u16 = 1;
-const TRAILER_TICKET: u16 = 2;
 /// Code-directory hash types as used in ticket record names.
 const HASH_SHA1: u8 = 1;
 const HASH_SHA256: u8 = 2;
@@ -217,7 +211,7 @@ fn lookup(
 }
 
 fn check_ticket(path: &Path, ticket: &[u8]) -> Result<(), NotaryError> {
-    if ticket.len() <= TICKET_MAGIC.len() || !ticket.starts_with(TICKET_MAGIC) {
+    if !crate::ticket::is_ticket(ticket) {
         return Err(NotaryError::Staple {
             path: path.to_owned(),
             reason: "the ticket does not start with `s8ch`; pass the bytes fetch_ticket returned"
@@ -295,30 +289,6 @@ fn trailer(kind: u16, length: u32) -> [u8; 16] {
     t[6..8].copy_from_slice(&kind.to_le_bytes());
     t[8..12].copy_from_slice(&length.to_le_bytes());
     t
-}
-
-/// Length of the archive without a stapled ticket (terminator + ticket + ticket trailer).
-fn archive_len(f: &mut File, len: u64) -> std::io::Result<u64> {
-    if len < 2 * TRAILER_LEN {
-        return Ok(len);
-    }
-    let mut t = [0u8; 16];
-    f.seek(SeekFrom::Start(len - TRAILER_LEN))?;
-    f.read_exact(&mut t)?;
-    let kind = u16::from_le_bytes([t[6], t[7]]);
-    let ticket_len = u64::from(u32::from_le_bytes(t[8..12].try_into().expect("4 bytes")));
-    if &t[..4] != TRAILER_MAGIC || kind != TRAILER_TICKET || ticket_len + 2 * TRAILER_LEN > len {
-        return Ok(len);
-    }
-    let start = len - 2 * TRAILER_LEN - ticket_len;
-    f.seek(SeekFrom::Start(start))?;
-    f.read_exact(&mut t)?;
-    let kind = u16::from_le_bytes([t[6], t[7]]);
-    Ok(if &t[..4] == TRAILER_MAGIC && kind == TRAILER_TERMINATOR {
-        start
-    } else {
-        len
-    })
 }
 
 #[cfg(unix)]

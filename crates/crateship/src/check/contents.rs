@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 use std::io::Read;
+
+use sha2::Digest;
 use std::path::Path;
 
 use crateship_inspect::{Binary, Expected, FileType, Kind, OsVersion};
@@ -113,6 +115,11 @@ fn check_artifact(
             if policy.apple_signed {
                 apple_image_signature(&path, entry, policy, results);
             }
+            if policy.notarized && entry.format == "pkg" {
+                let stapled = crateship_sign::pkg_stapled_ticket(&path)
+                    .map(|t| t.map(|t| crateship_sign::is_ticket(&t)));
+                ticket_result(entry, stapled.unwrap_or(None), "its XAR trailer", results);
+            }
             results.add(
                 "content.members",
                 Level::Audit,
@@ -127,6 +134,17 @@ fn check_artifact(
             );
         }
         None => {}
+    }
+    if walk.seals_bundle() && facts.metadata.is_some() {
+        bundle_seal_result(entry, &walk.bundle, results);
+        if policy.notarized {
+            ticket_result(
+                entry,
+                walk.bundle.stapled,
+                "Contents/CodeResources",
+                results,
+            );
+        }
     }
     host_path_result(entry, &walk.leaks, results);
     results.0.append(&mut walk.results.0);
@@ -185,6 +203,27 @@ struct Walk<'a> {
     icon_sizes: BTreeSet<u32>,
     /// Each `.desktop` entry: its name and text.
     desktop_entries: Vec<(String, String)>,
+    /// A signed `.app`'s seal, as read back.
+    bundle: BundleSeal,
+}
+
+/// What a signed `.app`'s seal is checked against: every file below
+/// `Contents/` by its SHA-256, the Info.plist and CodeResources bytes, each
+/// program's special-slot hashes, and whether a ticket is stapled.
+#[derive(Default)]
+struct BundleSeal {
+    files: std::collections::BTreeMap<String, [u8; 32]>,
+    info_plist: Option<Vec<u8>>,
+    code_resources: Option<Vec<u8>>,
+    /// Each program (path below `Contents/`) with its first slice's special slots.
+    programs: Vec<(String, Vec<[u8; 32]>)>,
+    /// `Some(is a ticket)` when `Contents/CodeResources` is there.
+    stapled: Option<bool>,
+}
+
+/// The path of a `.app.zip` member below its bundle's `Contents/`.
+fn bundle_rel(name: &str) -> Option<&str> {
+    name.split_once(".app/Contents/").map(|(_, rel)| rel)
 }
 
 impl<'a> Walk<'a> {
@@ -202,7 +241,13 @@ impl<'a> Walk<'a> {
             product_versions: Vec::new(),
             icon_sizes: BTreeSet::new(),
             desktop_entries: Vec::new(),
+            bundle: BundleSeal::default(),
         }
+    }
+
+    /// Whether members are hashed for the `.app`'s seal (Apple signing configured).
+    fn seals_bundle(&self) -> bool {
+        self.policy.apple_signed && self.entry.format == "app"
     }
 
     /// One member: a binary is read whole and checked; anything else streams
@@ -211,9 +256,19 @@ impl<'a> Walk<'a> {
         self.files += 1;
         let mut head = Vec::with_capacity(4096);
         reader.take(4096).read_to_end(&mut head)?;
+        let sealed = bundle_rel(name).filter(|_| self.seals_bundle());
+        if sealed == Some("CodeResources") {
+            self.bundle.stapled = Some(crateship_sign::is_ticket(&head));
+        }
+        let mut hasher = sealed.map(|_| sha2::Sha256::new());
         if is_binary(&head) {
             let mut bytes = head;
             reader.take(MAX_BINARY).read_to_end(&mut bytes)?;
+            if let Some(rel) = sealed {
+                self.bundle
+                    .files
+                    .insert(rel.to_owned(), sha2::Sha256::digest(&bytes).into());
+            }
             self.leaks.extend(
                 crateship_inspect::host_paths(&bytes)
                     .into_iter()
@@ -228,18 +283,32 @@ impl<'a> Walk<'a> {
         let plist = name.ends_with("Contents/Info.plist");
         let metainfo = name.starts_with("usr/share/metainfo/") && name.ends_with(".xml");
         let desktop = name.starts_with("usr/share/applications/") && name.ends_with(".desktop");
+        let seal_text = matches!(sealed, Some("Info.plist" | "_CodeSignature/CodeResources"));
         let mut scanner = crateship_inspect::HostPathScanner::new();
         scanner.feed(&head);
-        if plist || metainfo || desktop {
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&head);
+        }
+        if plist || metainfo || desktop || seal_text {
             let mut text = head;
             reader.take(MAX_TEXT).read_to_end(&mut text)?;
             scanner.feed(&text[4096.min(text.len())..]);
+            if let Some(hasher) = &mut hasher {
+                hasher.update(&text[4096.min(text.len())..]);
+            }
+            match sealed {
+                Some("Info.plist") => self.bundle.info_plist = Some(text.clone()),
+                Some("_CodeSignature/CodeResources") => {
+                    self.bundle.code_resources = Some(text.clone());
+                }
+                _ => {}
+            }
             if desktop {
                 self.desktop_entries
                     .push((name.to_owned(), String::from_utf8_lossy(&text).into_owned()));
             } else if plist {
                 self.info_plist = Some(crateship_unpack::facts::info_plist_versions(&text));
-            } else {
+            } else if metainfo {
                 self.metainfo = Some(crateship_unpack::facts::metainfo_release(
                     &String::from_utf8_lossy(&text),
                 ));
@@ -252,7 +321,15 @@ impl<'a> Walk<'a> {
                     break;
                 }
                 scanner.feed(&buffer[..n]);
+                if let Some(hasher) = &mut hasher {
+                    hasher.update(&buffer[..n]);
+                }
             }
+        }
+        if let (Some(rel), Some(hasher)) = (sealed, hasher) {
+            self.bundle
+                .files
+                .insert(rel.to_owned(), hasher.finalize().into());
         }
         self.leaks.extend(
             scanner
@@ -310,7 +387,7 @@ impl<'a> Walk<'a> {
             && self.policy.apple_signed
             && self.entry.format == "app"
         {
-            self.apple(&label, bytes);
+            self.apple(&label, name, bytes);
         }
         // A binary without (or with an unreadable) list adds nothing; the
         // advisory check falls back to the SBOMs when no binary has one.
@@ -390,12 +467,19 @@ impl<'a> Walk<'a> {
     /// `signature.apple`: every slice carries a CMS signature by a Developer ID
     /// Application certificate (the one the manifest records, when it does)
     /// over a CodeDirectory that seals the slice's code as it is now.
-    fn apple(&mut self, label: &str, bytes: &[u8]) {
+    fn apple(&mut self, label: &str, name: &str, bytes: &[u8]) {
         let expected = self.entry.signature.as_ref().map(|s| s.subject.as_str());
         for (index, signature) in crateship_macos::macho_signatures(bytes)
             .into_iter()
             .enumerate()
         {
+            if index == 0
+                && let (Some(rel), Some(signature)) = (bundle_rel(name), &signature)
+            {
+                self.bundle
+                    .programs
+                    .push((rel.to_owned(), signature.special_slots.clone()));
+            }
             let info = apple_signer(signature.as_ref(), "Developer ID Application", expected);
             let label = if index == 0 {
                 label.to_owned()
@@ -462,6 +546,77 @@ fn apple_image_signature(
         .map_err(|e| e.to_string())
         .and_then(|signature| apple_signer(signature.as_ref(), kind, expected));
     signature_results("signature.apple", &entry.path, info, policy, results);
+}
+
+/// `signature.apple` for a signed `.app`'s resources: the main program's
+/// signature seals the Info.plist and CodeResources, and CodeResources every
+/// other file, as they are now.
+fn bundle_seal_result(entry: &ManifestArtifact, bundle: &BundleSeal, results: &mut Results) {
+    let label = format!("{} (bundle seal)", entry.path);
+    let (Some(info_plist), Some(code_resources)) = (&bundle.info_plist, &bundle.code_resources)
+    else {
+        let found = "has no Contents/Info.plist or no Contents/_CodeSignature/CodeResources, so its resources are not sealed".to_owned();
+        return results.add(
+            "signature.apple",
+            Level::Blocking,
+            &label,
+            Err((found, SIGN_FIX.to_owned())),
+        );
+    };
+    let executable = crateship_unpack::facts::info_plist_versions(info_plist)
+        .ok()
+        .and_then(|v| v.executable);
+    let main = executable.and_then(|exe| {
+        bundle
+            .programs
+            .iter()
+            .find(|(rel, _)| *rel == format!("MacOS/{exe}"))
+    });
+    let outcome = match main {
+        None => {
+            Err("its main executable (CFBundleExecutable) carries no code signature".to_owned())
+        }
+        Some((_, slots)) => {
+            crateship_macos::verify_bundle_seal(info_plist, code_resources, slots, &bundle.files)
+                .map(|()| format!("{} files match their seal", bundle.files.len()))
+        }
+    };
+    results.add(
+        "signature.apple",
+        Level::Blocking,
+        &label,
+        outcome.map_err(|found| (found, SIGN_FIX.to_owned())),
+    );
+}
+
+/// `signature.notarization`: with notarization configured, a ticket is stapled
+/// (`Some(true)`), so Gatekeeper accepts the artifact offline.
+fn ticket_result(
+    entry: &ManifestArtifact,
+    stapled: Option<bool>,
+    place: &str,
+    results: &mut Results,
+) {
+    let outcome = match stapled {
+        Some(true) => Ok(format!("a notarization ticket is stapled ({place})")),
+        Some(false) => Err(format!(
+            "{place} is there but is not a notarization ticket (no `s8ch` magic)"
+        )),
+        None => Err(
+            "carries no stapled notarization ticket although notarization is configured".to_owned(),
+        ),
+    };
+    results.add(
+        "signature.notarization",
+        Level::Blocking,
+        &entry.path,
+        outcome.map_err(|found| {
+            (
+                found,
+                "release with signing.apple.notarize reachable (crateship staples the ticket), or staple it with `xcrun stapler staple`".to_owned(),
+            )
+        }),
+    );
 }
 
 /// Who made an Apple code signature, once it is shown to be one: present and
@@ -840,7 +995,7 @@ fn version_results(
         }
     }
     match &walk.info_plist {
-        Some(Ok(crateship_unpack::facts::PlistVersions { short, bundle })) => {
+        Some(Ok(crateship_unpack::facts::PlistVersions { short, bundle, .. })) => {
             if let Some(expected) = &versions.macos {
                 seen.push((
                     "Info.plist CFBundleShortVersionString".into(),

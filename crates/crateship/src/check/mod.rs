@@ -178,6 +178,8 @@ pub struct Policy {
     /// Apple Developer ID signing is configured, so every program in an `.app`
     /// must carry a Developer ID signature.
     pub apple_signed: bool,
+    /// Notarization is configured, so the `.app` and `.pkg` must carry a stapled ticket.
+    pub notarized: bool,
     /// A local RustSec advisory-db checkout (`--advisory-db`).
     pub advisory_db: Option<PathBuf>,
     /// The same commit released again (`--rebuild`): every artifact must equal it.
@@ -215,6 +217,11 @@ impl Policy {
                 .as_ref()
                 .is_some_and(|s| s.sign_appimage && s.pgp_key_env.is_some()),
             apple_signed: plan.signing.as_ref().is_some_and(|s| s.apple.is_some()),
+            notarized: plan
+                .signing
+                .as_ref()
+                .and_then(|s| s.apple.as_ref())
+                .is_some_and(|a| a.notarize.is_some()),
             rpm_signed: plan
                 .signing
                 .as_ref()

@@ -622,6 +622,17 @@ fn a_flat_package_gets_its_ticket_as_a_xar_trailer_and_stays_readable() {
         original.len() as u64 + 32 + ticket.len() as u64
     );
     assert_eq!(fs::read(&pkg).unwrap()[..original.len()], original[..]);
+    // The release gate's reader finds what the stapler wrote, and nothing in an
+    // unstapled package.
+    assert_eq!(
+        crateship_sign::pkg_stapled_ticket(&pkg).unwrap(),
+        Some(ticket.clone())
+    );
+    fs::write(dir.join("unstapled.pkg"), &original).unwrap();
+    assert_eq!(
+        crateship_sign::pkg_stapled_ticket(&dir.join("unstapled.pkg")).unwrap(),
+        None
+    );
 
     fs::write(dir.join("not.pkg"), "PK\x03\x04").unwrap();
     let err = staple_pkg(&dir.join("not.pkg"), &ticket).unwrap_err();
