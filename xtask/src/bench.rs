@@ -479,10 +479,15 @@ fn macos(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
         let exe = project_root()
             .join("examples/hello-desktop/target/aarch64-apple-darwin/release/hello-desktop");
         if !exe.exists() {
-            bail!(
-                "{} is missing: run `cargo xtask dist` once first",
-                exe.display()
-            );
+            // A fresh clone has not run `cargo xtask dist`: build just this target.
+            crate::setup::build_tools(sh)?;
+            let manifest = project_root().join("examples/hello-desktop/Cargo.toml");
+            cmd!(
+                sh,
+                "cargo zigbuild --release --target aarch64-apple-darwin --manifest-path {manifest}"
+            )
+            .run()?;
+            anyhow::ensure!(exe.exists(), "{} was not built", exe.display());
         }
         std::fs::copy(&exe, app.join("Contents/MacOS/payload"))?;
         std::fs::write(
