@@ -15,6 +15,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "zip",
     "pigz",
     "imagemagick",
+    // ImageMagick renders SVG through this delegate; without it `convert icon.svg` fails.
+    "librsvg2-bin",
     "icnsutils",
     "python3-pil",
     "time",

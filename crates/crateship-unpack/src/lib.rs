@@ -1,6 +1,6 @@
 //! Reads back the files inside the artifacts crateship writes, for the release
 //! gate (`crateship check`): every regular file of a tar.gz, zip (and `.app.zip`),
-//! .deb (control and data), .rpm, MSI and AppImage is handed to a visitor as a
+//! .deb (control and data), .rpm, MSI, AppImage and .dmg is handed to a visitor as a
 //! path and a reader, and the package metadata a gate compares (the deb control
 //! fields, the rpm header's name, version, release and arch, the MSI Property
 //! table) comes back as [`Metadata`].
@@ -10,8 +10,8 @@
 //! block, in one pass.
 //!
 //! What it never does: write a file, spawn a process, or use a member's path
-//! for anything but naming it. dmg and pkg are not opened ([`Container::of`]
-//! returns `None` for them); symlinks, directories and devices are not visited.
+//! for anything but naming it. A pkg is not opened ([`Container::of`]
+//! returns `None` for it); symlinks, directories and devices are not visited.
 #![deny(missing_docs)]
 
 mod appimage;
@@ -19,6 +19,7 @@ pub mod ar;
 mod cabinet;
 mod cpio;
 mod deb;
+mod dmg;
 mod error;
 pub mod facts;
 mod msi;
@@ -46,13 +47,14 @@ pub enum Container {
     Msi,
     /// An AppImage: an ELF runtime followed by a squashfs image.
     AppImage,
+    /// A macOS disk image: UDIF holding an HFS+ volume.
+    Dmg,
 }
 
 impl Container {
     /// The container of an artifact of the `format` crateship's manifest names
-    /// (`tar.gz`, `zip`, `app`, `deb`, `rpm`, `msi`, `appimage`); `None` for the
-    /// formats that are not opened (`dmg`, `pkg`) and for files that are no
-    /// container.
+    /// (`tar.gz`, `zip`, `app`, `deb`, `rpm`, `msi`, `appimage`, `dmg`); `None`
+    /// for a `pkg` (not opened) and for files that are no container.
     pub fn of(format: &str) -> Option<Container> {
         Some(match format {
             "tar.gz" => Container::TarGz,
@@ -61,6 +63,7 @@ impl Container {
             "rpm" => Container::Rpm,
             "msi" => Container::Msi,
             "appimage" => Container::AppImage,
+            "dmg" => Container::Dmg,
             _ => return None,
         })
     }
@@ -74,6 +77,7 @@ impl Container {
             Container::Rpm => ".rpm",
             Container::Msi => "MSI",
             Container::AppImage => "AppImage",
+            Container::Dmg => ".dmg",
         }
     }
 }
@@ -134,7 +138,9 @@ fn read_with(
             Container::Deb => deb::read(path, None),
             Container::Rpm => rpm::read(path, None),
             Container::Msi => msi::read(path, None),
-            Container::TarGz | Container::Zip | Container::AppImage => Ok(Metadata::default()),
+            Container::TarGz | Container::Zip | Container::AppImage | Container::Dmg => {
+                Ok(Metadata::default())
+            }
         };
     };
     match container {
@@ -149,6 +155,7 @@ fn read_with(
         Container::Rpm => rpm::read(path, Some(visit)),
         Container::Msi => msi::read(path, Some(visit)),
         Container::AppImage => appimage::read(path, visit).map(|()| Metadata::default()),
+        Container::Dmg => dmg::read(path, visit).map(|()| Metadata::default()),
     }
 }
 

@@ -111,29 +111,24 @@ fn check_artifact(
                 ),
             }
         }
-        None if matches!(entry.format.as_str(), "dmg" | "pkg") => {
-            if policy.apple_signed {
-                apple_image_signature(&path, entry, policy, results);
-            }
-            if policy.notarized && entry.format == "pkg" {
-                let stapled = crateship_sign::pkg_stapled_ticket(&path)
-                    .map(|t| t.map(|t| crateship_sign::is_ticket(&t)));
-                ticket_result(entry, stapled.unwrap_or(None), "its XAR trailer", results);
-            }
-            results.add(
-                "content.members",
-                Level::Audit,
-                &entry.path,
-                Err((
-                    format!(
-                        "its members are not opened: check does not read {} images yet",
-                        entry.format
-                    ),
-                    "verify it on macOS (`hdiutil verify`, `pkgutil --check-signature`)".to_owned(),
-                )),
-            );
-        }
+        None if entry.format == "pkg" => results.add(
+            "content.members",
+            Level::Audit,
+            &entry.path,
+            Err((
+                "its members are not opened: check does not read pkg payloads yet".to_owned(),
+                "verify it on macOS (`pkgutil --check-signature`, `pkgutil --expand`)".to_owned(),
+            )),
+        ),
         None => {}
+    }
+    if matches!(entry.format.as_str(), "dmg" | "pkg") && policy.apple_signed {
+        apple_image_signature(&path, entry, policy, results);
+    }
+    if policy.notarized && entry.format == "pkg" {
+        let stapled = crateship_sign::pkg_stapled_ticket(&path)
+            .map(|t| t.map(|t| crateship_sign::is_ticket(&t)));
+        ticket_result(entry, stapled.unwrap_or(None), "its XAR trailer", results);
     }
     if walk.seals_bundle() && facts.metadata.is_some() {
         bundle_seal_result(entry, &walk.bundle, results);
@@ -245,9 +240,10 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Whether members are hashed for the `.app`'s seal (Apple signing configured).
+    /// Whether the `.app` inside (an `.app.zip`'s or a `.dmg`'s) is checked as
+    /// signed, its members hashed for its seal (Apple signing configured).
     fn seals_bundle(&self) -> bool {
-        self.policy.apple_signed && self.entry.format == "app"
+        self.policy.apple_signed && matches!(self.entry.format.as_str(), "app" | "dmg")
     }
 
     /// One member: a binary is read whole and checked; anything else streams
@@ -384,8 +380,7 @@ impl<'a> Walk<'a> {
             self.windows(&label, name, &binary, bytes);
         }
         if let Kind::MachO(_) = &binary.kind
-            && self.policy.apple_signed
-            && self.entry.format == "app"
+            && self.seals_bundle()
         {
             self.apple(&label, name, bytes);
         }
@@ -548,7 +543,7 @@ fn apple_image_signature(
     signature_results("signature.apple", &entry.path, info, policy, results);
 }
 
-/// `signature.apple` for a signed `.app`'s resources: the main program's
+/// `signature.apple` for a signed `.app`'s resources (in the `.app.zip` or the `.dmg`): the main program's
 /// signature seals the Info.plist and CodeResources, and CodeResources every
 /// other file, as they are now.
 fn bundle_seal_result(entry: &ManifestArtifact, bundle: &BundleSeal, results: &mut Results) {
